@@ -1,0 +1,10 @@
+// Starts the interactive API reference against this deployment's OpenAPI document.
+window.addEventListener("load", () => {
+  window.SwaggerUIBundle({
+    url: "/openapi.json",
+    dom_id: "#api-reference",
+    deepLinking: true,
+    tryItOutEnabled: true,
+    withCredentials: true,
+  });
+});

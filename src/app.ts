@@ -1,0 +1,53 @@
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { allowedMethodsIndex } from "./lib/allowed-methods.ts";
+import { handleError, problemResponse } from "./lib/problem.ts";
+import { createRouter } from "./lib/router.ts";
+import { bodyGuards } from "./middleware/body-guards.ts";
+import { corsFromConfig } from "./middleware/cors.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { healthRouter } from "./routes/health/health.index.ts";
+
+export const API_VERSION = "0.1.0";
+
+/**
+ * Builds the whole API: the Worker entry and the tests use the same app.
+ * Order matters: request id first (every log line and problem carries it), then the per-request
+ * context (config, DB, meter, log line), security headers, CORS, body checks, routes.
+ */
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(requestContext());
+  app.use(secureHeaders());
+  app.use(corsFromConfig());
+  app.use(bodyGuards());
+
+  const routes = app.route("/", healthRouter);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Edge B2B Marketplace API",
+      version: API_VERSION,
+      description: "Companies sell to companies: listings with volume pricing, quotes, orders.",
+    },
+  });
+
+  const allowedMethods = allowedMethodsIndex(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return problemResponse(c, "method_not_allowed", `${c.req.method} is not allowed here.`, {
+        headers: { Allow: allowed.join(", ") },
+      });
+    }
+    return problemResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}.`);
+  });
+  app.onError(handleError);
+
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

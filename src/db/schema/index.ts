@@ -1,0 +1,2 @@
+// Tables by aggregate; each later issue adds its own module here.
+export {};
