@@ -1,4 +1,4 @@
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { Client, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import type { Config } from "../env.ts";
 import type { DbMeter } from "./meter.ts";
@@ -30,8 +30,38 @@ neonConfig.fetchFunction = meteredFetch;
  * Made per request; holds no connection, so it costs nothing to create.
  */
 export function createDb(config: Config, meter: DbMeter) {
-  const fetchOptions: Pick<RoutedFetchInit, "dbMeter" | "localEndpoint"> = { dbMeter: meter };
+  return drizzle({ client: neonHttp(config, meter), schema, casing: "snake_case" });
+}
+
+/** The driver's SQL-over-HTTP query function, routed to the local proxy when one is configured. */
+export function neonHttp(config: Pick<Config, "DATABASE_URL" | "LOCAL_DB_PROXY">, meter?: DbMeter) {
+  const fetchOptions: Pick<RoutedFetchInit, "dbMeter" | "localEndpoint"> = {};
+  if (meter) fetchOptions.dbMeter = meter;
   if (config.LOCAL_DB_PROXY) fetchOptions.localEndpoint = new URL("/sql", config.LOCAL_DB_PROXY).toString();
-  const client = neon(config.DATABASE_URL, { fetchOptions });
-  return drizzle({ client, schema, casing: "snake_case" });
+  return neon(config.DATABASE_URL, { fetchOptions });
+}
+
+/**
+ * A WebSocket client (Postgres wire protocol), not yet connected, pointed at the local proxy when one is
+ * configured. The caller connects and must `end()` it.
+ */
+export function webSocketClient(
+  config: Pick<Config, "DATABASE_URL" | "LOCAL_DB_PROXY">,
+  applicationName?: string,
+) {
+  let connectionString = config.DATABASE_URL;
+  if (applicationName) {
+    const url = new URL(connectionString);
+    url.searchParams.set("application_name", applicationName);
+    connectionString = url.toString();
+  }
+  const client = new Client(connectionString);
+  if (config.LOCAL_DB_PROXY) {
+    const proxy = new URL(config.LOCAL_DB_PROXY);
+    client.neonConfig.wsProxy = () => `${proxy.host}/v2`;
+    client.neonConfig.useSecureWebSocket = proxy.protocol === "https:";
+    client.neonConfig.pipelineTLS = false;
+    client.neonConfig.pipelineConnect = false;
+  }
+  return client;
 }

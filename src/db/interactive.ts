@@ -1,6 +1,6 @@
-import { Client } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env.ts";
+import { webSocketClient } from "./client.ts";
 import type { DbMeter } from "./meter.ts";
 import * as schema from "./schema/index.ts";
 
@@ -18,14 +18,7 @@ export async function withInteractiveTransaction<T>(
   ctx: Pick<ExecutionContext, "waitUntil">,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  const client = new Client(config.DATABASE_URL);
-  if (config.LOCAL_DB_PROXY) {
-    const proxy = new URL(config.LOCAL_DB_PROXY);
-    client.neonConfig.wsProxy = () => `${proxy.host}/v2`;
-    client.neonConfig.useSecureWebSocket = proxy.protocol === "https:";
-    client.neonConfig.pipelineTLS = false;
-    client.neonConfig.pipelineConnect = false;
-  }
+  const client = webSocketClient(config);
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((...args: unknown[]) => {
     const result = query(...args);

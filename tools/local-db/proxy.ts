@@ -31,6 +31,8 @@ export interface DbProxy {
   /** Base URL, e.g. http://127.0.0.1:5499 (HTTP endpoint is `${url}/sql`). */
   url: string;
   port: number;
+  /** Backend TCP connections currently open for WebSocket clients. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -274,6 +276,7 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    openConnections: () => sockets.size,
     async close() {
       for (const client of wss.clients) client.terminate();
       for (const socket of sockets) socket.destroy();
