@@ -12,6 +12,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ENVIRONMENT: "test",
+                LOG_LEVEL: "warn",
                 DATABASE_URL: inject("databaseUrl"),
                 LOCAL_DB_PROXY: inject("dbProxyUrl"),
                 DATABASE_KIND: inject("databaseKind"),

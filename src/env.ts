@@ -4,6 +4,7 @@ import { z } from "zod";
 export type Bindings = CloudflareBindings;
 
 const flag = z.enum(["on", "off"]);
+export const logLevels = ["debug", "info", "warn", "error"] as const;
 
 /**
  * Vars and secrets, checked on every request (cheap: a few string checks). A missing or malformed value
@@ -34,6 +35,7 @@ export const configSchema = z
       .min(1024)
       .max(100 * 1024 * 1024),
     SERVER_TIMING: flag.default("off"),
+    LOG_LEVEL: z.enum(logLevels).default("info"),
   })
   .refine((config) => !(config.ENVIRONMENT === "production" && config.LOCAL_DB_PROXY), {
     path: ["LOCAL_DB_PROXY"],

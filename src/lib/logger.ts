@@ -10,8 +10,12 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-export function createLogger(base: LogFields): Logger {
-  const write = (level: "info" | "warn" | "error", message: string, fields?: LogFields) => {
+type Level = "debug" | "info" | "warn" | "error";
+const rank: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export function createLogger(base: LogFields, minimum: Level = "info"): Logger {
+  const write = (level: Exclude<Level, "debug">, message: string, fields?: LogFields) => {
+    if (rank[level] < rank[minimum]) return;
     const line = JSON.stringify({ level, message, ...base, ...fields });
     if (level === "error") console.error(line);
     else if (level === "warn") console.warn(line);

@@ -5,9 +5,10 @@ import type { AppEnv } from "../types.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
-function hasBody(headers: Headers): boolean {
-  const length = headers.get("content-length");
-  return (length !== null && length !== "0") || headers.has("transfer-encoding");
+function hasBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  if (length !== null) return length !== "0";
+  return request.body !== null;
 }
 
 /**
@@ -16,7 +17,7 @@ function hasBody(headers: Headers): boolean {
  */
 export function bodyGuards(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!hasBody(c.req.raw.headers)) return next();
+    if (!hasBody(c.req.raw)) return next();
     const type = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(type)) {
       return problemResponse(

@@ -13,7 +13,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const requestId = c.get("requestId");
-    const logger = createLogger({ requestId });
+    let logger = createLogger({ requestId });
     c.set("logger", logger);
     const meter = new DbMeter();
     c.set("dbMeter", meter);
@@ -21,6 +21,8 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     try {
       const config = readConfig(c.env);
       timing = config.SERVER_TIMING === "on";
+      logger = createLogger({ requestId }, config.LOG_LEVEL);
+      c.set("logger", logger);
       c.set("config", config);
       c.set("db", createDb(config, meter));
       await next();

@@ -1,0 +1,227 @@
+import { exports } from "cloudflare:workers";
+import { createRoute, z } from "@hono/zod-openapi";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import { call, problem, roundTrips } from "./support/app.ts";
+
+/** The real app plus one JSON route, to exercise body handling before the first real write routes exist. */
+function appWithEchoRoute() {
+  const app = createApp();
+  const echo = createRoute({
+    method: "post",
+    path: "/test/echo",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z
+              .object({ name: z.string().min(1).max(50), quantity: z.number().int().positive() })
+              .strict(),
+          },
+        },
+      },
+    },
+    responses: { 200: { description: "echo", content: { "application/json": { schema: z.object({}) } } } },
+  });
+  app.openapi(echo, (c) => c.json(c.req.valid("json"), 200));
+  app.get("/test/boom", () => {
+    throw new Error("secret internals: postgres://user:hunter2@db/x");
+  });
+  return app;
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
+
+describe("errors are problem+json", () => {
+  it("answers an unknown route with 404 carrying the request id", async () => {
+    const res = await exports.default.fetch("http://api.test/nope");
+    expect(res.status).toBe(404);
+    const body = await problem(res);
+    expect(body).toMatchObject({ type: "urn:problem:not_found", status: 404, title: "Not found" });
+    expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  it("answers a wrong method on a known path with 405 and Allow", async () => {
+    const res = await exports.default.fetch("http://api.test/health", { method: "DELETE" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect((await problem(res)).type).toBe("urn:problem:method_not_allowed");
+  });
+
+  it("answers malformed JSON with 400", async () => {
+    const res = await call("/test/echo", json('{"name": "x",'), { app: appWithEchoRoute() });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).type).toBe("urn:problem:malformed_json");
+  });
+
+  it("answers a non-JSON body with 415", async () => {
+    const res = await call(
+      "/test/echo",
+      { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" },
+      { app: appWithEchoRoute() },
+    );
+    expect(res.status).toBe(415);
+    expect((await problem(res)).detail).toContain("text/plain");
+  });
+
+  it("lists every invalid field", async () => {
+    const res = await call("/test/echo", json({ name: "", quantity: 1.5, extra: true }), {
+      app: appWithEchoRoute(),
+    });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.type).toBe("urn:problem:validation_failed");
+    const fields = body.errors?.map((e) => e.field).sort();
+    expect(fields).toEqual(["body", "body.name", "body.quantity"]);
+  });
+
+  it("accepts a valid body", async () => {
+    const res = await call("/test/echo", json({ name: "bolts", quantity: 3 }), { app: appWithEchoRoute() });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: "bolts", quantity: 3 });
+  });
+
+  it("answers an oversized body with 413, with or without Content-Length", async () => {
+    const big = JSON.stringify({ name: "x".repeat(5000), quantity: 1 });
+    const declared = await call("/test/echo", json(big), {
+      app: appWithEchoRoute(),
+      env: { MAX_BODY_BYTES: "2048" },
+    });
+    expect(declared.status).toBe(413);
+    expect((await problem(declared)).type).toBe("urn:problem:payload_too_large");
+
+    const stream = new Blob([big]).stream();
+    const chunked = await call(
+      "/test/echo",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit,
+      { app: appWithEchoRoute(), env: { MAX_BODY_BYTES: "2048" } },
+    );
+    expect(chunked.status).toBe(413);
+  });
+
+  it("never leaks internals in a 500", async () => {
+    const res = await call("/test/boom", {}, { app: appWithEchoRoute() });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("secret internals");
+    expect(JSON.parse(text)).toMatchObject({ type: "urn:problem:internal", status: 500 });
+  });
+});
+
+describe("configuration is checked at request time", () => {
+  it("names a missing secret", async () => {
+    const res = await call("/health", {}, { env: { DATABASE_URL: undefined } });
+    expect(res.status).toBe(500);
+    const body = await problem(res);
+    expect(body.type).toBe("urn:problem:misconfigured");
+    expect(body.errors?.map((e) => e.field)).toEqual(["DATABASE_URL"]);
+  });
+
+  it("names a malformed variable without echoing its value", async () => {
+    const res = await call("/health", {}, { env: { MAX_BODY_BYTES: "lots", CORS_ORIGINS: "not a url" } });
+    const body = await problem(res);
+    expect(body.errors?.map((e) => e.field).sort()).toEqual(["CORS_ORIGINS", "MAX_BODY_BYTES"]);
+    expect(JSON.stringify(body)).not.toContain("lots");
+  });
+
+  it("refuses the local database proxy in production", async () => {
+    const res = await call("/health", {}, { env: { ENVIRONMENT: "production" } });
+    expect((await problem(res)).errors).toEqual([
+      { field: "LOCAL_DB_PROXY", message: "must not be set in production" },
+    ]);
+  });
+});
+
+describe("request plumbing", () => {
+  it("echoes a caller's request id and makes one otherwise", async () => {
+    const given = await exports.default.fetch("http://api.test/health", {
+      headers: { "x-request-id": "trace-123" },
+    });
+    expect(given.headers.get("x-request-id")).toBe("trace-123");
+    const made = await exports.default.fetch("http://api.test/health");
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sets security headers", async () => {
+    const res = await exports.default.fetch("http://api.test/health");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+  });
+
+  it("allows CORS only for configured origins", async () => {
+    const allowed = await call("/health", { headers: { origin: "http://localhost:8787" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:8787");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
+    const denied = await call("/health", { headers: { origin: "https://evil.example" } });
+    expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await call("/health", {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:8787", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+  });
+
+  it("reports database round trips in Server-Timing, exactly", async () => {
+    const health = await exports.default.fetch("http://api.test/health");
+    expect(health.headers.get("server-timing")).toMatch(/^db;dur=\d+(\.\d+)?;desc="0 round trips"$/);
+    const ready = await exports.default.fetch("http://api.test/ready");
+    expect(roundTrips(ready)).toBe(1);
+    const off = await call("/health", {}, { env: { SERVER_TIMING: "off" } });
+    expect(off.headers.get("server-timing")).toBeNull();
+  });
+});
+
+describe("health", () => {
+  it("reports each dependency's latency when ready", async () => {
+    const res = await exports.default.fetch("http://api.test/ready");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { checks: Record<string, { ok: boolean; ms: number }> };
+    for (const name of ["postgres", "kv", "r2"]) {
+      expect(body.checks[name]?.ok).toBe(true);
+      expect(body.checks[name]?.ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("answers 503 naming Postgres when the database is unreachable, and keeps answering", async () => {
+    const down = await call("/ready", {}, { env: { LOCAL_DB_PROXY: "http://127.0.0.1:9" } });
+    expect(down.status).toBe(503);
+    const body = await problem(down);
+    expect(body.detail).toBe("Unavailable: postgres.");
+    expect(body.checks).toMatchObject({
+      postgres: { ok: false, error: "unreachable" },
+      kv: { ok: true },
+      r2: { ok: true },
+    });
+
+    const missingDb = await call(
+      "/ready",
+      {},
+      { env: { DATABASE_URL: "postgres://postgres@127.0.0.1/no_such_db" } },
+    );
+    expect(missingDb.status).toBe(503);
+
+    expect((await call("/health", {}, { env: { LOCAL_DB_PROXY: "http://127.0.0.1:9" } })).status).toBe(200);
+    expect((await exports.default.fetch("http://api.test/ready")).status).toBe(200);
+  });
+
+  it("serves the OpenAPI 3.1 document", async () => {
+    const res = await exports.default.fetch("http://api.test/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/health", "/ready"]));
+  });
+});
