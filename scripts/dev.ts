@@ -1,0 +1,76 @@
+/**
+ * `npm run dev`: the whole marketplace on this machine, offline, in one command.
+ *   1. the database: DATABASE_URL when set, else embedded PGlite persisted in .data/pglite;
+ *   2. migrations, then the demo seed on first start;
+ *   3. the local Neon proxy (HTTP + WebSocket) in front of it;
+ *   4. `wrangler dev` with local KV and R2 persisted in .data/wrangler.
+ * Ctrl-C stops everything; the next start reuses the data.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startWranglerDev } from "../tools/dev/wrangler.ts";
+import { freePort } from "../tools/local-db/backend.ts";
+import { startLocalStack } from "../tools/local-db/stack.ts";
+import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from "./local-env.ts";
+import { runSeed } from "./seed/run.ts";
+
+const port = Number(process.env.PORT ?? 8787);
+const started = Date.now();
+mkdirSync(DATA_DIR, { recursive: true });
+
+const databaseUrl = configuredDatabaseUrl();
+const stack = await startLocalStack({
+  databaseUrl,
+  pgliteDir: PGLITE_DIR,
+  proxyPort: Number(process.env.DB_PROXY_PORT ?? 0),
+  log: (line) => console.error(line),
+});
+console.log(`[dev] database: ${stack.describe()}, migrated`);
+
+const seededMarker = join(
+  DATA_DIR,
+  databaseUrl ? `seeded-${Buffer.from(databaseUrl).toString("base64url")}` : "seeded-pglite",
+);
+if (!existsSync(seededMarker)) {
+  await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
+  writeFileSync(seededMarker, new Date().toISOString());
+}
+
+const worker = await startWranglerDev({
+  port,
+  inspectorPort: Number(process.env.INSPECTOR_PORT ?? (await freePort())),
+  persistTo: WRANGLER_STATE_DIR,
+  vars: { DATABASE_URL: stack.databaseUrl, LOCAL_DB_PROXY: stack.proxy.url },
+  inheritOutput: true,
+}).catch(async (error: Error) => {
+  await stack.close();
+  console.error(`[dev] ${error.message}`);
+  process.exit(1);
+});
+
+console.log(`
+[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+      API        ${worker.url}
+      API docs   ${worker.url}/docs   (OpenAPI: ${worker.url}/openapi.json)
+      readiness  ${worker.url}/ready
+      db proxy   ${stack.proxy.url}
+      Ctrl-C stops everything; data stays in ${DATA_DIR}
+`);
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log("[dev] stopping …");
+  await worker.stop();
+  await stack.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+worker.process.once("exit", (code) => {
+  if (!stopping) {
+    console.error(`[dev] wrangler exited (${code}); stopping`);
+    void shutdown(code ?? 1);
+  }
+});

@@ -1,0 +1,96 @@
+/**
+ * Starts `wrangler dev` as a child process (the wrangler node process itself, so signals reach it),
+ * waits until the Worker answers, and stops it on request. Used by `npm run dev`, the benchmark and the
+ * tests that kill and restart the Worker.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+export const OFFLINE_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+} as const;
+
+export interface WranglerDevOptions {
+  port: number;
+  inspectorPort: number;
+  /** Folder for local KV/R2 state; share it between runs to keep data. */
+  persistTo: string;
+  /** Extra vars for the Worker (`--var KEY:VALUE`). */
+  vars?: Record<string, string>;
+  /** Print wrangler's own output (dev does, tests and bench don't). */
+  inheritOutput?: boolean;
+  cwd?: string;
+  startTimeoutMs?: number;
+}
+
+export interface WranglerDev {
+  url: string;
+  process: ChildProcess;
+  /** Graceful stop (SIGTERM), resolved when the process has exited. */
+  stop(): Promise<void>;
+  /** Kills at once (SIGKILL): what a vanished server looks like. */
+  kill(): Promise<void>;
+}
+
+export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  const require = createRequire(import.meta.url);
+  const wranglerBin = join(dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
+  const args = [
+    wranglerBin,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--inspector-port",
+    String(options.inspectorPort),
+    "--persist-to",
+    options.persistTo,
+    "--show-interactive-dev-session=false",
+  ];
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, ...OFFLINE_ENV },
+    stdio: options.inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  let ready = false;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.status < 500) {
+        ready = true;
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!ready) {
+    child.kill("SIGKILL");
+    await exited;
+    throw new Error(`wrangler dev did not become ready on ${url}:\n${output}`);
+  }
+
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited;
+  };
+  return { url, process: child, stop: () => signal("SIGTERM"), kill: () => signal("SIGKILL") };
+}
