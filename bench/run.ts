@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: load on the local stack (wrangler dev → local Neon proxy → Postgres), per endpoint:
+ * requests/s, p50/p99 latency and database round trips per request (from Server-Timing), then the gzip
+ * size of the deployable bundle. Uses real Postgres when reachable (fresh database), else PGlite.
+ * Figures are for comparing runs on one machine; absolute numbers mean little on a shared box.
+ *
+ * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 10) tune each run.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { measureBundle } from "../scripts/bundle-size.ts";
+import { findTestServer, freshDatabaseUrl } from "../test/global-setup.ts";
+import { startWranglerDev } from "../tools/dev/wrangler.ts";
+import { freePort } from "../tools/local-db/backend.ts";
+import { dropDatabase } from "../tools/local-db/migrate.ts";
+import { startLocalStack } from "../tools/local-db/stack.ts";
+import { benchEndpoints } from "./endpoints.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+const server = await findTestServer();
+const databaseUrl = server
+  ? freshDatabaseUrl(server).replace("marketplace_test_", "marketplace_bench_")
+  : undefined;
+const stack = await startLocalStack({ databaseUrl });
+const persistTo = mkdtempSync(join(tmpdir(), "marketplace-bench-"));
+const worker = await startWranglerDev({
+  port: await freePort(),
+  inspectorPort: await freePort(),
+  persistTo,
+  vars: {
+    DATABASE_URL: stack.databaseUrl,
+    LOCAL_DB_PROXY: stack.proxy.url,
+    SERVER_TIMING: "on",
+    LOG_LEVEL: "warn",
+  },
+});
+
+interface Row {
+  endpoint: string;
+  status: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  roundTrips: string;
+  errors: number;
+}
+const rows: Row[] = [];
+try {
+  console.log(`bench: ${stack.describe()}; ${seconds}s × ${connections} connections per endpoint\n`);
+  for (const endpoint of benchEndpoints) {
+    const request = await endpoint.prepare(worker.url);
+    const sample = await fetch(`${worker.url}${request.path}`, request);
+    await sample.arrayBuffer();
+    const trips = /desc="(\d+) round trips"/.exec(sample.headers.get("server-timing") ?? "")?.[1] ?? "?";
+    const result = await autocannon({
+      url: `${worker.url}${request.path}`,
+      method: (request.method ?? "GET") as "GET",
+      headers: request.headers as Record<string, string> | undefined,
+      body: request.body as string | undefined,
+      connections,
+      duration: seconds,
+    });
+    rows.push({
+      endpoint: endpoint.name,
+      status: sample.status,
+      rps: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      roundTrips: trips,
+      errors: result.errors + result.non2xx,
+    });
+  }
+  console.table(rows);
+  const bundle = measureBundle();
+  console.log(`bundle: ${bundle.rawKiB.toFixed(1)} KiB raw, ${bundle.gzipKiB.toFixed(1)} KiB gzip`);
+} finally {
+  await worker.stop();
+  await stack.close();
+  if (databaseUrl) await dropDatabase(databaseUrl).catch(() => {});
+  rmSync(persistTo, { recursive: true, force: true });
+}
