@@ -46,6 +46,7 @@ export const readinessHandler: AppRouteHandler<typeof readiness> = async (c) => 
   const checks = Object.fromEntries(
     Object.entries(results).map(([name, { cause: _cause, ...result }]) => [name, result]),
   ) as { postgres: CheckResult; kv: CheckResult; r2: CheckResult };
+  c.header("Cache-Control", "no-store");
   if (failed.length === 0) return c.json({ status: "ok" as const, checks }, 200);
 
   for (const [name, result] of failed) {
@@ -58,6 +59,6 @@ export const readinessHandler: AppRouteHandler<typeof readiness> = async (c) => 
   const names = failed.map(([name]) => name);
   return problemResponse(c, "service_unavailable", `Unavailable: ${names.join(", ")}.`, {
     extra: { checks },
-    headers: { "Retry-After": "5" },
+    headers: { "Retry-After": "5", "Cache-Control": "no-store" },
   }) as never;
 };

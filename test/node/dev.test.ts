@@ -1,0 +1,81 @@
+/**
+ * `npm run dev` end to end: one command brings up database, proxy and Worker; /ready and /docs answer;
+ * Ctrl-C (SIGINT) stops everything; a second start reuses the data without seeding again.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { freePort } from "../../tools/local-db/backend.ts";
+
+const dataDir = mkdtempSync(join(tmpdir(), "marketplace-dev-test-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function startDev(port: number) {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    MARKETPLACE_DATA_DIR: dataDir,
+    PORT: String(port),
+  };
+  delete env.DATABASE_URL; // always the embedded database, as on a fresh laptop
+  const child = spawn(process.execPath, ["scripts/dev.ts"], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes("[dev] ready in") && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!output.includes("[dev] ready in")) throw new Error(`npm run dev did not start:\n${output}`);
+  return { child, output: () => output };
+}
+
+function exitOf(child: ChildProcess) {
+  return new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+it("serves /ready and /docs from one command, stops on Ctrl-C and reuses its data", {
+  timeout: 240_000,
+}, async () => {
+  const port = await freePort();
+  const first = await startDev(port);
+  try {
+    expect(first.output()).toContain("embedded PGlite");
+    expect(first.output()).toContain(`http://127.0.0.1:${port}/docs`);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      checks: { postgres: { ok: true }, kv: { ok: true }, r2: { ok: true } },
+    });
+    const docs = await fetch(`http://127.0.0.1:${port}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger-ui-bundle.js");
+    const bundle = await fetch(`http://127.0.0.1:${port}/docs/vendor/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    await bundle.arrayBuffer();
+  } finally {
+    first.child.kill("SIGINT");
+  }
+  expect(await exitOf(first.child)).toBe(0);
+  await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+
+  const second = await startDev(port);
+  try {
+    expect(second.output()).not.toContain("seed:");
+    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+  } finally {
+    second.child.kill("SIGINT");
+  }
+  expect(await exitOf(second.child)).toBe(0);
+});
