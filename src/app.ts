@@ -6,7 +6,13 @@ import { createRouter } from "./lib/router.ts";
 import { bodyGuards } from "./middleware/body-guards.ts";
 import { corsFromConfig } from "./middleware/cors.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { apiKeysRouter } from "./routes/api-keys/api-keys.index.ts";
+import { authRouter } from "./routes/auth/auth.index.ts";
+import { devRouter } from "./routes/dev/dev.index.ts";
 import { healthRouter } from "./routes/health/health.index.ts";
+import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
+import { meRouter } from "./routes/me/me.index.ts";
+import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 
 export const API_VERSION = "0.1.0";
 
@@ -15,16 +21,40 @@ export const API_VERSION = "0.1.0";
  * Order matters: request id first (every log line and problem carries it), then the per-request
  * context (config, DB, meter, log line), security headers, CORS, body checks, routes.
  */
-export function createApp() {
+export interface AppOptions {
+  /** The clock; tests inject one to move time. */
+  now?: () => number;
+}
+
+export function createApp(options: AppOptions = {}) {
   const app = createRouter();
 
   app.use(requestId({ headerName: "X-Request-Id" }));
-  app.use(requestContext());
+  app.use(requestContext(options.now));
   app.use(secureHeaders());
   app.use(corsFromConfig());
   app.use(bodyGuards());
 
-  const routes = app.route("/", healthRouter);
+  const routes = app
+    .route("/", healthRouter)
+    .route("/", authRouter)
+    .route("/", meRouter)
+    .route("/", orgsRouter)
+    .route("/", invitationsRouter)
+    .route("/", apiKeysRouter)
+    .route("/", devRouter);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "__Host-session",
+    description: "Set by sign-up and login. Unsafe requests need a same-origin Origin header (CSRF).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "A session token (`ses_…`) or an organisation API key (`mk_…`).",
+  });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

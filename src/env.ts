@@ -36,10 +36,23 @@ export const configSchema = z
       .max(100 * 1024 * 1024),
     SERVER_TIMING: flag.default("off"),
     LOG_LEVEL: z.enum(logLevels).default("info"),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int()
+      .min(5)
+      .max(1440)
+      .default(30),
+    SESSION_MAX_DAYS: z.coerce.number({ error: "must be a number of days" }).int().min(1).max(90).default(7),
+    /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
+    DEV_MAILBOX: flag.default("off"),
   })
   .refine((config) => !(config.ENVIRONMENT === "production" && config.LOCAL_DB_PROXY), {
     path: ["LOCAL_DB_PROXY"],
     message: "must not be set in production",
+  })
+  .refine((config) => !(config.ENVIRONMENT === "production" && config.DEV_MAILBOX === "on"), {
+    path: ["DEV_MAILBOX"],
+    message: "must not be on in production",
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,6 +3,7 @@ import type { Db } from "./db/client.ts";
 import type { DbMeter } from "./db/meter.ts";
 import type { Bindings, Config } from "./env.ts";
 import type { Logger } from "./lib/logger.ts";
+import type { Principal } from "./services/identity/principal.ts";
 
 /** What every handler finds on `c.var`; all of it is made per request. */
 export interface AppVariables {
@@ -11,6 +12,10 @@ export interface AppVariables {
   logger: Logger;
   dbMeter: DbMeter;
   db: Db;
+  /** The clock (ms since epoch); injectable so tests can move time. */
+  now: () => number;
+  /** Who is calling: undefined until resolved, null when anonymous (see middleware/auth.ts). */
+  principal: Principal | null | undefined;
 }
 
 export interface AppEnv {

@@ -9,8 +9,9 @@ import type { AppEnv } from "../types.ts";
  * Builds the per-request context (config, logger, DB client, round-trip meter) and, when the request
  * is done, writes `Server-Timing` and the one log line per request. Runs right after the request id.
  */
-export function requestContext(): MiddlewareHandler<AppEnv> {
+export function requestContext(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    c.set("now", now);
     const started = performance.now();
     const requestId = c.get("requestId");
     let logger = createLogger({ requestId });

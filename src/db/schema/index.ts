@@ -1,2 +1,2 @@
-// Tables by aggregate; each later issue adds its own module here.
-export {};
+// Tables by aggregate; each issue adds its own module here.
+export * from "./identity.ts";

@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+
+export const orgKind = pgEnum("org_kind", ["buyer", "seller", "both"]);
+export const memberRole = pgEnum("member_role", ["owner", "admin", "buyer", "seller", "viewer"]);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** As typed by the user; `emailNormalized` (trimmed, lower case) is what is unique and looked up. */
+    email: text().notNull(),
+    emailNormalized: text().notNull(),
+    name: text().notNull(),
+    /** `scrypt$N=…,r=…,p=…$salt$hash`: algorithm and parameters travel with each hash. */
+    passwordHash: text().notNull(),
+    /** Set by `npm run admin:grant`, never by an endpoint. */
+    platformAdmin: boolean().notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_normalized_key").on(t.emailNormalized)],
+);
+
+export const organizations = pgTable("organizations", {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  kind: orgKind().notNull(),
+  legalName: text(),
+  taxId: text(),
+  /** ISO 3166-1 alpha-2 */
+  country: text(),
+  website: text(),
+  createdAt: createdAt(),
+  updatedAt: createdAt(),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+/**
+ * The exact index of sessions. KV holds the session itself (0 round trips to authenticate); this table
+ * makes listing and revoking exact, and every write checks `revoked_at is null` here in its own batch.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+    userAgent: text(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId, t.createdAt)],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    emailNormalized: text().notNull(),
+    role: memberRole().notNull(),
+    /** SHA-256 of the token; the token itself exists only in the email. */
+    tokenHash: text().notNull(),
+    invitedBy: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    acceptedAt: timestamp({ withTimezone: true }),
+    acceptedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
+    index("invitations_org_idx").on(t.orgId),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** Public part of the key (also its KV key); the secret is stored only as a SHA-256 hash. */
+    publicId: text().notNull(),
+    secretHash: text().notNull(),
+    scopes: text().array().notNull().default(sql`'{}'::text[]`),
+    createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_keys_public_id_key").on(t.publicId), index("api_keys_org_idx").on(t.orgId)],
+);
+
+/** Exact per-account count of consecutive failed logins, for backoff (reset by a successful login). */
+export const loginFailures = pgTable("login_failures", {
+  emailNormalized: text().primaryKey(),
+  failures: integer().notNull().default(0),
+  lastFailureAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Outgoing email, written in the same batch as the change that causes it; a sender drains it. */
+export const emailOutbox = pgTable(
+  "email_outbox",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    toEmail: text().notNull(),
+    subject: text().notNull(),
+    body: text().notNull(),
+    kind: text().notNull(),
+    createdAt: createdAt(),
+    sentAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("email_outbox_unsent_idx").on(t.createdAt).where(sql`sent_at is null`)],
+);

@@ -1,0 +1,38 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ApiError, problemResponses } from "../../lib/problem.ts";
+import { createRouter } from "../../lib/router.ts";
+import { readMailbox } from "../../services/identity/invitations.ts";
+import { serviceContext } from "../context.ts";
+import { email, jsonResponse } from "../schemas.ts";
+
+const mailbox = createRoute({
+  method: "get",
+  path: "/v1/dev/mailbox",
+  tags: ["Development"],
+  summary: "The email outbox (only when DEV_MAILBOX is on; never in production)",
+  request: { query: z.object({ to: email.optional() }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        messages: z.array(
+          z.object({
+            id: z.uuid(),
+            to: z.string(),
+            subject: z.string(),
+            body: z.string(),
+            kind: z.string(),
+            createdAt: z.iso.datetime(),
+          }),
+        ),
+      }),
+      "Newest first, at most 50",
+    ),
+    ...problemResponses(400, 404),
+  },
+});
+
+export const devRouter = createRouter().openapi(mailbox, async (c) => {
+  if (c.var.config.DEV_MAILBOX !== "on") throw new ApiError("not_found", `No route for GET ${c.req.path}.`);
+  c.header("Cache-Control", "no-store");
+  return c.json({ messages: await readMailbox(serviceContext(c), c.req.valid("query").to) }, 200);
+});

@@ -1,0 +1,7 @@
+import { createRouter } from "../../lib/router.ts";
+import * as handlers from "./invitations.handlers.ts";
+import * as routes from "./invitations.routes.ts";
+
+export const invitationsRouter = createRouter()
+  .openapi(routes.createInvitation, handlers.createInvitationHandler)
+  .openapi(routes.acceptInvitation, handlers.acceptInvitationHandler);

@@ -1,0 +1,49 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/problem.ts";
+import { requireUser } from "../../middleware/auth.ts";
+import { authenticated, email, jsonBody, jsonResponse, role, uuidParam } from "../schemas.ts";
+
+const tags = ["Invitations"];
+
+const invitationSchema = z
+  .object({ id: z.uuid(), orgId: z.uuid(), email: z.string(), role, expiresAt: z.iso.datetime() })
+  .openapi("Invitation");
+
+export const createInvitation = createRoute({
+  method: "post",
+  path: "/v1/orgs/{orgId}/invitations",
+  tags,
+  security: authenticated,
+  summary: "Invite someone by email (owners, admins; only owners invite owners)",
+  description: "The single-use token (valid 7 days) is sent only by email (the outbox).",
+  middleware: requireUser(),
+  request: {
+    params: z.object({ orgId: uuidParam("orgId") }),
+    body: jsonBody(z.strictObject({ email, role })),
+  },
+  responses: {
+    201: jsonResponse(invitationSchema, "Invitation sent"),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+  },
+});
+
+export const acceptInvitation = createRoute({
+  method: "post",
+  path: "/v1/invitations/{token}/accept",
+  tags,
+  security: authenticated,
+  summary: "Accept an invitation as the invited (signed-in) user",
+  middleware: requireUser(),
+  request: {
+    params: z.object({
+      token: z
+        .string()
+        .regex(/^[\w-]{43}$/, "is not an invitation token")
+        .openapi({ param: { name: "token", in: "path" } }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ orgId: z.uuid(), role }), "Joined"),
+    ...problemResponses(400, 401, 403, 404, 409, 410, 503),
+  },
+});

@@ -1,0 +1,50 @@
+import { z } from "@hono/zod-openapi";
+import { apiKeyScopes, memberRoles } from "../services/identity/principal.ts";
+
+/** Single-line human text: trimmed, no control characters. */
+export const text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters");
+
+export const email = z.email().max(254).openapi({ example: "buyer@acme.example" });
+/** Length rules (8–256 characters) and the common-password check are applied by the service. */
+export const password = z.string().min(1).max(1024).openapi({ example: "correct horse battery staple" });
+
+export const uuidParam = (name: string) =>
+  z.uuid().openapi({ param: { name, in: "path" }, example: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9" });
+
+export const role = z.enum(memberRoles).openapi("MemberRole");
+export const scope = z.enum(apiKeyScopes).openapi("ApiKeyScope");
+
+export const userSchema = z
+  .object({ id: z.uuid(), email: z.string(), name: z.string(), createdAt: z.iso.datetime() })
+  .openapi("User");
+
+export const issuedSessionSchema = z
+  .object({
+    id: z.string(),
+    token: z
+      .string()
+      .openapi({ description: "Bearer token for API clients; shown once. Browsers use the cookie." }),
+    expiresAt: z.iso.datetime(),
+  })
+  .openapi("IssuedSession");
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** Security requirement for routes that take a session (cookie or bearer) or an API key. */
+export const authenticated: Record<string, string[]>[] = [{ sessionCookie: [] }, { bearer: [] }];

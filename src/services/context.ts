@@ -1,0 +1,11 @@
+import type { Db } from "../db/client.ts";
+import type { SessionPolicy } from "./identity/sessions.ts";
+
+/** What a service needs from the outside world; built per request by the handler, free of Hono. */
+export interface ServiceContext {
+  db: Db;
+  kv: KVNamespace;
+  /** Milliseconds since the epoch, from the request's clock. */
+  now: number;
+  sessionPolicy: SessionPolicy;
+}

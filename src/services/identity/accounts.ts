@@ -1,0 +1,225 @@
+import { eq, sql } from "drizzle-orm";
+import { atomic, postgresError } from "../../db/atomic.ts";
+import { loginFailures, users } from "../../db/schema/index.ts";
+import { ApiError } from "../../lib/problem.ts";
+import type { ServiceContext } from "../context.ts";
+import { translateGuards } from "./org-access.ts";
+import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from "./password.ts";
+import { type Principal, principalGuard } from "./principal.ts";
+import {
+  forgetSessions,
+  type IssuedSession,
+  insertSessionRow,
+  newSession,
+  revokeSessionRows,
+  storeSession,
+} from "./sessions.ts";
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface SessionView {
+  id: string;
+  token: string;
+  expiresAt: string;
+}
+
+/** Failed logins allowed before backoff starts, and its ceiling. */
+export const FREE_FAILURES = 5;
+export const MAX_BACKOFF_SECONDS = 15 * 60;
+/** Failures older than this no longer count. */
+const FAILURE_MEMORY = "1 hour";
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function userView(row: { id: string; email: string; name: string; createdAt: Date | string }): UserView {
+  return { id: row.id, email: row.email, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
+}
+
+export function sessionView(session: IssuedSession): SessionView {
+  return { id: session.id, token: session.token, expiresAt: session.expiresAt.toISOString() };
+}
+
+function weakPassword(problem: string, field = "body.password"): ApiError {
+  return new ApiError("validation_failed", "The password is not acceptable.", {
+    errors: [{ field, message: problem }],
+  });
+}
+
+/** Seconds a caller must still wait before the next attempt for an account, given its failure count. */
+export function backoffSeconds(failures: number, lastFailureAt: number, now: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  const wait = Math.min(2 ** (failures - FREE_FAILURES), MAX_BACKOFF_SECONDS);
+  return Math.max(0, Math.ceil((lastFailureAt + wait * 1000 - now) / 1000));
+}
+
+/** Creates the account and signs it in: one round trip (user and session rows in one batch). */
+export async function signup(
+  ctx: ServiceContext,
+  input: { email: string; password: string; name: string; userAgent: string | null },
+): Promise<{ user: UserView; session: IssuedSession }> {
+  const problem = passwordProblem(input.password, input.email);
+  if (problem) throw weakPassword(problem);
+  const userId = crypto.randomUUID();
+  const session = await newSession(userId, input.userAgent, ctx.now, ctx.sessionPolicy);
+  const passwordHash = await hashPassword(input.password);
+  let created: { id: string; email: string; name: string; createdAt: Date }[];
+  try {
+    [created] = await atomic(ctx.db, [
+      ctx.db
+        .insert(users)
+        .values({
+          id: userId,
+          email: input.email.trim(),
+          emailNormalized: normalizeEmail(input.email),
+          name: input.name.trim(),
+          passwordHash,
+        })
+        .returning({ id: users.id, email: users.email, name: users.name, createdAt: users.createdAt }),
+      insertSessionRow(ctx.db, session),
+    ]);
+  } catch (error) {
+    if (postgresError(error)?.constraint === "users_email_normalized_key") {
+      throw new ApiError("conflict", "An account with this email already exists.");
+    }
+    throw error;
+  }
+  await storeSession(ctx.kv, session);
+  const [user] = created;
+  if (!user) throw new Error("signup: no user row returned");
+  return { user: userView(user), session };
+}
+
+const INVALID_LOGIN = "Email or password is incorrect.";
+
+/**
+ * Signs in. Two round trips: one read (user and failure count together), one write (the session, or the
+ * failure). A wrong password and an unknown email get the same answer after the same work (a decoy
+ * hash check), and both count towards the account's backoff.
+ */
+export async function login(
+  ctx: ServiceContext,
+  input: { email: string; password: string; userAgent: string | null },
+): Promise<{ user: UserView; session: IssuedSession }> {
+  const email = normalizeEmail(input.email);
+  const { rows } = await ctx.db.execute<{
+    id: string | null;
+    email: string | null;
+    name: string | null;
+    password_hash: string | null;
+    created_at: string | null;
+    failures: number | null;
+    last_failure_at: string | null;
+  }>(sql`
+    select u.id, u.email, u.name, u.password_hash, u.created_at, f.failures, f.last_failure_at
+    from (select ${email}::text as email) q
+    left join users u on u.email_normalized = q.email
+    left join login_failures f on f.email_normalized = q.email and f.last_failure_at > now() - ${FAILURE_MEMORY}::interval`);
+  const row = rows[0];
+  const failures = row?.failures ?? 0;
+  const wait = row?.last_failure_at ? backoffSeconds(failures, Date.parse(row.last_failure_at), ctx.now) : 0;
+  if (wait > 0) {
+    throw new ApiError(
+      "rate_limited",
+      "Too many failed sign-ins for this account; wait before trying again.",
+      {
+        headers: { "Retry-After": String(wait) },
+      },
+    );
+  }
+
+  let verdict = { ok: false, needsRehash: false };
+  if (row?.id && row.password_hash) verdict = await verifyPassword(input.password, row.password_hash);
+  else await verifyDecoy(input.password);
+
+  if (!verdict.ok || !row?.id) {
+    await ctx.db.execute(sql`
+      insert into login_failures (email_normalized, failures, last_failure_at) values (${email}, 1, ${new Date(ctx.now)})
+      on conflict (email_normalized) do update set
+        failures = case when login_failures.last_failure_at > now() - ${FAILURE_MEMORY}::interval
+                        then login_failures.failures + 1 else 1 end,
+        last_failure_at = excluded.last_failure_at`);
+    throw new ApiError("unauthorized", INVALID_LOGIN);
+  }
+
+  const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
+  const statements = [
+    insertSessionRow(ctx.db, session),
+    ctx.db.delete(loginFailures).where(eq(loginFailures.emailNormalized, email)),
+  ] as const;
+  if (verdict.needsRehash) {
+    const passwordHash = await hashPassword(input.password);
+    await atomic(ctx.db, [
+      ...statements,
+      ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)),
+    ]);
+  } else {
+    await atomic(ctx.db, statements);
+  }
+  await storeSession(ctx.kv, session);
+  return {
+    user: userView({
+      id: row.id,
+      email: row.email ?? "",
+      name: row.name ?? "",
+      createdAt: row.created_at ?? "",
+    }),
+    session,
+  };
+}
+
+/** Ends the current session: one round trip, then the KV entry is removed. */
+export async function logout(ctx: ServiceContext, principal: Extract<Principal, { kind: "user" }>) {
+  await revokeSessionRows(ctx.db, principal.userId, new Date(ctx.now), { ids: [principal.sessionId] });
+  await forgetSessions(ctx.kv, [principal.sessionId]);
+}
+
+/**
+ * Changes the password: re-authenticates with the current one, then in one batch stores the new hash,
+ * revokes every session of the user and issues a new one (no fixation). Two round trips.
+ */
+export async function changePassword(
+  ctx: ServiceContext,
+  principal: Extract<Principal, { kind: "user" }>,
+  input: { currentPassword: string; newPassword: string; userAgent: string | null },
+): Promise<IssuedSession> {
+  const [user] = await ctx.db
+    .select({ email: users.email, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, principal.userId));
+  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
+  const verdict = await verifyPassword(input.currentPassword, user.passwordHash);
+  if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
+  const problem = passwordProblem(input.newPassword, user.email);
+  if (problem) throw weakPassword(problem, "body.newPassword");
+  if (input.newPassword === input.currentPassword) {
+    throw weakPassword("must differ from the current password", "body.newPassword");
+  }
+
+  const now = new Date(ctx.now);
+  const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
+  const passwordHash = await hashPassword(input.newPassword);
+  let revoked: { id: string }[];
+  try {
+    [, , revoked] = await atomic(ctx.db, [
+      principalGuard(ctx.db, principal, now),
+      ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
+      revokeSessionRows(ctx.db, principal.userId, now),
+      insertSessionRow(ctx.db, session),
+    ]);
+  } catch (error) {
+    throw translateGuards(error, "change the password");
+  }
+  await forgetSessions(
+    ctx.kv,
+    revoked.map((r) => r.id),
+  );
+  await storeSession(ctx.kv, session);
+  return session;
+}

@@ -1,0 +1,44 @@
+import { sql } from "drizzle-orm";
+import { guard } from "../../db/atomic.ts";
+import type { Db } from "../../db/client.ts";
+
+/** API key scopes. Keys act for their organisation only, within their scopes. */
+export const apiKeyScopes = [
+  "org:read",
+  "org:write",
+  "members:read",
+  "listings:read",
+  "listings:write",
+  "orders:read",
+  "orders:write",
+] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
+export const memberRoles = ["owner", "admin", "buyer", "seller", "viewer"] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+/** Who is making the request: a signed-in user, or an organisation's API key. */
+export type Principal =
+  | { kind: "user"; userId: string; sessionId: string }
+  | { kind: "api_key"; keyId: string; orgId: string; scopes: ApiKeyScope[] };
+
+/**
+ * A guard for every write batch: the session (or API key) that authorised the write is still live in
+ * Postgres, the exact record. KV may keep serving a revoked session for up to a minute in other
+ * locations; this makes sure such a session can never change anything.
+ */
+export function principalGuard(db: Db, principal: Principal, now: Date) {
+  if (principal.kind === "user") {
+    return guard(
+      db,
+      "session_revoked",
+      sql`exists (select 1 from sessions where id = ${principal.sessionId} and revoked_at is null and expires_at > ${now})`,
+    );
+  }
+  return guard(
+    db,
+    "api_key_revoked",
+    sql`exists (select 1 from api_keys where id = ${principal.keyId} and revoked_at is null
+      and (expires_at is null or expires_at > ${now}))`,
+  );
+}
