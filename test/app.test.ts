@@ -135,10 +135,14 @@ describe("configuration is checked at request time", () => {
     expect(JSON.stringify(body)).not.toContain("lots");
   });
 
-  it("refuses the local database proxy in production", async () => {
-    const res = await call("/health", {}, { env: { ENVIRONMENT: "production" } });
-    expect((await problem(res)).errors).toEqual([
+  it("refuses local-only settings in production", async () => {
+    const proxy = await call("/health", {}, { env: { ENVIRONMENT: "production", DEV_MAILBOX: "off" } });
+    expect((await problem(proxy)).errors).toEqual([
       { field: "LOCAL_DB_PROXY", message: "must not be set in production" },
+    ]);
+    const mailbox = await call("/health", {}, { env: { ENVIRONMENT: "production", LOCAL_DB_PROXY: "" } });
+    expect((await problem(mailbox)).errors).toEqual([
+      { field: "DEV_MAILBOX", message: "must not be on in production" },
     ]);
   });
 });
