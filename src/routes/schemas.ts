@@ -11,7 +11,11 @@ export const text = (min: number, max: number) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
     .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters");
 
-export const email = z.email().max(254).openapi({ example: "buyer@acme.example" });
+export const email = z
+  .string()
+  .trim()
+  .pipe(z.email().max(254))
+  .openapi({ type: "string", format: "email", example: "buyer@acme.example" });
 /** Length rules (8–256 characters) and the common-password check are applied by the service. */
 export const password = z.string().min(1).max(1024).openapi({ example: "correct horse battery staple" });
 

@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { currentParams, hashPassword } from "../../src/services/identity/password.ts";
+import { problem, roundTrips } from "../support/app.ts";
+import { one, sql } from "../support/db.ts";
+import { api, json, logIn, PASSWORD, randomIp, signUp, uniqueEmail } from "../support/identity.ts";
+
+const signupBody = (overrides: Record<string, unknown> = {}) => ({
+  email: uniqueEmail(),
+  password: PASSWORD,
+  name: "Ada Buyer",
+  ...overrides,
+});
+
+describe("signup", () => {
+  it("creates the account, signs it in with a secure cookie and returns the token once", async () => {
+    const email = uniqueEmail();
+    const res = await api("/v1/auth/signup", {
+      body: signupBody({ email }),
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(201);
+    const body = await json<{
+      user: { id: string; email: string };
+      session: { token: string; expiresAt: string };
+    }>(res);
+    expect(body.user.email).toBe(email);
+    expect(body.session.token).toMatch(/^ses_[\w-]{22}\.[\w-]{43}$/);
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toContain(`__Host-session=${body.session.token}`);
+    for (const attribute of ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"])
+      expect(cookie).toContain(attribute);
+    expect(cookie).not.toMatch(/Domain=/i);
+    expect(roundTrips(res)).toBe(1);
+  });
+
+  it("stores only hashes: no password, no token secret in Postgres or KV", async () => {
+    const user = await signUp();
+    const row = await one<{ password_hash: string }>("select password_hash from users where id = $1", [
+      user.id,
+    ]);
+    expect(row.password_hash).toMatch(/^scrypt\$N=16384,r=8,p=5\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+    const secret = user.token.split(".")[1] ?? "";
+    const { env } = await import("cloudflare:workers");
+    const stored = await env.SESSIONS.get(`session:${user.sessionId}`);
+    expect(stored).not.toContain(secret);
+    expect(
+      JSON.stringify(await sql().query("select * from sessions where id = $1", [user.sessionId])),
+    ).not.toContain(secret);
+  });
+
+  it("refuses an email that is already registered, whatever its case", async () => {
+    const email = uniqueEmail();
+    await signUp({ email });
+    const res = await api("/v1/auth/signup", {
+      body: signupBody({ email: email.toUpperCase() }),
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(409);
+    expect((await problem(res)).detail).toBe("An account with this email already exists.");
+  });
+
+  it.each([
+    ["too short", "Sh0rt!", "must be at least 8 characters"],
+    ["too long", "x".repeat(257), "must be at most 256 characters"],
+    ["too common", "Password123", "is one of the most common passwords; choose another"],
+  ])("refuses a password that is %s", async (_, password, message) => {
+    const res = await api("/v1/auth/signup", {
+      body: signupBody({ password }),
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors).toEqual([{ field: "body.password", message }]);
+  });
+
+  it("counts password length in characters, not bytes", async () => {
+    const res = await api("/v1/auth/signup", {
+      body: signupBody({ password: "🔐".repeat(256) }),
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it.each([
+    ["missing fields", {}, ["body.email", "body.name", "body.password"]],
+    ["wrong types", { email: 42, password: true, name: null }, ["body.email", "body.name", "body.password"]],
+    ["a malformed email", signupBody({ email: "not-an-email" }), ["body.email"]],
+    ["a huge name", signupBody({ name: "n".repeat(10_000) }), ["body.name"]],
+    ["control characters", signupBody({ name: "evil\u0000name" }), ["body.name"]],
+    ["extra fields", signupBody({ platformAdmin: true }), ["body"]],
+  ])("answers %s with 400 naming each field", async (_, body, fields) => {
+    const res = await api("/v1/auth/signup", { body, headers: { "cf-connecting-ip": randomIp() } });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors?.map((e) => e.field).sort()).toEqual(fields);
+  });
+
+  it("keeps unicode names intact", async () => {
+    const res = await api("/v1/auth/signup", {
+      body: signupBody({ name: "Zoë Łukasz 山田 🏭" }),
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(201);
+    const token = (await json<{ session: { token: string } }>(res)).session.token;
+    expect((await json<{ name: string }>(await api("/v1/me", { token }))).name).toBe("Zoë Łukasz 山田 🏭");
+  });
+});
+
+describe("login", () => {
+  it("issues a new session in two round trips (read, then write)", async () => {
+    const user = await signUp();
+    const again = await logIn(user);
+    expect(again.token).not.toBe(user.token);
+    expect(roundTrips(again.res)).toBe(2);
+    expect((await api("/v1/me", { token: again.token })).status).toBe(200);
+    expect((await api("/v1/me", { token: user.token })).status).toBe(200);
+  });
+
+  it("accepts the email in any case and surrounding spaces", async () => {
+    const user = await signUp();
+    await logIn({ ...user, email: `  ${user.email.toUpperCase()} ` });
+  });
+
+  it("gives a wrong password and an unknown email the same answer", async () => {
+    const user = await signUp();
+    const wrong = await api("/v1/auth/login", {
+      body: { email: user.email, password: "not the password" },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    const unknown = await api("/v1/auth/login", {
+      body: { email: uniqueEmail(), password: "not the password" },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const [a, b] = [await problem(wrong), await problem(unknown)];
+    expect({ ...a, requestId: undefined }).toEqual({ ...b, requestId: undefined });
+    expect(roundTrips(wrong)).toBe(roundTrips(unknown));
+  });
+
+  it("backs off an account after repeated failures, even for the right password", async () => {
+    const user = await signUp();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const res = await api("/v1/auth/login", {
+        body: { email: user.email, password: "wrong password!" },
+        headers: { "cf-connecting-ip": randomIp() },
+      });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await api("/v1/auth/login", {
+      body: { email: user.email, password: user.password },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(
+      (
+        await one<{ failures: number }>("select failures from login_failures where email_normalized = $1", [
+          user.email,
+        ])
+      ).failures,
+    ).toBe(5);
+  });
+
+  it("resets the failure count after a successful login", async () => {
+    const user = await signUp();
+    await api("/v1/auth/login", {
+      body: { email: user.email, password: "wrong password!" },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    await logIn(user);
+    const rows = await sql().query("select 1 from login_failures where email_normalized = $1", [user.email]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it("limits attempts per IP with 429 and Retry-After", async () => {
+    const ip = randomIp();
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt++) {
+      const res = await api("/v1/auth/login", {
+        body: { email: uniqueEmail(), password: "whatever it is" },
+        headers: { "cf-connecting-ip": ip },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers.get("retry-after")).toBe("60");
+        break;
+      }
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it("rehashes a password stored with outdated parameters", async () => {
+    const user = await signUp();
+    const weak = await hashPassword(user.password, { N: 1024, r: 8, p: 1, keyLength: 32 });
+    await sql().query("update users set password_hash = $1 where id = $2", [weak, user.id]);
+    await logIn(user);
+    const row = await one<{ password_hash: string }>("select password_hash from users where id = $1", [
+      user.id,
+    ]);
+    expect(row.password_hash).toMatch(
+      new RegExp(`^scrypt\\$N=${currentParams.N},r=${currentParams.r},p=${currentParams.p}\\$`),
+    );
+    await logIn(user);
+  });
+
+  it("answers bad input with 400", async () => {
+    const res = await api("/v1/auth/login", {
+      body: { email: "x", extra: 1 },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors?.map((e) => e.field).sort()).toEqual([
+      "body",
+      "body.email",
+      "body.password",
+    ]);
+  });
+});
+
+describe("logout", () => {
+  it("ends the session and clears the cookie", async () => {
+    const user = await signUp();
+    const res = await api("/v1/auth/logout", { method: "POST", token: user.token });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("set-cookie")).toMatch(/__Host-session=;.*Max-Age=0/);
+    expect((await api("/v1/me", { token: user.token })).status).toBe(401);
+  });
+
+  it("needs a session", async () => {
+    const res = await api("/v1/auth/logout", { method: "POST" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+  });
+});
