@@ -109,7 +109,7 @@ export async function listApiKeys(ctx: ServiceContext, principal: UserPrincipal,
     keys: (typeof apiKeys.$inferSelect)[] | null;
   }>(sql`
     select (select role::text from memberships where org_id = ${orgId} and user_id = ${principal.userId}) as role,
-      (select json_agg(k order by k.created_at desc) from (
+      (select json_agg(k order by k."createdAt" desc) from (
         select id, name, public_id as "publicId", scopes, created_at as "createdAt", expires_at as "expiresAt",
           last_used_at as "lastUsedAt", revoked_at as "revokedAt"
         from api_keys where org_id = ${orgId} order by created_at desc limit 200) k) as keys`);
