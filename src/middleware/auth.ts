@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { createDb } from "../db/client.ts";
+import { DbMeter } from "../db/meter.ts";
 import { apiKeys } from "../db/schema/index.ts";
 import { ApiError } from "../lib/problem.ts";
 import { API_KEY_PREFIX, apiKeyKvKey, checkApiKey } from "../services/identity/api-keys-auth.ts";
@@ -96,7 +98,8 @@ export async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | 
       const record = { ...check.record, lastUsedAt: now };
       c.executionCtx.waitUntil(
         Promise.all([
-          c.var.db
+          // Off the response path (waitUntil), so not charged to this request's Server-Timing.
+          createDb(c.var.config, new DbMeter())
             .update(apiKeys)
             .set({ lastUsedAt: new Date(now) })
             .where(eq(apiKeys.id, record.keyId)),
