@@ -24,6 +24,11 @@ export interface WranglerDevOptions {
   inheritOutput?: boolean;
   cwd?: string;
   startTimeoutMs?: number;
+  /**
+   * Run wrangler in its own process group, so `kill()` takes its workerd child down with it (a SIGKILL
+   * to wrangler alone leaves workerd serving). Off for `npm run dev`, where Ctrl-C reaches the group.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface WranglerDev {
@@ -31,7 +36,7 @@ export interface WranglerDev {
   process: ChildProcess;
   /** Graceful stop (SIGTERM), resolved when the process has exited. */
   stop(): Promise<void>;
-  /** Kills at once (SIGKILL): what a vanished server looks like. */
+  /** Kills at once (SIGKILL), with workerd when in its own process group: a vanished server. */
   kill(): Promise<void>;
 }
 
@@ -57,6 +62,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...OFFLINE_ENV },
     stdio: options.inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+    detached: options.ownProcessGroup ?? false,
   });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -89,7 +95,10 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   }
 
   const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    if (child.exitCode === null && child.signalCode === null) {
+      if (options.ownProcessGroup && child.pid) process.kill(-child.pid, name);
+      else child.kill(name);
+    }
     await exited;
   };
   return { url, process: child, stop: () => signal("SIGTERM"), kill: () => signal("SIGKILL") };
