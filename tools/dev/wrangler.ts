@@ -42,9 +42,11 @@ export interface WranglerDev {
 
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
   const require = createRequire(import.meta.url);
-  const wranglerBin = join(dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
+  // wrangler's bin script only re-spawns this file; running it directly means our signals reach wrangler.
+  const wranglerCli = join(dirname(require.resolve("wrangler/package.json")), "wrangler-dist", "cli.js");
   const args = [
-    wranglerBin,
+    "--no-warnings",
+    wranglerCli,
     "dev",
     "--ip",
     "127.0.0.1",
