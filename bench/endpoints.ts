@@ -1,11 +1,111 @@
 /** The endpoints the benchmark loads. Later issues add theirs (with any setup they need). */
+export interface BenchRequest {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Varies each request (e.g. a fresh client IP or email), applied by autocannon per request. */
+  vary?: (request: { headers: Record<string, string>; body?: string }) => void;
+}
+
 export interface BenchEndpoint {
   name: string;
   /** Creates whatever data the request needs and returns the request to repeat. */
-  prepare(baseUrl: string): Promise<RequestInit & { path: string }>;
+  prepare(baseUrl: string): Promise<BenchRequest>;
+}
+
+const json = { "content-type": "application/json" };
+const PASSWORD = "bench passphrase 2026";
+let sequence = 0;
+const randomIp = () =>
+  `10.${(sequence = (sequence + 1) % 65536) >> 8}.${sequence & 255}.${1 + Math.floor(Math.random() * 250)}`;
+
+async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { ...json, "cf-connecting-ip": randomIp(), ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`bench setup ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+/** A user with an organisation, made once per benchmark run. */
+let account: Promise<{ email: string; token: string; orgId: string }> | undefined;
+function benchAccount(baseUrl: string) {
+  account ??= (async () => {
+    const email = `bench.${Date.now()}@bench.example`;
+    const signup = await post(baseUrl, "/v1/auth/signup", { email, password: PASSWORD, name: "Bench" });
+    const token = (signup.session as { token: string }).token;
+    const org = await post(
+      baseUrl,
+      "/v1/orgs",
+      { name: "Bench Org", kind: "both" },
+      { authorization: `Bearer ${token}` },
+    );
+    return { email, token, orgId: org.id as string };
+  })();
+  return account;
 }
 
 export const benchEndpoints: BenchEndpoint[] = [
   { name: "GET /health", prepare: async () => ({ path: "/health" }) },
   { name: "GET /ready", prepare: async () => ({ path: "/ready" }) },
+  {
+    name: "GET /v1/me",
+    prepare: async (baseUrl) => {
+      const { token } = await benchAccount(baseUrl);
+      return { path: "/v1/me", headers: { authorization: `Bearer ${token}` } };
+    },
+  },
+  {
+    name: "GET /v1/orgs/{id}",
+    prepare: async (baseUrl) => {
+      const { token, orgId } = await benchAccount(baseUrl);
+      return { path: `/v1/orgs/${orgId}`, headers: { authorization: `Bearer ${token}` } };
+    },
+  },
+  {
+    name: "PATCH /v1/orgs/{id}",
+    prepare: async (baseUrl) => {
+      const { token, orgId } = await benchAccount(baseUrl);
+      return {
+        path: `/v1/orgs/${orgId}`,
+        method: "PATCH",
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ website: "https://bench.example" }),
+      };
+    },
+  },
+  {
+    name: "POST /v1/auth/login",
+    prepare: async (baseUrl) => {
+      const { email } = await benchAccount(baseUrl);
+      return {
+        path: "/v1/auth/login",
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ email, password: PASSWORD }),
+        vary: (request) => {
+          request.headers["cf-connecting-ip"] = randomIp();
+        },
+      };
+    },
+  },
+  {
+    name: "POST /v1/auth/login (unknown email)",
+    prepare: async () => ({
+      path: "/v1/auth/login",
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: "nobody@bench.example", password: PASSWORD }),
+      vary: (request) => {
+        request.headers["cf-connecting-ip"] = randomIp();
+        request.body = JSON.stringify({
+          email: `nobody.${crypto.randomUUID()}@bench.example`,
+          password: PASSWORD,
+        });
+      },
+    }),
+  },
 ];

@@ -12,6 +12,7 @@ import { startWranglerDev } from "../tools/dev/wrangler.ts";
 import { freePort } from "../tools/local-db/backend.ts";
 import { startLocalStack } from "../tools/local-db/stack.ts";
 import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from "./local-env.ts";
+import { DEMO_PASSWORD, demoAccounts } from "./seed/identity.ts";
 import { runSeed } from "./seed/run.ts";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -54,6 +55,7 @@ console.log(`
       API docs   ${worker.url}/docs   (OpenAPI: ${worker.url}/openapi.json)
       readiness  ${worker.url}/ready
       db proxy   ${stack.proxy.url}
+      demo sign-ins (password ${DEMO_PASSWORD}): ${demoAccounts.map((a) => a.email).join(", ")}
       Ctrl-C stops everything; data stays in ${DATA_DIR}
 `);
 

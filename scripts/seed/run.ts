@@ -3,6 +3,7 @@
  * the seed twice changes nothing the second time. Steps are added by the issues that add tables.
  */
 import pg from "pg";
+import { identitySeed } from "./identity.ts";
 
 export interface SeedStep {
   name: string;
@@ -10,16 +11,12 @@ export interface SeedStep {
   run(client: pg.Client): Promise<number>;
 }
 
-export const seedSteps: SeedStep[] = [];
+export const seedSteps: SeedStep[] = [identitySeed];
 
 export async function runSeed(databaseUrl: string, log: (line: string) => void = console.log): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    if (seedSteps.length === 0) {
-      log("seed: no seed steps defined yet");
-      return;
-    }
     for (const [index, step] of seedSteps.entries()) {
       const started = Date.now();
       log(`seed: [${index + 1}/${seedSteps.length}] ${step.name} …`);

@@ -1,0 +1,66 @@
+import type pg from "pg";
+import { hashPassword } from "../../src/services/identity/password.ts";
+import type { SeedStep } from "./run.ts";
+
+/** Demo sign-ins printed by `npm run dev`. Local data only: never seed these into a shared database. */
+export const DEMO_PASSWORD = "demo-marketplace-2026";
+
+export const demoAccounts = [
+  { email: "buyer@demo.example", name: "Bea Buyer", platformAdmin: false },
+  { email: "seller@demo.example", name: "Sam Seller", platformAdmin: false },
+  { email: "packaging@demo.example", name: "Pia Packaging", platformAdmin: false },
+  { email: "admin@demo.example", name: "Ada Admin", platformAdmin: true },
+] as const;
+
+export const demoOrgs = [
+  {
+    id: "00000000-0000-4000-8000-00000000b001",
+    name: "Northwind Procurement",
+    kind: "buyer",
+    country: "DE",
+    owner: "buyer@demo.example",
+  },
+  {
+    id: "00000000-0000-4000-8000-00000000c001",
+    name: "Acme Industrial Supply",
+    kind: "seller",
+    country: "NL",
+    owner: "seller@demo.example",
+  },
+  {
+    id: "00000000-0000-4000-8000-00000000c002",
+    name: "Baltic Packaging Co",
+    kind: "seller",
+    country: "LT",
+    owner: "packaging@demo.example",
+  },
+] as const;
+
+export const identitySeed: SeedStep = {
+  name: "demo accounts and organisations",
+  async run(client: pg.Client) {
+    let rows = 0;
+    for (const account of demoAccounts) {
+      const result = await client.query(
+        `insert into users (email, email_normalized, name, password_hash, platform_admin)
+         values ($1, $1, $2, $3, $4) on conflict (email_normalized) do nothing`,
+        [account.email, account.name, await hashPassword(DEMO_PASSWORD), account.platformAdmin],
+      );
+      rows += result.rowCount ?? 0;
+    }
+    for (const org of demoOrgs) {
+      const created = await client.query(
+        `insert into organizations (id, name, kind, country) values ($1, $2, $3, $4) on conflict (id) do nothing`,
+        [org.id, org.name, org.kind, org.country],
+      );
+      const member = await client.query(
+        `insert into memberships (org_id, user_id, role)
+         select $1, id, 'owner' from users where email_normalized = $2
+         on conflict (org_id, user_id) do nothing`,
+        [org.id, org.owner],
+      );
+      rows += (created.rowCount ?? 0) + (member.rowCount ?? 0);
+    }
+    return rows;
+  },
+};
