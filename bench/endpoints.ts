@@ -16,9 +16,11 @@ export interface BenchEndpoint {
 
 const json = { "content-type": "application/json" };
 const PASSWORD = "bench passphrase 2026";
-let sequence = 0;
-const randomIp = () =>
-  `10.${(sequence = (sequence + 1) % 65536) >> 8}.${sequence & 255}.${1 + Math.floor(Math.random() * 250)}`;
+/** A fresh client address per request, so the per-IP login limit does not throttle the benchmark. */
+const randomIp = () => {
+  const octet = () => 1 + Math.floor(Math.random() * 250);
+  return `10.${octet()}.${octet()}.${octet()}`;
+};
 
 async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}${path}`, {

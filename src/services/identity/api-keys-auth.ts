@@ -38,7 +38,7 @@ export async function checkApiKey(kv: KVNamespace, token: string, now: number): 
       headers: { "Retry-After": "5" },
     });
   }
-  if (!record || record.v !== 1) return { ok: false, reason: "unknown" };
+  if (record?.v !== 1) return { ok: false, reason: "unknown" };
   if (!constantTimeEqual(await sha256Hex(secret), record.secretHash)) return { ok: false, reason: "unknown" };
   if (record.expiresAt !== null && now >= record.expiresAt) return { ok: false, reason: "expired" };
   const touch = record.lastUsedAt === null || now - record.lastUsedAt >= API_KEY_TOUCH_INTERVAL_MS;

@@ -123,7 +123,7 @@ export async function checkSession(
       headers: { "Retry-After": "5" },
     });
   }
-  if (!record || record.v !== 1) return { ok: false, reason: "unknown" };
+  if (record?.v !== 1) return { ok: false, reason: "unknown" };
   if (!constantTimeEqual(await sha256Hex(secret), record.secretHash)) return { ok: false, reason: "unknown" };
   if (now >= record.expiresAt) return { ok: false, reason: "expired" };
   if (now - record.lastSeenAt >= policy.idleMs) return { ok: false, reason: "idle" };
