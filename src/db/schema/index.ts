@@ -1,2 +1,3 @@
 // Tables by aggregate; each issue adds its own module here.
 export * from "./identity.ts";
+export * from "./catalog.ts";
