@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   char,
   customType,
@@ -36,7 +37,7 @@ export const categories = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     slug: text().notNull(),
     name: text().notNull(),
-    parentId: uuid().references((): ReturnType<typeof uuid> => categories.id, { onDelete: "restrict" }),
+    parentId: uuid().references((): AnyPgColumn => categories.id, { onDelete: "restrict" }),
     position: integer().notNull().default(0),
     attributes: jsonb().$type<AttributeDefinition[]>().notNull().default([]),
     createdAt: createdAt(),
@@ -44,7 +45,13 @@ export const categories = pgTable(
   (t) => [uniqueIndex("categories_slug_key").on(t.slug), index("categories_parent_idx").on(t.parentId)],
 );
 
-export const listingStatus = pgEnum("listing_status", ["draft", "pending_review", "published", "rejected", "archived"]);
+export const listingStatus = pgEnum("listing_status", [
+  "draft",
+  "pending_review",
+  "published",
+  "rejected",
+  "archived",
+]);
 
 /** One volume price tier: from `minQuantity` units on, each costs `unitPriceMinor`. */
 export interface PriceTier {
@@ -93,16 +100,12 @@ export const listings = pgTable(
     index("listings_published_newest_idx")
       .on(t.publishedAt.desc(), t.id.desc())
       .where(sql`status = 'published'`),
-    index("listings_published_price_idx")
-      .on(t.minUnitPriceMinor, t.id)
-      .where(sql`status = 'published'`),
+    index("listings_published_price_idx").on(t.minUnitPriceMinor, t.id).where(sql`status = 'published'`),
     index("listings_published_category_idx")
       .on(t.categoryId, t.publishedAt.desc())
       .where(sql`status = 'published'`),
     index("listings_org_idx").on(t.orgId, t.updatedAt.desc(), t.id),
-    index("listings_pending_idx")
-      .on(t.updatedAt, t.id)
-      .where(sql`status = 'pending_review'`),
+    index("listings_pending_idx").on(t.updatedAt, t.id).where(sql`status = 'pending_review'`),
   ],
 );
 
@@ -145,9 +148,7 @@ export const files = pgTable(
   },
   (t) => [
     uniqueIndex("files_key_key").on(t.key),
-    index("files_pending_idx")
-      .on(t.createdAt)
-      .where(sql`status = 'pending'`),
+    index("files_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
   ],
 );
 

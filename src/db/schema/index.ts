@@ -1,3 +1,4 @@
 // Tables by aggregate; each issue adds its own module here.
-export * from "./identity.ts";
+
 export * from "./catalog.ts";
+export * from "./identity.ts";
