@@ -11,6 +11,7 @@ import { authRouter } from "./routes/auth/auth.index.ts";
 import { devRouter } from "./routes/dev/dev.index.ts";
 import { healthRouter } from "./routes/health/health.index.ts";
 import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
+import { catalogRouter, sellerListingsRouter } from "./routes/listings/listings.index.ts";
 import { meRouter } from "./routes/me/me.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 
@@ -42,6 +43,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/", orgsRouter)
     .route("/", invitationsRouter)
     .route("/", apiKeysRouter)
+    .route("/", catalogRouter)
+    .route("/", sellerListingsRouter)
     .route("/", devRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

@@ -47,6 +47,16 @@ export async function atomic<U extends BatchItem<"pg">, T extends Readonly<[U, .
   }
 }
 
+/**
+ * {@link atomic} for a statement list built at run time (results are untyped: callers read the ones
+ * they need, usually the last).
+ */
+export async function atomicList(db: Db, statements: BatchItem<"pg">[]): Promise<unknown[]> {
+  const [first, ...rest] = statements;
+  if (!first) return [];
+  return (await atomic(db, [first, ...rest])) as unknown[];
+}
+
 /** The {@link GuardError} an error stands for, if any (looks through Drizzle's wrapping). */
 export function guardFailure(error: unknown): GuardError | undefined {
   const pgError = postgresError(error);

@@ -1,0 +1,84 @@
+import { z } from "@hono/zod-openapi";
+import { priceTierSchema } from "../../services/catalog/schemas.ts";
+
+const attributes = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const listingStatusSchema = z
+  .enum(["draft", "pending_review", "published", "rejected", "archived"])
+  .openapi("ListingStatus");
+
+export const listingSchema = z
+  .object({
+    id: z.uuid(),
+    orgId: z.uuid(),
+    seller: z.object({ id: z.uuid(), name: z.string(), country: z.string().nullable() }),
+    category: z.object({ slug: z.string(), name: z.string() }),
+    title: z.string(),
+    description: z.string(),
+    status: listingStatusSchema,
+    rejectionReason: z.string().nullable(),
+    currency: z.string(),
+    priceTiers: z.array(priceTierSchema),
+    minUnitPriceMinor: z.number().int(),
+    minOrderQuantity: z.number().int(),
+    orderIncrement: z.number().int(),
+    leadTimeDays: z.number().int(),
+    attributes,
+    version: z.number().int().openapi({ description: "Also the ETag; send it back in If-Match to edit" }),
+    variants: z.array(
+      z.object({
+        id: z.uuid(),
+        sku: z.string(),
+        attributes,
+        stock: z.number().int(),
+        weightGrams: z.number().int().nullable(),
+      }),
+    ),
+    images: z.array(z.object({ id: z.uuid(), url: z.string() })),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    publishedAt: z.iso.datetime().nullable(),
+  })
+  .openapi("Listing");
+
+export const listingHitSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    seller: z.object({ id: z.uuid(), name: z.string() }),
+    category: z.object({ slug: z.string(), name: z.string() }),
+    currency: z.string(),
+    minUnitPriceMinor: z.number().int(),
+    priceTiers: z.array(priceTierSchema),
+    minOrderQuantity: z.number().int(),
+    leadTimeDays: z.number().int(),
+    image: z.string().nullable(),
+    publishedAt: z.iso.datetime(),
+  })
+  .openapi("ListingHit");
+
+export const searchResultSchema = z
+  .object({
+    total: z.number().int(),
+    hits: z.array(listingHitSchema),
+    nextCursor: z.string().nullable(),
+    facets: z.object({
+      categories: z.array(z.object({ slug: z.string(), name: z.string(), count: z.number().int() })),
+      priceBands: z.array(
+        z.object({ min: z.number().int(), max: z.number().int().nullable(), count: z.number().int() }),
+      ),
+      attributes: z.record(z.string(), z.array(z.object({ value: z.string(), count: z.number().int() }))),
+    }),
+  })
+  .openapi("SearchResult");
+
+/** `limit`: out-of-range values are clamped to 1–100, not refused. */
+export const limitParam = z.coerce
+  .number()
+  .int()
+  .catch(20)
+  .transform((n) => Math.min(100, Math.max(1, n)))
+  .optional()
+  .openapi({ type: "integer", minimum: 1, maximum: 100, default: 20 });
+
+export const cursorParam = z.string().max(512).optional();

@@ -1,0 +1,104 @@
+import type { Context } from "hono";
+import { ApiError } from "../../lib/problem.ts";
+import { categoryTree } from "../../services/catalog/categories.ts";
+import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
+import { listingEtag } from "../../services/catalog/views.ts";
+import type { AppEnv, AppRouteHandler } from "../../types.ts";
+import { serviceContext } from "../context.ts";
+import type * as routes from "./public.routes.ts";
+
+/** Public catalog responses: fresh for a short while, then served stale while the edge revalidates. */
+export const PUBLIC_CACHE = "public, max-age=30, stale-while-revalidate=300";
+export const DETAIL_CACHE_SECONDS = 60;
+
+const KNOWN_PARAMS = new Set([
+  "q",
+  "category",
+  "minPrice",
+  "maxPrice",
+  "currency",
+  "seller",
+  "sort",
+  "cursor",
+  "limit",
+]);
+
+/** `attr.<key>=<value>` filters; any other unknown parameter is a mistake worth reporting. */
+function attributeFilters(c: Context<AppEnv>): Record<string, string> {
+  const filters: Record<string, string> = {};
+  const errors: { field: string; message: string }[] = [];
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    if (KNOWN_PARAMS.has(name)) continue;
+    const match = /^attr\.([a-z][a-z0-9_]{0,39})$/.exec(name);
+    const value = values[0] ?? "";
+    if (!match?.[1]) errors.push({ field: `query.${name}`, message: "unknown parameter" });
+    else if (value.length < 1 || value.length > 200)
+      errors.push({ field: `query.${name}`, message: "must be 1–200 characters" });
+    else filters[match[1]] = value;
+  }
+  if (Object.keys(filters).length > 10)
+    errors.push({ field: "query", message: "at most 10 attribute filters" });
+  if (errors.length)
+    throw new ApiError("validation_failed", "The request query has invalid fields.", { errors });
+  return filters;
+}
+
+export const listCategoriesHandler: AppRouteHandler<typeof routes.listCategories> = async (c) => {
+  c.header("Cache-Control", "public, max-age=300, stale-while-revalidate=3600");
+  return c.json({ categories: await categoryTree(serviceContext(c)) }, 200);
+};
+
+export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings> = async (c) => {
+  const query = c.req.valid("query");
+  if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+    throw new ApiError("validation_failed", "minPrice is above maxPrice.", {
+      errors: [{ field: "query.minPrice", message: "must not exceed maxPrice" }],
+    });
+  }
+  const result = await searchListings(serviceContext(c), {
+    q: query.q,
+    category: query.category,
+    minPrice: query.minPrice,
+    maxPrice: query.maxPrice,
+    currency: query.currency,
+    seller: query.seller,
+    sort: query.sort,
+    cursor: query.cursor,
+    limit: query.limit ?? 20,
+    attributes: attributeFilters(c),
+  });
+  c.header("Cache-Control", PUBLIC_CACHE);
+  return c.json(result, 200);
+};
+
+/** Where a listing's public view is kept in the Workers Cache API (per location). */
+export function listingCacheKey(listingId: string): Request {
+  return new Request(`https://listing-cache.internal/v1/listings/${listingId}`);
+}
+
+export const getListingHandler: AppRouteHandler<typeof routes.getListing> = async (c) => {
+  const { listingId } = c.req.valid("param");
+  const cache = (caches as unknown as { default: Cache }).default;
+  const key = listingCacheKey(listingId);
+  let response = await cache.match(key);
+  if (!response) {
+    const listing = await getPublishedListing(serviceContext(c), listingId);
+    response = new Response(JSON.stringify(listing), {
+      headers: {
+        "content-type": "application/json",
+        "cache-control": `public, max-age=${DETAIL_CACHE_SECONDS}, stale-while-revalidate=300`,
+        etag: listingEtag(listing.version),
+      },
+    });
+    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+  }
+  const tag = response.headers.get("etag");
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (tag && ifNoneMatch?.split(",").some((value) => value.trim().replace(/^W\//, "") === tag)) {
+    return c.body(null, 304, {
+      ETag: tag,
+      "Cache-Control": response.headers.get("cache-control") ?? "",
+    }) as never;
+  }
+  return new Response(response.body, { status: 200, headers: response.headers }) as never;
+};

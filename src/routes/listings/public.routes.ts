@@ -1,0 +1,76 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { etag } from "hono/etag";
+import { problemResponses } from "../../lib/problem.ts";
+import { jsonResponse, uuidParam } from "../schemas.ts";
+import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./listing.schemas.ts";
+
+const tags = ["Catalog"];
+
+const categoryNode: z.ZodType = z.lazy(() =>
+  z.object({
+    slug: z.string(),
+    name: z.string(),
+    attributes: z.array(z.unknown()),
+    children: z.array(categoryNode),
+  }),
+);
+
+export const listCategories = createRoute({
+  method: "get",
+  path: "/v1/categories",
+  tags,
+  summary: "The category tree, with each category's typed attributes",
+  middleware: etag(),
+  responses: {
+    200: jsonResponse(z.object({ categories: z.array(categoryNode) }), "Categories"),
+    ...problemResponses(500),
+  },
+});
+
+export const searchListings = createRoute({
+  method: "get",
+  path: "/v1/listings",
+  tags,
+  summary: "Search published listings: text, filters, facets, keyset pages",
+  description:
+    "Attribute filters are `attr.<key>=<value>` (e.g. `attr.material=brass`). One database round trip " +
+    "for hits, total and facets. Cacheable: short max-age with stale-while-revalidate, ETag, 304.",
+  middleware: etag(),
+  request: {
+    query: z.looseObject({
+      q: z.string().max(200).optional(),
+      category: z
+        .string()
+        .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
+        .optional(),
+      minPrice: z.coerce.number().int().min(0).max(1e12).optional(),
+      maxPrice: z.coerce.number().int().min(0).max(1e12).optional(),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")
+        .optional(),
+      seller: z.uuid().optional(),
+      sort: z.enum(["relevance", "price", "newest"]).optional(),
+      cursor: cursorParam,
+      limit: limitParam,
+    }),
+  },
+  responses: {
+    200: jsonResponse(searchResultSchema, "Hits and facets"),
+    304: { description: "Not modified (If-None-Match)" },
+    ...problemResponses(400, 500),
+  },
+});
+
+export const getListing = createRoute({
+  method: "get",
+  path: "/v1/listings/{listingId}",
+  tags,
+  summary: "A published listing (served from the edge cache when warm: no database round trip)",
+  request: { params: z.object({ listingId: uuidParam("listingId") }) },
+  responses: {
+    200: jsonResponse(listingSchema, "The listing"),
+    304: { description: "Not modified (If-None-Match)" },
+    ...problemResponses(400, 404, 500),
+  },
+});

@@ -1,0 +1,437 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { atomicList, guard } from "../../db/atomic.ts";
+import type { Db } from "../../db/client.ts";
+import { listingImages, listings, listingVariants } from "../../db/schema/index.ts";
+import { ApiError } from "../../lib/problem.ts";
+import type { ServiceContext } from "../context.ts";
+import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { decodeCursor, encodeCursor, fingerprint } from "./cursor.ts";
+import type { CreateListingInput, UpdateListingInput } from "./schemas.ts";
+import { type ListingStatus, type ListingView, listingEtag, listingJson, normaliseListing } from "./views.ts";
+
+/** Who may manage an organisation's listings, and who may look at its drafts. */
+export const LISTING_EDITORS: readonly MemberRole[] = ["owner", "admin", "seller"];
+export const LISTING_READERS: readonly MemberRole[] = ["owner", "admin", "seller", "viewer"];
+
+type Row = { listing: ListingView };
+
+const categoryId = (slug: string) => sql`(select id from categories where slug = ${slug})`;
+const asJson = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+
+/** Statements every listing write starts with: the caller is live and may edit this org's listings. */
+function writeAccess(ctx: ServiceContext, principal: Principal, orgId: string) {
+  assertKeyAccess(principal, orgId, "listings:write");
+  const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
+  if (principal.kind === "user")
+    statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, LISTING_EDITORS));
+  return statements;
+}
+
+function attributesGuard(db: Db, category: SQL, objects: SQL) {
+  return guard(
+    db,
+    "attributes_invalid",
+    sql`jsonb_array_length(listing_attribute_problems(${category}, ${objects})) = 0`,
+    sql`jsonb_build_object('keys', listing_attribute_problems(${category}, ${objects}))`,
+  );
+}
+
+function imagesGuard(db: Db, orgId: string, images: string[]) {
+  return guard(
+    db,
+    "images_not_ready",
+    sql`(select count(*) from files where id in (select jsonb_array_elements_text(${asJson(images)})::uuid)
+         and org_id = ${orgId} and purpose = 'image' and status = 'ready') = ${images.length}`,
+  );
+}
+
+const catalogGuardErrors = {
+  seller_org: () => new ApiError("forbidden", "Only seller organisations can list goods."),
+  category_exists: () =>
+    new ApiError("validation_failed", "Unknown category.", {
+      errors: [{ field: "body.category", message: "no such category" }],
+    }),
+  attributes_invalid: (detail: Record<string, unknown> | null) =>
+    new ApiError("validation_failed", "Some attributes do not fit the category.", {
+      errors: ((detail?.keys as string[] | undefined) ?? []).map((key) => ({
+        field: `attributes.${key}`,
+        message: "not defined for this category, or of the wrong type",
+      })),
+    }),
+  images_not_ready: () =>
+    new ApiError("validation_failed", "Every image must be a completed image upload of this organisation.", {
+      errors: [{ field: "body.images", message: "unknown, not yet completed, or not an image" }],
+    }),
+  listing_exists: () => new ApiError("not_found", "Listing not found."),
+  tiers_moq: () =>
+    new ApiError("validation_failed", "The first price tier must start at the minimum order quantity.", {
+      errors: [
+        { field: "body.priceTiers", message: "the first tier must start at the minimum order quantity" },
+      ],
+    }),
+};
+
+function lowestPrice(tiers: { unitPriceMinor: number }[]) {
+  return Math.min(...tiers.map((tier) => tier.unitPriceMinor));
+}
+
+function variantRows(listingId: string, variants: CreateListingInput["variants"]) {
+  return variants.map((variant, position) => ({
+    listingId,
+    sku: variant.sku,
+    attributes: variant.attributes,
+    stock: variant.stock,
+    weightGrams: variant.weightGrams ?? null,
+    position,
+  }));
+}
+
+/** Creates a draft listing with its variants and images: one round trip, returning the full view. */
+export async function createListing(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  input: CreateListingInput,
+): Promise<ListingView> {
+  const id = crypto.randomUUID();
+  const db = ctx.db;
+  const objects = asJson([input.attributes, ...input.variants.map((v) => v.attributes)]);
+  const statements = [
+    ...writeAccess(ctx, principal, orgId),
+    guard(
+      db,
+      "seller_org",
+      sql`exists (select 1 from organizations where id = ${orgId} and kind in ('seller', 'both'))`,
+    ),
+    guard(db, "category_exists", sql`${categoryId(input.category)} is not null`),
+    attributesGuard(db, categoryId(input.category), objects),
+    ...(input.images.length ? [imagesGuard(db, orgId, input.images)] : []),
+    db.insert(listings).values({
+      id,
+      orgId,
+      categoryId: categoryId(input.category),
+      title: input.title,
+      description: input.description,
+      currency: input.currency,
+      priceTiers: input.priceTiers,
+      minUnitPriceMinor: lowestPrice(input.priceTiers),
+      minOrderQuantity: input.minOrderQuantity,
+      orderIncrement: input.orderIncrement,
+      leadTimeDays: input.leadTimeDays,
+      attributes: input.attributes,
+      createdBy: principal.kind === "user" ? principal.userId : null,
+    }),
+    db.insert(listingVariants).values(variantRows(id, input.variants)),
+    ...(input.images.length
+      ? [
+          db
+            .insert(listingImages)
+            .values(input.images.map((fileId, position) => ({ listingId: id, fileId, position }))),
+        ]
+      : []),
+    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${id}`),
+  ];
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    throw translateGuards(error, "manage listings", catalogGuardErrors);
+  }
+  return viewFrom(results.at(-1));
+}
+
+function viewFrom(result: unknown): ListingView {
+  const row = (result as { rows: Row[] }).rows[0];
+  if (!row) throw new ApiError("not_found", "Listing not found.");
+  return normaliseListing(row.listing);
+}
+
+/**
+ * Edits a listing at the version the caller read (optimistic concurrency; a stale version is 412). A
+ * published listing stays live. One round trip: every rule is a guard in the same batch as the update.
+ */
+export async function updateListing(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  listingId: string,
+  expectedVersion: number,
+  changes: UpdateListingInput,
+): Promise<ListingView> {
+  const db = ctx.db;
+  const current = sql`(select l from listings l where l.id = ${listingId} and l.org_id = ${orgId})`;
+  const category = changes.category
+    ? categoryId(changes.category)
+    : sql`(select category_id from listings where id = ${listingId})`;
+  const statements: BatchItem<"pg">[] = [
+    ...writeAccess(ctx, principal, orgId),
+    guard(db, "listing_exists", sql`${current} is not null`),
+    guard(
+      db,
+      "version_mismatch",
+      sql`(select version from listings where id = ${listingId}) = ${expectedVersion}`,
+      sql`jsonb_build_object('version', (select version from listings where id = ${listingId}))`,
+    ),
+    guard(db, "listing_archived", sql`(select status from listings where id = ${listingId}) <> 'archived'`),
+  ];
+  if (changes.category) statements.push(guard(db, "category_exists", sql`${category} is not null`));
+  if (changes.category || changes.attributes || changes.variants) {
+    const listingAttributes = changes.attributes
+      ? asJson([changes.attributes])
+      : sql`(select jsonb_build_array(attributes) from listings where id = ${listingId})`;
+    const variantAttributes = changes.variants
+      ? asJson(changes.variants.map((v) => v.attributes))
+      : sql`(select coalesce(jsonb_agg(attributes), '[]'::jsonb) from listing_variants where listing_id = ${listingId})`;
+    statements.push(attributesGuard(db, category, sql`(${listingAttributes} || ${variantAttributes})`));
+  }
+  if (changes.priceTiers || changes.minOrderQuantity !== undefined) {
+    const firstTier = changes.priceTiers?.[0]
+      ? sql`${changes.priceTiers[0].minQuantity}::int`
+      : sql`((select price_tiers from listings where id = ${listingId})->0->>'minQuantity')::int`;
+    const moq =
+      changes.minOrderQuantity !== undefined
+        ? sql`${changes.minOrderQuantity}::int`
+        : sql`(select min_order_quantity from listings where id = ${listingId})`;
+    statements.push(guard(db, "tiers_moq", sql`${firstTier} = ${moq}`));
+  }
+  if (changes.images?.length) statements.push(imagesGuard(db, orgId, changes.images));
+
+  const { category: _slug, variants, images, ...fields } = changes;
+  statements.push(
+    db
+      .update(listings)
+      .set({
+        ...fields,
+        ...(changes.category ? { categoryId: category } : {}),
+        ...(changes.priceTiers ? { minUnitPriceMinor: lowestPrice(changes.priceTiers) } : {}),
+        version: sql`${listings.version} + 1`,
+        updatedAt: new Date(ctx.now),
+      })
+      .where(
+        sql`${listings.id} = ${listingId} and ${listings.orgId} = ${orgId} and ${listings.version} = ${expectedVersion}`,
+      ),
+  );
+  if (variants) {
+    // Variants keep their ids by SKU (orders will point at them); those left out are removed.
+    statements.push(
+      db.execute(sql`delete from listing_variants where listing_id = ${listingId}
+        and sku <> all(${sql`array[${sql.join(
+          variants.map((v) => sql`${v.sku}`),
+          sql`, `,
+        )}]::text[]`})`),
+      db
+        .insert(listingVariants)
+        .values(variantRows(listingId, variants))
+        .onConflictDoUpdate({
+          target: [listingVariants.listingId, listingVariants.sku],
+          set: {
+            attributes: sql`excluded.attributes`,
+            stock: sql`excluded.stock`,
+            weightGrams: sql`excluded.weight_grams`,
+            position: sql`excluded.position`,
+          },
+        }),
+    );
+  }
+  if (images) {
+    statements.push(db.execute(sql`delete from listing_images where listing_id = ${listingId}`));
+    if (images.length) {
+      statements.push(
+        db.insert(listingImages).values(images.map((fileId, position) => ({ listingId, fileId, position }))),
+      );
+    }
+  }
+  statements.push(
+    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
+  );
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    throw translateGuards(error, "manage listings", {
+      ...catalogGuardErrors,
+      version_mismatch: (detail) =>
+        new ApiError(
+          "precondition_failed",
+          "The listing changed since you read it; fetch it again and reapply.",
+          {
+            extra: { currentVersion: detail?.version },
+            headers: typeof detail?.version === "number" ? { ETag: listingEtag(detail.version) } : {},
+          },
+        ),
+      listing_archived: () => new ApiError("conflict", "Archived listings cannot be edited."),
+    });
+  }
+  return viewFrom(results.at(-1));
+}
+
+/** Lifecycle actions and the states each may start from. */
+export const transitions = {
+  submit: { from: ["draft", "rejected"], to: "pending_review", by: "seller" },
+  archive: { from: ["draft", "pending_review", "published", "rejected"], to: "archived", by: "seller" },
+  approve: { from: ["pending_review"], to: "published", by: "admin" },
+  reject: { from: ["pending_review"], to: "rejected", by: "admin" },
+} as const satisfies Record<string, { from: ListingStatus[]; to: ListingStatus; by: "seller" | "admin" }>;
+export type ListingAction = keyof typeof transitions;
+
+function allowedActions(status: string, by: "seller" | "admin"): ListingAction[] {
+  return (Object.keys(transitions) as ListingAction[]).filter((action) => {
+    const transition = transitions[action];
+    return transition.by === by && (transition.from as readonly string[]).includes(status);
+  });
+}
+
+/**
+ * Moves a listing through its lifecycle (seller: submit, archive; platform admin: approve, reject).
+ * An action not allowed from the current state is a 409 naming the state and the allowed actions.
+ * One round trip.
+ */
+export async function transitionListing(
+  ctx: ServiceContext,
+  principal: Principal,
+  scope: { orgId: string } | { admin: true },
+  listingId: string,
+  action: ListingAction,
+  options: { reason?: string; expectedVersion?: number } = {},
+): Promise<ListingView> {
+  const db = ctx.db;
+  const transition = transitions[action];
+  const by = "admin" in scope ? "admin" : "seller";
+  if (transition.by !== by) throw new ApiError("forbidden", `Only ${transition.by}s may ${action} listings.`);
+  const inScope = "orgId" in scope ? sql`and org_id = ${scope.orgId}` : sql``;
+  const access =
+    "orgId" in scope
+      ? writeAccess(ctx, principal, scope.orgId)
+      : [principalGuard(db, principal, new Date(ctx.now)), adminGuard(db, principal)];
+  const status = sql`(select status::text from listings where id = ${listingId} ${inScope})`;
+  const from = sql`array[${sql.join(
+    transition.from.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`;
+  const statements: BatchItem<"pg">[] = [
+    ...access,
+    guard(db, "listing_exists", sql`${status} is not null`),
+    ...(options.expectedVersion !== undefined
+      ? [
+          guard(
+            db,
+            "version_mismatch",
+            sql`(select version from listings where id = ${listingId}) = ${options.expectedVersion}`,
+            sql`jsonb_build_object('version', (select version from listings where id = ${listingId}))`,
+          ),
+        ]
+      : []),
+    guard(
+      db,
+      "illegal_transition",
+      sql`${status} = any(${from})`,
+      sql`jsonb_build_object('status', ${status})`,
+    ),
+    db.execute(sql`update listings set status = ${transition.to}, version = version + 1, updated_at = ${new Date(ctx.now)},
+        rejection_reason = ${action === "reject" ? (options.reason ?? null) : null},
+        published_at = case when ${transition.to} = 'published' then coalesce(published_at, ${new Date(ctx.now)}) else published_at end
+      where id = ${listingId} ${inScope}`),
+    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
+  ];
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    throw translateGuards(error, "manage listings", {
+      ...catalogGuardErrors,
+      not_platform_admin: () => new ApiError("forbidden", "Only platform admins moderate listings."),
+      version_mismatch: (detail) =>
+        new ApiError("precondition_failed", "The listing changed since you read it.", {
+          extra: { currentVersion: detail?.version },
+        }),
+      illegal_transition: (detail) => {
+        const current = String(detail?.status);
+        return new ApiError(
+          "conflict",
+          `A ${current} listing cannot be ${action === "submit" ? "submitted" : `${action}d`}.`,
+          {
+            extra: { currentStatus: current, allowedActions: allowedActions(current, by) },
+          },
+        );
+      },
+    });
+  }
+  return viewFrom(results.at(-1));
+}
+
+/** Guard for platform-admin writes. */
+export function adminGuard(db: Db, principal: Principal) {
+  const userId = principal.kind === "user" ? principal.userId : null;
+  return guard(
+    db,
+    "not_platform_admin",
+    sql`exists (select 1 from users where id = ${userId}::uuid and platform_admin)`,
+  );
+}
+
+/** A listing of the organisation in any state (its editors and viewers; API keys with listings:read). */
+export async function getOwnListing(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  listingId: string,
+) {
+  assertKeyAccess(principal, orgId, "listings:read");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const { rows } = await ctx.db.execute<{ role: string | null; listing: ListingView | null }>(sql`
+    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+      (select ${listingJson} from listings l where l.id = ${listingId} and l.org_id = ${orgId}) as listing`);
+  const row = rows[0];
+  if (principal.kind === "user") assertRole(row?.role, LISTING_READERS, "see this organisation's listings");
+  if (!row?.listing) throw new ApiError("not_found", "Listing not found.");
+  return normaliseListing(row.listing);
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The organisation's listings, newest edit first, optionally by status; keyset pages. One round trip. */
+export async function listOwnListings(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  query: { status?: ListingStatus; limit: number; cursor?: string },
+): Promise<Page<ListingView>> {
+  assertKeyAccess(principal, orgId, "listings:read");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const print = await fingerprint(["own", orgId, query.status ?? null]);
+  const after = query.cursor ? decodeCursor(query.cursor, print) : undefined;
+  if (
+    after &&
+    (typeof after[0] !== "string" || typeof after[1] !== "string" || !/^[0-9a-f-]{36}$/.test(after[1]))
+  ) {
+    throw new ApiError("validation_failed", "The cursor is invalid.", {
+      errors: [{ field: "query.cursor", message: "invalid cursor" }],
+    });
+  }
+  const { rows } = await ctx.db.execute<{
+    role: string | null;
+    items: { listing: ListingView; key: string }[] | null;
+  }>(sql`
+    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+      (select json_agg(json_build_object('listing', x.listing, 'key', x.key) order by x.updated_at desc, x.id desc) from (
+        select ${listingJson} as listing, l.updated_at::text as key, l.updated_at, l.id from listings l
+        where l.org_id = ${orgId}
+          ${query.status ? sql`and l.status = ${query.status}` : sql``}
+          ${after ? sql`and (l.updated_at, l.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+        order by l.updated_at desc, l.id desc
+        limit ${query.limit + 1}) x) as items`);
+  const row = rows[0];
+  if (principal.kind === "user") assertRole(row?.role, LISTING_READERS, "see this organisation's listings");
+  const items = row?.items ?? [];
+  const page = items.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((item) => normaliseListing(item.listing)),
+    nextCursor: items.length > query.limit && last ? encodeCursor(print, [last.key, last.listing.id]) : null,
+  };
+}

@@ -1,0 +1,139 @@
+import { z } from "@hono/zod-openapi";
+
+/** Listing input rules, shared by the OpenAPI routes (validation, docs) and the services. */
+
+const attributeValue = z.union([z.string().trim().min(1).max(200), z.number().finite(), z.boolean()]);
+export const attributesSchema = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "attribute keys are snake_case, up to 40 characters"),
+    attributeValue,
+  )
+  .refine((value) => Object.keys(value).length <= 50, "at most 50 attributes")
+  .openapi({ example: { material: "stainless-steel", length_mm: 40 } });
+
+export const priceTierSchema = z
+  .object({
+    minQuantity: z.number().int().min(1).max(10_000_000),
+    unitPriceMinor: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000_00)
+      .openapi({ description: "Unit price in minor units (cents) of the listing's currency" }),
+  })
+  .strict()
+  .openapi("PriceTier");
+
+export const variantInputSchema = z
+  .object({
+    sku: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, dot, dash and underscore, up to 64"),
+    attributes: attributesSchema.default({}),
+    stock: z.number().int().min(0).max(1_000_000_000),
+    weightGrams: z.number().int().min(0).max(100_000_000).nullable().optional(),
+  })
+  .strict()
+  .openapi("VariantInput");
+
+const pricingFields = {
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code in capitals")
+    .openapi({ example: "EUR" }),
+  priceTiers: z.array(priceTierSchema).min(1).max(10),
+  minOrderQuantity: z.number().int().min(1).max(10_000_000),
+  orderIncrement: z.number().int().min(1).max(10_000_000),
+};
+
+const listingFields = {
+  title: z.string().trim().min(3).max(200),
+  description: z.string().trim().max(10_000),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
+    .openapi({ example: "fasteners" }),
+  ...pricingFields,
+  leadTimeDays: z.number().int().min(0).max(365),
+  attributes: attributesSchema,
+  variants: z.array(variantInputSchema).min(1).max(100),
+  images: z.array(z.uuid()).max(20).openapi({ description: "Ready image upload ids, in display order" }),
+};
+
+type TierRuleInput = {
+  priceTiers?: { minQuantity: number; unitPriceMinor: number }[];
+  minOrderQuantity?: number;
+  variants?: { sku: string }[];
+  images?: string[];
+};
+
+/** Rules across fields, for create and (on the fields present) for update. */
+function crossFieldRules(value: TierRuleInput, ctx: z.RefinementCtx) {
+  const tiers = value.priceTiers;
+  if (tiers) {
+    for (let i = 1; i < tiers.length; i++) {
+      const [previous, current] = [tiers[i - 1], tiers[i]];
+      if (!previous || !current) continue;
+      if (current.minQuantity <= previous.minQuantity) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["priceTiers", i, "minQuantity"],
+          message: "tiers must start at rising quantities",
+        });
+      }
+      if (current.unitPriceMinor > previous.unitPriceMinor) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["priceTiers", i, "unitPriceMinor"],
+          message: "a larger quantity must not cost more per unit",
+        });
+      }
+    }
+    if (value.minOrderQuantity !== undefined && tiers[0] && tiers[0].minQuantity !== value.minOrderQuantity) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["priceTiers", 0, "minQuantity"],
+        message: "the first tier must start at the minimum order quantity",
+      });
+    }
+  }
+  if (value.variants) {
+    const seen = new Set<string>();
+    value.variants.forEach((variant, index) => {
+      const key = variant.sku.toLowerCase();
+      if (seen.has(key))
+        ctx.addIssue({ code: "custom", path: ["variants", index, "sku"], message: "duplicate SKU" });
+      seen.add(key);
+    });
+  }
+  if (value.images && new Set(value.images).size !== value.images.length) {
+    ctx.addIssue({ code: "custom", path: ["images"], message: "an image may appear once" });
+  }
+}
+
+export const createListingSchema = z
+  .strictObject({
+    ...listingFields,
+    description: listingFields.description.default(""),
+    minOrderQuantity: pricingFields.minOrderQuantity.default(1),
+    orderIncrement: pricingFields.orderIncrement.default(1),
+    leadTimeDays: listingFields.leadTimeDays.default(0),
+    attributes: attributesSchema.default({}),
+    images: listingFields.images.default([]),
+  })
+  .superRefine(crossFieldRules)
+  .openapi("ListingInput");
+
+export const updateListingSchema = z
+  .strictObject(listingFields)
+  .partial()
+  .superRefine((value, ctx) => {
+    if (Object.keys(value).length === 0)
+      ctx.addIssue({ code: "custom", path: [], message: "must change at least one field" });
+    crossFieldRules(value, ctx);
+  })
+  .openapi("ListingChanges");
+
+export type CreateListingInput = z.infer<typeof createListingSchema>;
+export type UpdateListingInput = z.infer<typeof updateListingSchema>;
