@@ -161,13 +161,13 @@ export async function updateListing(
   changes: UpdateListingInput,
 ): Promise<ListingView> {
   const db = ctx.db;
-  const current = sql`(select l from listings l where l.id = ${listingId} and l.org_id = ${orgId})`;
+  const exists = sql`exists (select 1 from listings where id = ${listingId} and org_id = ${orgId})`;
   const category = changes.category
     ? categoryId(changes.category)
     : sql`(select category_id from listings where id = ${listingId})`;
   const statements: BatchItem<"pg">[] = [
     ...writeAccess(ctx, principal, orgId),
-    guard(db, "listing_exists", sql`${current} is not null`),
+    guard(db, "listing_exists", exists),
     guard(
       db,
       "version_mismatch",
