@@ -13,6 +13,7 @@ import { healthRouter } from "./routes/health/health.index.ts";
 import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
 import { catalogRouter, sellerListingsRouter } from "./routes/listings/listings.index.ts";
 import { meRouter } from "./routes/me/me.index.ts";
+import { mediaRouter } from "./routes/media/media.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 
 export const API_VERSION = "0.1.0";
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", apiKeysRouter)
     .route("/", catalogRouter)
     .route("/", sellerListingsRouter)
+    .route("/", mediaRouter)
     .route("/", devRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

@@ -43,6 +43,33 @@ export const configSchema = z
       .max(1440)
       .default(30),
     SESSION_MAX_DAYS: z.coerce.number({ error: "must be a number of days" }).int().min(1).max(90).default(7),
+    /** S3 API endpoint of R2 for presigned URLs: https://<account>.r2.cloudflarestorage.com in production. */
+    R2_S3_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: "must be the http(s) URL of R2's S3 API" })
+      .optional(),
+    R2_BUCKET_NAME: z.string().min(3).max(63).optional(),
+    R2_ACCESS_KEY_ID: z.string().min(1).optional(),
+    R2_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    MAX_IMAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
+    MAX_DOCUMENT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(25 * 1024 * 1024),
+    /** Uploads never completed are deleted by the cron after this many hours. */
+    UPLOAD_GRACE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
     /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
     DEV_MAILBOX: flag.default("off"),
   })

@@ -1,8 +1,31 @@
 import { createApp } from "./app.ts";
-import type { Bindings } from "./env.ts";
+import { createDb } from "./db/client.ts";
+import { DbMeter } from "./db/meter.ts";
+import { type Bindings, readConfig } from "./env.ts";
+import { createLogger } from "./lib/logger.ts";
+import { policyFromConfig } from "./services/identity/sessions.ts";
+import { deleteAbandonedUploads } from "./services/media/uploads.ts";
 
 const app = createApp();
 
+/** Cron: housekeeping that no request should wait for. */
+export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+  const config = readConfig(env);
+  const meter = new DbMeter();
+  const ctx = {
+    db: createDb(config, meter),
+    kv: env.SESSIONS,
+    now: controller.scheduledTime,
+    sessionPolicy: policyFromConfig(config),
+  };
+  const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
+  createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("abandoned uploads deleted", {
+    deleted,
+    dbRoundTrips: meter.roundTrips,
+  });
+}
+
 export default {
   fetch: app.fetch,
+  scheduled,
 } satisfies ExportedHandler<Bindings>;

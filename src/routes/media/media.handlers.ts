@@ -1,0 +1,67 @@
+import { ApiError } from "../../lib/problem.ts";
+import { principalOf } from "../../middleware/auth.ts";
+import * as uploads from "../../services/media/uploads.ts";
+import type { AppRouteHandler } from "../../types.ts";
+import { serviceContext } from "../context.ts";
+import type * as routes from "./media.routes.ts";
+
+export const createUploadHandler: AppRouteHandler<typeof routes.createUpload> = async (c) => {
+  const upload = await uploads.createUpload(
+    serviceContext(c),
+    c.var.config,
+    principalOf(c),
+    c.req.valid("param").orgId,
+    c.req.valid("json"),
+  );
+  c.header("Cache-Control", "no-store");
+  return c.json(upload, 201);
+};
+
+export const completeUploadHandler: AppRouteHandler<typeof routes.completeUpload> = async (c) => {
+  const { orgId, uploadId } = c.req.valid("param");
+  return c.json(
+    await uploads.completeUpload(serviceContext(c), c.env.FILES, principalOf(c), orgId, uploadId),
+    200,
+  );
+};
+
+export const documentUrlHandler: AppRouteHandler<typeof routes.documentUrl> = async (c) => {
+  const { orgId, fileId } = c.req.valid("param");
+  c.header("Cache-Control", "no-store");
+  return c.json(
+    await uploads.documentUrl(serviceContext(c), c.var.config, principalOf(c), orgId, fileId),
+    200,
+  );
+};
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** Images are immutable (a new upload gets a new id): edge-cached, then R2 conditional reads. */
+export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) => {
+  const { fileId } = c.req.valid("param");
+  const cache = (caches as unknown as { default: Cache }).default;
+  const key = new Request(`https://file-cache.internal/v1/files/${fileId}`);
+  const ifNoneMatch = c.req.header("if-none-match");
+  let response = await cache.match(key);
+  if (!response) {
+    const image = await uploads.publicImage(serviceContext(c), fileId);
+    if (!image) throw new ApiError("not_found", "File not found.");
+    const object = await c.env.FILES.get(image.key);
+    if (!object) throw new ApiError("not_found", "File not found.");
+    response = new Response(object.body, {
+      headers: {
+        "content-type": image.contentType,
+        "content-length": String(object.size),
+        "cache-control": IMMUTABLE,
+        etag: object.httpEtag,
+        "x-content-type-options": "nosniff",
+      },
+    });
+    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+  }
+  const etag = response.headers.get("etag");
+  if (etag && ifNoneMatch?.split(",").some((value) => value.trim() === etag)) {
+    return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } }) as never;
+  }
+  return new Response(response.body, { status: 200, headers: response.headers }) as never;
+};

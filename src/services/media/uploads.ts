@@ -1,0 +1,269 @@
+import { AwsClient } from "aws4fetch";
+import { and, eq, lt, sql } from "drizzle-orm";
+import { atomic } from "../../db/atomic.ts";
+import { files } from "../../db/schema/index.ts";
+import { type Config, ConfigError } from "../../env.ts";
+import { ApiError } from "../../lib/problem.ts";
+import { LISTING_EDITORS } from "../catalog/listings.ts";
+import type { ServiceContext } from "../context.ts";
+import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import { type Principal, principalGuard } from "../identity/principal.ts";
+
+/**
+ * Sellers upload straight to R2 with a presigned PUT (the bytes never pass through the Worker). R2 has
+ * no POST policies, so size and type are enforced by signing Content-Type and Content-Length, then by
+ * checking the stored object (size, type, magic bytes) before the file may be used.
+ */
+export const purposes = {
+  image: { types: ["image/jpeg", "image/png", "image/webp", "image/avif"], maxBytes: "MAX_IMAGE_BYTES" },
+  document: { types: ["application/pdf"], maxBytes: "MAX_DOCUMENT_BYTES" },
+} as const;
+export type Purpose = keyof typeof purposes;
+
+/** File signatures: the first bytes each allowed type must start with. */
+function magicMatches(contentType: string, head: Uint8Array): boolean {
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
+  switch (contentType) {
+    case "image/jpeg":
+      return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+    case "image/png":
+      return [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, i) => head[i] === byte);
+    case "image/webp":
+      return ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP";
+    case "image/avif":
+      return ascii(4, 8) === "ftyp" && ["avif", "avis"].includes(ascii(8, 12));
+    case "application/pdf":
+      return ascii(0, 5) === "%PDF-";
+    default:
+      return false;
+  }
+}
+
+function s3(config: Config) {
+  const missing = (
+    ["R2_S3_ENDPOINT", "R2_BUCKET_NAME", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY"] as const
+  ).filter((name) => !config[name]);
+  if (missing.length)
+    throw new ConfigError(missing.map((variable) => ({ variable, message: "is required for uploads" })));
+  return {
+    client: new AwsClient({
+      accessKeyId: config.R2_ACCESS_KEY_ID ?? "",
+      secretAccessKey: config.R2_SECRET_ACCESS_KEY ?? "",
+      service: "s3",
+      region: "auto",
+    }),
+    objectUrl: (key: string) =>
+      `${config.R2_S3_ENDPOINT?.replace(/\/$/, "")}/${config.R2_BUCKET_NAME}/${key}`,
+  };
+}
+
+/** A SigV4 query-presigned URL for `method` on `key`, binding the given headers. */
+async function presign(
+  config: Config,
+  method: "PUT" | "GET",
+  key: string,
+  ttl: number,
+  headers: Record<string, string> = {},
+) {
+  const { client, objectUrl } = s3(config);
+  const url = new URL(objectUrl(key));
+  url.searchParams.set("X-Amz-Expires", String(ttl));
+  const signed = await client.sign(new Request(url, { method, headers }), {
+    aws: { signQuery: true, allHeaders: true },
+  });
+  return signed.url;
+}
+
+export interface UploadInput {
+  purpose: Purpose;
+  contentType: string;
+  contentLength: number;
+  filename: string;
+}
+
+/** Registers an upload (seller roles) and returns a presigned PUT for a key the server chooses. One round trip. */
+export async function createUpload(
+  ctx: ServiceContext,
+  config: Config,
+  principal: Principal,
+  orgId: string,
+  input: UploadInput,
+) {
+  const rule = purposes[input.purpose];
+  const errors: { field: string; message: string }[] = [];
+  if (!(rule.types as readonly string[]).includes(input.contentType)) {
+    errors.push({
+      field: "body.contentType",
+      message: `must be one of ${rule.types.join(", ")} for ${input.purpose}s`,
+    });
+  }
+  const maxBytes = config[rule.maxBytes];
+  if (input.contentLength > maxBytes) {
+    errors.push({
+      field: "body.contentLength",
+      message: `must be at most ${maxBytes} bytes for ${input.purpose}s`,
+    });
+  }
+  if (errors.length) throw new ApiError("validation_failed", "This file cannot be uploaded.", { errors });
+  assertKeyAccess(principal, orgId, "listings:write");
+  s3(config);
+
+  const id = crypto.randomUUID();
+  const key = `orgs/${orgId}/${input.purpose}s/${id}`;
+  const access = [principalGuard(ctx.db, principal, new Date(ctx.now))];
+  if (principal.kind === "user") access.push(orgRoleGuard(ctx.db, orgId, principal.userId, LISTING_EDITORS));
+  try {
+    await atomic(ctx.db, [
+      ...access,
+      ctx.db.insert(files).values({
+        id,
+        orgId,
+        purpose: input.purpose,
+        key,
+        contentType: input.contentType,
+        contentLength: input.contentLength,
+        filename: input.filename,
+        createdBy: principal.kind === "user" ? principal.userId : null,
+      }),
+    ] as unknown as Parameters<typeof atomic>[1]);
+  } catch (error) {
+    throw translateGuards(error, "upload files");
+  }
+  const headers = { "content-type": input.contentType, "content-length": String(input.contentLength) };
+  const ttl = config.UPLOAD_URL_TTL_SECONDS;
+  return {
+    uploadId: id,
+    method: "PUT" as const,
+    url: await presign(config, "PUT", key, ttl, headers),
+    headers: { "Content-Type": input.contentType, "Content-Length": String(input.contentLength) },
+    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
+  };
+}
+
+export interface FileView {
+  id: string;
+  purpose: Purpose;
+  contentType: string;
+  contentLength: number;
+  filename: string;
+  status: "pending" | "ready";
+  url: string | null;
+}
+
+function fileView(row: typeof files.$inferSelect): FileView {
+  return {
+    id: row.id,
+    purpose: row.purpose,
+    contentType: row.contentType,
+    contentLength: row.contentLength,
+    filename: row.filename,
+    status: row.status,
+    url: row.purpose === "image" && row.status === "ready" ? `/v1/files/${row.id}` : null,
+  };
+}
+
+/**
+ * Verifies an uploaded object against what was declared (size, Content-Type, magic bytes). A mismatch
+ * deletes the object and the upload (422); a match makes the file ready to attach. Two round trips
+ * (read the declaration, then record the outcome), with the R2 check between them.
+ */
+export async function completeUpload(
+  ctx: ServiceContext,
+  bucket: R2Bucket,
+  principal: Principal,
+  orgId: string,
+  uploadId: string,
+): Promise<FileView> {
+  assertKeyAccess(principal, orgId, "listings:write");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const { rows } = await ctx.db.execute<{ role: string | null; file: typeof files.$inferSelect | null }>(sql`
+    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+      (select row_to_json(f) from (select id, org_id as "orgId", purpose, key, content_type as "contentType",
+        content_length as "contentLength", filename, status from files where id = ${uploadId} and org_id = ${orgId}) f) as file`);
+  const row = rows[0];
+  if (principal.kind === "user") assertRole(row?.role, LISTING_EDITORS, "upload files");
+  const file = row?.file;
+  if (!file) throw new ApiError("not_found", "Upload not found.");
+  if (file.status === "ready") return fileView(file);
+
+  const object = await bucket.get(file.key, { range: { offset: 0, length: 16 } });
+  if (!object)
+    throw new ApiError("conflict", "Nothing has been uploaded yet: PUT the file to the presigned URL first.");
+  const head = new Uint8Array(await object.arrayBuffer());
+  const problems: string[] = [];
+  if (object.size !== file.contentLength)
+    problems.push(`size is ${object.size} bytes, not the declared ${file.contentLength}`);
+  if (object.httpMetadata?.contentType !== file.contentType) {
+    problems.push(
+      `stored as ${object.httpMetadata?.contentType ?? "no type"}, not the declared ${file.contentType}`,
+    );
+  }
+  if (!magicMatches(file.contentType, head)) problems.push(`the content is not ${file.contentType}`);
+  if (problems.length) {
+    await bucket.delete(file.key);
+    await ctx.db.delete(files).where(eq(files.id, file.id));
+    throw new ApiError("unprocessable", `The upload was rejected and deleted: ${problems.join("; ")}.`);
+  }
+  const [ready] = await ctx.db
+    .update(files)
+    .set({ status: "ready", completedAt: new Date(ctx.now) })
+    .where(and(eq(files.id, file.id), eq(files.orgId, orgId)))
+    .returning();
+  if (!ready) throw new ApiError("not_found", "Upload not found.");
+  return fileView(ready);
+}
+
+/** A short-lived presigned GET for a private document of the organisation (its members). One round trip. */
+export async function documentUrl(
+  ctx: ServiceContext,
+  config: Config,
+  principal: Principal,
+  orgId: string,
+  fileId: string,
+) {
+  assertKeyAccess(principal, orgId, "listings:read");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const { rows } = await ctx.db.execute<{ member: boolean; key: string | null }>(sql`
+    select exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as member,
+      (select key from files where id = ${fileId} and org_id = ${orgId} and status = 'ready') as key`);
+  const row = rows[0];
+  if (principal.kind === "user" && !row?.member) throw new ApiError("not_found", "Organisation not found.");
+  if (!row?.key) throw new ApiError("not_found", "File not found.");
+  const ttl = 300;
+  return {
+    url: await presign(config, "GET", row.key, ttl),
+    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
+  };
+}
+
+/** A ready public image's storage key and type, or undefined. One round trip. */
+export async function publicImage(ctx: ServiceContext, fileId: string) {
+  const [row] = await ctx.db
+    .select({ key: files.key, contentType: files.contentType })
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.purpose, "image"), eq(files.status, "ready")));
+  return row;
+}
+
+/**
+ * Cron: deletes uploads never completed within the grace period, objects and rows. Two round trips per
+ * run (find, then delete), in batches of 500.
+ */
+export async function deleteAbandonedUploads(
+  ctx: ServiceContext,
+  bucket: R2Bucket,
+  graceHours: number,
+): Promise<number> {
+  const cutoff = new Date(ctx.now - graceHours * 3_600_000);
+  const stale = await ctx.db
+    .select({ id: files.id, key: files.key })
+    .from(files)
+    .where(and(eq(files.status, "pending"), lt(files.createdAt, cutoff)))
+    .limit(500);
+  if (stale.length === 0) return 0;
+  await bucket.delete(stale.map((file) => file.key));
+  await ctx.db.execute(
+    sql`delete from files where status = 'pending' and id in (select jsonb_array_elements_text(${JSON.stringify(stale.map((f) => f.id))}::jsonb)::uuid)`,
+  );
+  return stale.length;
+}
