@@ -3,6 +3,7 @@
  * the seed twice changes nothing the second time. Steps are added by the issues that add tables.
  */
 import pg from "pg";
+import { demoCatalogSeed } from "./catalog.ts";
 import { identitySeed } from "./identity.ts";
 
 export interface SeedStep {
@@ -11,7 +12,7 @@ export interface SeedStep {
   run(client: pg.Client): Promise<number>;
 }
 
-export const seedSteps: SeedStep[] = [identitySeed];
+export const seedSteps: SeedStep[] = [identitySeed, demoCatalogSeed];
 
 export async function runSeed(databaseUrl: string, log: (line: string) => void = console.log): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -60,6 +60,9 @@ export const listingHitSchema = z
 export const searchResultSchema = z
   .object({
     total: z.number().int(),
+    exact: z
+      .boolean()
+      .openapi({ description: "False past 10,000 matches: total and facets are then lower bounds" }),
     hits: z.array(listingHitSchema),
     nextCursor: z.string().nullable(),
     facets: z.object({

@@ -35,6 +35,8 @@ export interface ListingHit {
 
 export interface SearchResult {
   total: number;
+  /** False when more than FACET_SCAN_LIMIT listings match: total and facet counts are then lower bounds. */
+  exact: boolean;
   hits: ListingHit[];
   nextCursor: string | null;
   facets: {
@@ -43,6 +45,13 @@ export interface SearchResult {
     attributes: Record<string, { value: string; count: number }[]>;
   };
 }
+
+/**
+ * Totals and facets are counted exactly over at most this many matches. Past it, `exact` is false and
+ * counts describe the first matches found: so one request's work stays bounded however large the
+ * catalogue grows (a filter or search text narrows it back to exact counts).
+ */
+export const FACET_SCAN_LIMIT = 10_000;
 
 /** Price bands (minor units) for the price facet. */
 export const PRICE_BANDS = [0, 1_000, 5_000, 20_000, 100_000] as const;
@@ -97,8 +106,10 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const filters: SQL[] = [sql`l.status = 'published'`];
   if (tsquery) filters.push(sql`l.search @@ ${tsq}`);
   if (query.category) {
-    filters.push(sql`l.category_id in (select c.id from categories c where c.slug = ${query.category}
-      or c.parent_id = (select p.id from categories p where p.slug = ${query.category}))`);
+    // An array rather than `in (subquery)`: the planner then estimates it as a share of the rows, so it can
+    // walk the sort index instead of sorting a whole category.
+    filters.push(sql`l.category_id = any(array(select c.id from categories c where c.slug = ${query.category}
+      or c.parent_id = (select p.id from categories p where p.slug = ${query.category})))`);
   }
   if (query.minPrice !== undefined) filters.push(sql`l.min_unit_price_minor >= ${query.minPrice}`);
   if (query.maxPrice !== undefined) filters.push(sql`l.min_unit_price_minor <= ${query.maxPrice}`);
@@ -113,19 +124,19 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const rank = sql`round(ts_rank_cd(l.search, ${tsq})::numeric, 6)`;
   const order = {
     relevance: {
-      by: sql`m.rank desc, m.id desc`,
-      key: sql`m.rank::text`,
-      after: sql`(m.rank, m.id) < (${after?.[0]}::numeric, ${after?.[1]}::uuid)`,
+      by: sql`${rank} desc, l.id desc`,
+      key: sql`${rank}::text`,
+      after: sql`(${rank}, l.id) < (${after?.[0]}::numeric, ${after?.[1]}::uuid)`,
     },
     price: {
-      by: sql`m.price asc, m.id asc`,
-      key: sql`m.price::text`,
-      after: sql`(m.price, m.id) > (${after?.[0]}::bigint, ${after?.[1]}::uuid)`,
+      by: sql`l.min_unit_price_minor asc, l.id asc`,
+      key: sql`l.min_unit_price_minor::text`,
+      after: sql`(l.min_unit_price_minor, l.id) > (${after?.[0]}::bigint, ${after?.[1]}::uuid)`,
     },
     newest: {
-      by: sql`m.published_at desc, m.id desc`,
-      key: sql`m.published_at::text`,
-      after: sql`(m.published_at, m.id) < (${after?.[0]}::timestamptz, ${after?.[1]}::uuid)`,
+      by: sql`l.published_at desc nulls last, l.id desc nulls last`,
+      key: sql`l.published_at::text`,
+      after: sql`(l.published_at, l.id) < (${after?.[0]}::timestamptz, ${after?.[1]}::uuid)`,
     },
   }[sort];
   if (
@@ -140,64 +151,79 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     });
   }
 
-  const bands = PRICE_BANDS.map((min, i) => ({ min, max: PRICE_BANDS[i + 1] ?? null }));
-  const { rows } = await ctx.db.execute<{
-    total: string;
-    hits: { listing: ListingView; key: string }[] | null;
-    categories: SearchResult["facets"]["categories"] | null;
-    price_bands: SearchResult["facets"]["priceBands"];
-    attributes: SearchResult["facets"]["attributes"] | null;
-  }>(sql`
-    with matched as materialized (
-      select l.id, l.category_id, l.min_unit_price_minor as price, l.attributes, l.published_at,
-        ${tsquery ? rank : sql`0::numeric`} as rank
-      from listings l
-      where ${sql.join(filters, sql` and `)}
+  const where = sql.join(filters, sql` and `);
+  const band = sql`case ${sql.join(
+    PRICE_BANDS.map(
+      (min, i) =>
+        sql`when m.price >= ${min}${PRICE_BANDS[i + 1] !== undefined ? sql` and m.price < ${PRICE_BANDS[i + 1]}` : sql``} then ${min}::bigint`,
     ),
-    page as (
-      select m.id, ${order.key} as key, row_number() over (order by ${order.by}) as ord from matched m
-      ${after ? sql`where ${order.after}` : sql``}
-      order by ${order.by}
-      limit ${query.limit + 1}
-    ),
-    facet_keys as (
-      select distinct d->>'key' as key from categories c, jsonb_array_elements(c.attributes) d
-      where (d->>'facet')::boolean
-    )
-    select
-      (select count(*) from matched) as total,
-      (select json_agg(json_build_object('listing', ${listingJson}, 'key', p.key) order by p.ord)
-        from page p join listings l on l.id = p.id) as hits,
-      (select json_agg(json_build_object('slug', c.slug, 'name', c.name, 'count', x.n) order by x.n desc, c.slug)
-        from (select category_id, count(*) as n from matched group by category_id) x
-        join categories c on c.id = x.category_id) as categories,
-      (select json_agg(json_build_object('min', b.min, 'max', b.max, 'count',
-          (select count(*) from matched m where m.price >= b.min and (b.max is null or m.price < b.max))) order by b.min)
-        from jsonb_to_recordset(${JSON.stringify(bands)}::jsonb) as b(min bigint, max bigint)) as price_bands,
-      (select json_object_agg(f.key, f.vals) from (
+    sql` `,
+  )} end`;
+  // Attribute facets are the category's own "key attributes": they only mean something within one category.
+  const attributeFacets = query.category
+    ? sql`(select json_object_agg(f.key, f.vals) from (
         select v.key, json_agg(json_build_object('value', v.value, 'count', v.n) order by v.n desc, v.value) as vals
         from (
           select a.key, a.value, count(*) as n,
             row_number() over (partition by a.key order by count(*) desc, a.value) as place
           from matched m, jsonb_each_text(m.attributes) a
-          where a.key in (select key from facet_keys)
+          where a.key in (select d->>'key' from categories c, jsonb_array_elements(c.attributes) d
+                          where (d->>'facet')::boolean and (c.slug = ${query.category}
+                            or c.parent_id = (select p.id from categories p where p.slug = ${query.category})))
           group by a.key, a.value) v
         where v.place <= 10
-        group by v.key) f) as attributes`);
+        group by v.key) f)`
+    : sql`null::json`;
+
+  const { rows } = await ctx.db.execute<{
+    total: string;
+    hits: { listing: ListingView; key: string }[] | null;
+    categories: SearchResult["facets"]["categories"] | null;
+    price_bands: { min: string; count: string }[] | null;
+    attributes: SearchResult["facets"]["attributes"] | null;
+  }>(sql`
+    with matched as materialized (
+      select l.category_id, l.min_unit_price_minor as price, ${query.category ? sql`l.attributes` : sql`null::jsonb as attributes`}
+      from listings l where ${where}
+      limit ${FACET_SCAN_LIMIT + 1}
+    ),
+    page as (
+      select l.id, ${order.key} as key
+      from listings l where ${where} ${after ? sql`and ${order.after}` : sql``}
+      order by ${order.by}
+      limit ${query.limit + 1}
+    ),
+    banded as (select m.category_id, ${band} as band from matched m),
+    groups as (
+      select category_id, band, count(*) as n, grouping(category_id) as by_category, grouping(band) as by_band
+      from banded
+      group by grouping sets ((category_id), (band), ())
+    )
+    select
+      (select n from groups where by_category = 1 and by_band = 1) as total,
+      (select json_agg(json_build_object('listing', ${listingJson}, 'key', p.key) order by ${order.by})
+        from page p join listings l on l.id = p.id) as hits,
+      (select json_agg(json_build_object('slug', c.slug, 'name', c.name, 'count', g.n) order by g.n desc, c.slug)
+        from groups g join categories c on c.id = g.category_id where g.by_category = 0) as categories,
+      (select json_agg(json_build_object('min', g.band, 'count', g.n)) from groups g where g.by_band = 0) as price_bands,
+      ${attributeFacets} as attributes`);
   const row = rows[0];
   const hits = row?.hits ?? [];
   const page = hits.slice(0, query.limit);
   const last = page.at(-1);
+  const counted = Number(row?.total ?? 0);
+  const bandCounts = new Map((row?.price_bands ?? []).map((b) => [Number(b.min), Number(b.count)]));
   return {
-    total: Number(row?.total ?? 0),
+    total: Math.min(counted, FACET_SCAN_LIMIT),
+    exact: counted <= FACET_SCAN_LIMIT,
     hits: page.map((hit) => toHit(normaliseListing(hit.listing))),
     nextCursor: hits.length > query.limit && last ? encodeCursor(print, [last.key, last.listing.id]) : null,
     facets: {
       categories: (row?.categories ?? []).map((c) => ({ ...c, count: Number(c.count) })),
-      priceBands: (row?.price_bands ?? []).map((b) => ({
-        min: Number(b.min),
-        max: b.max === null ? null : Number(b.max),
-        count: Number(b.count),
+      priceBands: PRICE_BANDS.map((min, i) => ({
+        min,
+        max: PRICE_BANDS[i + 1] ?? null,
+        count: bandCounts.get(min) ?? 0,
       })),
       attributes: Object.fromEntries(
         Object.entries(row?.attributes ?? {}).map(([key, values]) => [
