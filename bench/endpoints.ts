@@ -1,17 +1,25 @@
 /** The endpoints the benchmark loads. Later issues add theirs (with any setup they need). */
+import type pg from "pg";
+
 export interface BenchRequest {
   path: string;
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Varies each request (e.g. a fresh client IP or email), applied by autocannon per request. */
-  vary?: (request: { headers: Record<string, string>; body?: string }) => void;
+  /** Varies each request (e.g. a fresh client IP, email or listing), applied by autocannon per request. */
+  vary?: (request: { path: string; headers: Record<string, string>; body?: string }) => void;
+}
+
+export interface BenchContext {
+  baseUrl: string;
+  /** Direct access to the benchmark database, for arranging data. */
+  db: pg.Client;
 }
 
 export interface BenchEndpoint {
   name: string;
   /** Creates whatever data the request needs and returns the request to repeat. */
-  prepare(baseUrl: string): Promise<BenchRequest>;
+  prepare(ctx: BenchContext): Promise<BenchRequest>;
 }
 
 const json = { "content-type": "application/json" };
@@ -55,21 +63,21 @@ export const benchEndpoints: BenchEndpoint[] = [
   { name: "GET /ready", prepare: async () => ({ path: "/ready" }) },
   {
     name: "GET /v1/me",
-    prepare: async (baseUrl) => {
+    prepare: async ({ baseUrl }) => {
       const { token } = await benchAccount(baseUrl);
       return { path: "/v1/me", headers: { authorization: `Bearer ${token}` } };
     },
   },
   {
     name: "GET /v1/orgs/{id}",
-    prepare: async (baseUrl) => {
+    prepare: async ({ baseUrl }) => {
       const { token, orgId } = await benchAccount(baseUrl);
       return { path: `/v1/orgs/${orgId}`, headers: { authorization: `Bearer ${token}` } };
     },
   },
   {
     name: "PATCH /v1/orgs/{id}",
-    prepare: async (baseUrl) => {
+    prepare: async ({ baseUrl }) => {
       const { token, orgId } = await benchAccount(baseUrl);
       return {
         path: `/v1/orgs/${orgId}`,
@@ -80,8 +88,51 @@ export const benchEndpoints: BenchEndpoint[] = [
     },
   },
   {
+    name: "GET /v1/listings (text + filters + facets)",
+    prepare: async () => ({
+      path: "/v1/listings?q=stainless&category=industrial-supplies&maxPrice=50000&limit=20",
+    }),
+  },
+  {
+    name: "GET /v1/listings (category browse, newest)",
+    prepare: async () => ({ path: "/v1/listings?category=packaging&limit=20" }),
+  },
+  {
+    name: "GET /v1/listings/{id} (edge cache warm)",
+    prepare: async ({ db }) => {
+      const { rows } = await db.query<{ id: string }>(
+        "select id from listings where status = 'published' limit 1",
+      );
+      return { path: `/v1/listings/${rows[0]?.id}` };
+    },
+  },
+  {
+    name: "PATCH /v1/orgs/{id}/listings/{id} (If-Match)",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, orgId } = await benchAccount(baseUrl);
+      // Hands the bench seller a slice of the catalogue at version 1: each request edits the next one.
+      const { rows } = await db.query<{ id: string }>(
+        `update listings set org_id = $1, version = 1 where id in (
+           select id from listings where status = 'published' order by id limit 20000) returning id`,
+        [orgId],
+      );
+      const ids = rows.map((r) => r.id);
+      let next = 0;
+      const path = (id: string | undefined) => `/v1/orgs/${orgId}/listings/${id}`;
+      return {
+        path: path(ids[next++]),
+        method: "PATCH",
+        headers: { ...json, authorization: `Bearer ${token}`, "if-match": '"1"' },
+        body: JSON.stringify({ leadTimeDays: 7 }),
+        vary: (request) => {
+          request.path = path(ids[next++ % ids.length]);
+        },
+      };
+    },
+  },
+  {
     name: "POST /v1/auth/login",
-    prepare: async (baseUrl) => {
+    prepare: async ({ baseUrl }) => {
       const { email } = await benchAccount(baseUrl);
       return {
         path: "/v1/auth/login",

@@ -33,6 +33,10 @@ const cases: [string, Partial<SearchQuery>][] = [
     },
   ],
   ["text (prefix), relevance", { q: "glov" }],
+  [
+    "common word + category + price (the bench query)",
+    { q: "stainless", category: "industrial-supplies", maxPrice: 50_000 },
+  ],
   ["category only, newest", { category: "packaging" }],
   ["everything, price order", { sort: "price" }],
 ];
