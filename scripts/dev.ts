@@ -12,6 +12,7 @@ import { startWranglerDev } from "../tools/dev/wrangler.ts";
 import { freePort } from "../tools/local-db/backend.ts";
 import { startLocalStack } from "../tools/local-db/stack.ts";
 import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from "./local-env.ts";
+import { addDemoImages } from "./seed/demo-images.ts";
 import { DEMO_PASSWORD, demoAccounts } from "./seed/identity.ts";
 import { runSeed } from "./seed/run.ts";
 
@@ -32,10 +33,8 @@ const seededMarker = join(
   DATA_DIR,
   databaseUrl ? `seeded-${Buffer.from(databaseUrl).toString("base64url")}` : "seeded-pglite",
 );
-if (!existsSync(seededMarker)) {
-  await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
-  writeFileSync(seededMarker, new Date().toISOString());
-}
+const firstStart = !existsSync(seededMarker);
+if (firstStart) await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
 
 const worker = await startWranglerDev({
   port,
@@ -48,6 +47,15 @@ const worker = await startWranglerDev({
   console.error(`[dev] ${error.message}`);
   process.exit(1);
 });
+
+if (firstStart) {
+  const added = await addDemoImages(worker.url).catch((error: Error) => {
+    console.error(`[dev] demo images: ${error.message}`);
+    return 0;
+  });
+  console.log(`[dev] seed: demo images uploaded through presigned URLs for ${added} listings`);
+  writeFileSync(seededMarker, new Date().toISOString());
+}
 
 console.log(`
 [dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { createRoute, z } from "@hono/zod-openapi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.ts";
 import { call, problem, roundTrips } from "./support/app.ts";
 
@@ -109,8 +109,15 @@ describe("errors are problem+json", () => {
     expect(chunked.status).toBe(413);
   });
 
-  it("never leaks internals in a 500", async () => {
+  it("never leaks internals in a 500, nor secrets into the log", async () => {
+    const logged: string[] = [];
+    const spy = vi
+      .spyOn(console, "error")
+      .mockImplementation((line: unknown) => void logged.push(String(line)));
     const res = await call("/test/boom", {}, { app: appWithEchoRoute() });
+    spy.mockRestore();
+    expect(logged.join("\n")).toContain("unhandled error");
+    expect(logged.join("\n")).not.toContain("hunter2");
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain("hunter2");

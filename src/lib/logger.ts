@@ -27,3 +27,14 @@ export function createLogger(base: LogFields, minimum: Level = "info"): Logger {
     error: (message, fields) => write("error", message, fields),
   };
 }
+
+/**
+ * Masks credentials that may hide in free text (error messages): connection-string passwords, session
+ * tokens, API keys, bearer values. A last line of defence; callers still pass facts, not secrets.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, "$1***@")
+    .replace(/\b(ses|mk)_[\w-]+(\.[\w-]+)?/g, "$1_***")
+    .replace(/(bearer\s+)\S+/gi, "$1***");
+}

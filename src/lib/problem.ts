@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { guardFailure, postgresError } from "../db/atomic.ts";
 import { ConfigError } from "../env.ts";
 import type { AppEnv } from "../types.ts";
+import { redactSecrets } from "./logger.ts";
 
 /** Every error the API answers with, by code. The code is the last part of the problem `type`. */
 export const problemCodes = {
@@ -128,7 +129,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   const pg = postgresError(error);
   c.var.logger?.error("unhandled error", {
     errorName: error.name,
-    errorMessage: pg ? pg.message : error.message,
+    errorMessage: redactSecrets(safeMessage(error, pg)),
     sqlstate: pg?.code,
     constraint: pg?.constraint,
   });
@@ -137,6 +138,19 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     "internal",
     "An unexpected error occurred. Quote the requestId when reporting it.",
   );
+}
+
+/**
+ * What of an error may be logged. Drizzle's query errors carry the SQL and its parameters (which may hold
+ * hashes, tokens or personal data): only the underlying driver or Postgres message is kept.
+ */
+function safeMessage(error: Error, pg: { message?: string } | undefined): string {
+  if (pg?.message) return pg.message;
+  if ("query" in error && "params" in error) {
+    const cause = error.cause;
+    return cause instanceof Error ? `${cause.name}: ${cause.message}` : "database query failed";
+  }
+  return error.message;
 }
 
 function toFieldError(problem: { variable: string; message: string }): FieldError {

@@ -40,7 +40,22 @@ export interface WranglerDev {
   kill(): Promise<void>;
 }
 
+async function portTaken(port: number): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  // Otherwise the readiness poll below could be answered by whatever already listens there.
+  if (await portTaken(options.port))
+    throw new Error(`port ${options.port} is already in use (is another npm run dev running?)`);
   const require = createRequire(import.meta.url);
   // wrangler's bin script only re-spawns this file; running it directly means our signals reach wrangler.
   const wranglerCli = join(dirname(require.resolve("wrangler/package.json")), "wrangler-dist", "cli.js");

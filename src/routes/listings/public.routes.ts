@@ -6,14 +6,33 @@ import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./li
 
 const tags = ["Catalog"];
 
-const categoryNode: z.ZodType = z.lazy(() =>
-  z.object({
+const attributeDefinition = z
+  .object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(["text", "number", "boolean", "enum"]),
+    unit: z.string().optional(),
+    options: z.array(z.string()).optional(),
+    facet: z.boolean().optional(),
+  })
+  .openapi("AttributeDefinition");
+// The tree is two levels deep, spelled out: OpenAPI generation cannot follow a recursive (z.lazy) schema.
+const categoryLeaf = z
+  .object({
     slug: z.string(),
     name: z.string(),
-    attributes: z.array(z.unknown()),
-    children: z.array(categoryNode),
-  }),
-);
+    attributes: z.array(attributeDefinition),
+    children: z.array(z.unknown()),
+  })
+  .openapi("CategoryLeaf");
+const categoryNode = z
+  .object({
+    slug: z.string(),
+    name: z.string(),
+    attributes: z.array(attributeDefinition),
+    children: z.array(categoryLeaf),
+  })
+  .openapi("Category");
 
 export const listCategories = createRoute({
   method: "get",

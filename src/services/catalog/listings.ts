@@ -73,6 +73,14 @@ const catalogGuardErrors = {
     }),
 };
 
+/**
+ * Locks the listing row for the rest of the batch. Under READ COMMITTED every later statement of the
+ * batch then sees whatever a concurrent writer committed, so version and state guards cannot both pass.
+ */
+function lockListing(db: Db, listingId: string) {
+  return db.execute(sql`select id from listings where id = ${listingId} for update`);
+}
+
 function lowestPrice(tiers: { unitPriceMinor: number }[]) {
   return Math.min(...tiers.map((tier) => tier.unitPriceMinor));
 }
@@ -167,6 +175,8 @@ export async function updateListing(
     : sql`(select category_id from listings where id = ${listingId})`;
   const statements: BatchItem<"pg">[] = [
     ...writeAccess(ctx, principal, orgId),
+    // Row lock first: a concurrent edit of the same listing waits here, then sees the new version.
+    lockListing(db, listingId),
     guard(db, "listing_exists", exists),
     guard(
       db,
@@ -312,6 +322,7 @@ export async function transitionListing(
   )}]::text[]`;
   const statements: BatchItem<"pg">[] = [
     ...access,
+    lockListing(db, listingId),
     guard(db, "listing_exists", sql`${status} is not null`),
     ...(options.expectedVersion !== undefined
       ? [
