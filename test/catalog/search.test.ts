@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { problem, roundTrips } from "../support/app.ts";
-import { newAdmin, newSeller, publishListing, type Seller } from "../support/catalog.ts";
+import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
 
 interface Result {
@@ -247,5 +247,49 @@ describe("categories", () => {
       ?.children.find((c) => c.slug === "fasteners");
     expect(fasteners?.attributes.map((a) => a.key)).toContain("material");
     expect(res.headers.get("cache-control")).toContain("public");
+  });
+});
+
+describe("managing categories", () => {
+  it("lets platform admins add a sub-category with typed attributes that listings then use", async () => {
+    const slug = `gaskets-${Math.random().toString(36).slice(2, 8)}`;
+    const res = await api("/v1/admin/categories", {
+      token: admin.token,
+      body: {
+        slug,
+        name: "Gaskets",
+        parent: "industrial-supplies",
+        attributes: [
+          { key: "material", label: "Material", type: "enum", options: ["epdm", "nbr"], facet: true },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    const seller = await newSeller();
+    const listing = await api(`/v1/orgs/${seller.orgId}/listings`, {
+      token: seller.owner.token,
+      body: validListing({ category: slug, attributes: { material: "epdm" } }),
+    });
+    expect(listing.status).toBe(201);
+    expect(
+      (await api("/v1/admin/categories", { token: admin.token, body: { slug, name: "Again" } })).status,
+    ).toBe(409);
+  });
+
+  it("keeps category management to platform admins and checks the definitions", async () => {
+    const seller = await newSeller();
+    const body = { slug: "nope-category", name: "Nope" };
+    expect((await api("/v1/admin/categories", { token: seller.owner.token, body })).status).toBe(403);
+    expect((await api("/v1/admin/categories", { body })).status).toBe(401);
+    const enumWithoutOptions = await api("/v1/admin/categories", {
+      token: admin.token,
+      body: { slug: "bad-enum", name: "Bad", attributes: [{ key: "x", label: "X", type: "enum" }] },
+    });
+    expect(enumWithoutOptions.status).toBe(400);
+    const unknownParent = await api("/v1/admin/categories", {
+      token: admin.token,
+      body: { slug: "orphan-x", name: "Orphan", parent: "nowhere" },
+    });
+    expect(unknownParent.status).toBe(400);
   });
 });

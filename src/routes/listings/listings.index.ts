@@ -6,6 +6,7 @@ import * as sellerRoutes from "./seller.routes.ts";
 
 export const catalogRouter = createRouter()
   .openapi(publicRoutes.listCategories, publicHandlers.listCategoriesHandler)
+  .openapi(publicRoutes.createCategory, publicHandlers.createCategoryHandler)
   .openapi(publicRoutes.searchListings, publicHandlers.searchListingsHandler)
   .openapi(publicRoutes.getListing, publicHandlers.getListingHandler);
 

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { ApiError } from "../../lib/problem.ts";
-import { categoryTree } from "../../services/catalog/categories.ts";
+import { principalOf } from "../../middleware/auth.ts";
+import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
 import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
 import { listingEtag } from "../../services/catalog/views.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
@@ -47,6 +48,9 @@ export const listCategoriesHandler: AppRouteHandler<typeof routes.listCategories
   c.header("Cache-Control", "public, max-age=300, stale-while-revalidate=3600");
   return c.json({ categories: await categoryTree(serviceContext(c)) }, 200);
 };
+
+export const createCategoryHandler: AppRouteHandler<typeof routes.createCategory> = async (c) =>
+  c.json(await createCategory(serviceContext(c), principalOf(c), c.req.valid("json")), 201);
 
 export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings> = async (c) => {
   const query = c.req.valid("query");

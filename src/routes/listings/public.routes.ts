@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { problemResponses } from "../../lib/problem.ts";
-import { jsonResponse, uuidParam } from "../schemas.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
 import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./listing.schemas.ts";
 
 const tags = ["Catalog"];
@@ -43,6 +44,59 @@ export const listCategories = createRoute({
   responses: {
     200: jsonResponse(z.object({ categories: z.array(categoryNode) }), "Categories"),
     ...problemResponses(500),
+  },
+});
+
+export const createCategory = createRoute({
+  method: "post",
+  path: "/v1/admin/categories",
+  tags: ["Moderation"],
+  security: authenticated,
+  summary: "Add a category or sub-category with typed attributes (platform admins)",
+  middleware: requireAuth(),
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({
+          slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, "lower-case letters, digits and dashes"),
+          name: text(2, 80),
+          parent: z
+            .string()
+            .regex(/^[a-z0-9-]{1,60}$/)
+            .optional(),
+          attributes: z
+            .array(
+              z.strictObject({
+                key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+                label: text(1, 60),
+                type: z.enum(["text", "number", "boolean", "enum"]),
+                unit: text(1, 20).optional(),
+                options: z.array(text(1, 60)).min(1).max(100).optional(),
+                facet: z.boolean().optional(),
+              }),
+            )
+            .max(30)
+            .default([]),
+        })
+        .superRefine((value, ctx) => {
+          value.attributes.forEach((attribute, i) => {
+            if ((attribute.type === "enum") !== Boolean(attribute.options)) {
+              ctx.addIssue({
+                code: "custom",
+                path: ["attributes", i, "options"],
+                message: "enum attributes (only) list options",
+              });
+            }
+          });
+          const keys = value.attributes.map((a) => a.key);
+          if (new Set(keys).size !== keys.length)
+            ctx.addIssue({ code: "custom", path: ["attributes"], message: "duplicate key" });
+        }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(categoryLeaf, "Created"),
+    ...problemResponses(400, 401, 403, 409, 413, 415, 503),
   },
 });
 
