@@ -14,6 +14,7 @@ import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
 import { catalogRouter, sellerListingsRouter } from "./routes/listings/listings.index.ts";
 import { meRouter } from "./routes/me/me.index.ts";
 import { mediaRouter } from "./routes/media/media.index.ts";
+import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 
 export const API_VERSION = "0.1.0";
@@ -47,6 +48,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", catalogRouter)
     .route("/", sellerListingsRouter)
     .route("/", mediaRouter)
+    .route("/", ordersRouter)
     .route("/", devRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {

@@ -70,6 +70,13 @@ export const configSchema = z
       .min(1)
       .max(24 * 30)
       .default(24),
+    /** Orders a seller has not accepted after this many hours expire (stock released) by the cron. */
+    ORDER_ACCEPT_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(72),
     /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
     DEV_MAILBOX: flag.default("off"),
   })

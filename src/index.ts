@@ -5,6 +5,7 @@ import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads } from "./services/media/uploads.ts";
+import { expireStaleOrders } from "./services/orders/orders.ts";
 
 const app = createApp();
 
@@ -19,8 +20,10 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     sessionPolicy: policyFromConfig(config),
   };
   const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
-  createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("abandoned uploads deleted", {
-    deleted,
+  const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);
+  createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
+    abandonedUploadsDeleted: deleted,
+    ordersExpired: expired,
     dbRoundTrips: meter.roundTrips,
   });
 }

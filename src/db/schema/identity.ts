@@ -15,7 +15,7 @@ import {
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
 export const orgKind = pgEnum("org_kind", ["buyer", "seller", "both"]);
-export const memberRole = pgEnum("member_role", ["owner", "admin", "buyer", "seller", "viewer"]);
+export const memberRole = pgEnum("member_role", ["owner", "admin", "buyer", "seller", "viewer", "approver"]);
 
 export const users = pgTable(
   "users",

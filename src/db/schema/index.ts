@@ -2,3 +2,4 @@
 
 export * from "./catalog.ts";
 export * from "./identity.ts";
+export * from "./orders.ts";

@@ -4,7 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ApiKeyScope, MemberRole, Principal } from "./principal.ts";
 
-export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer"];
+export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer", "approver"];
 export const ORG_ADMINS: readonly MemberRole[] = ["owner", "admin"];
 
 export function roleList(roles: readonly MemberRole[]): SQL {

@@ -14,7 +14,7 @@ export const apiKeyScopes = [
 ] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
-export const memberRoles = ["owner", "admin", "buyer", "seller", "viewer"] as const;
+export const memberRoles = ["owner", "admin", "buyer", "seller", "viewer", "approver"] as const;
 export type MemberRole = (typeof memberRoles)[number];
 
 /** Who is making the request: a signed-in user, or an organisation's API key. */

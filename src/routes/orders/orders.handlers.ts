@@ -1,0 +1,125 @@
+import { sha256Hex } from "../../lib/crypto.ts";
+import { principalOf } from "../../middleware/auth.ts";
+import * as cart from "../../services/orders/cart.ts";
+import { checkout as checkoutService } from "../../services/orders/checkout.ts";
+import * as orders from "../../services/orders/orders.ts";
+import type { AppRouteHandler } from "../../types.ts";
+import { serviceContext } from "../context.ts";
+import type * as routes from "./orders.routes.ts";
+
+/** JSON with keys sorted at every level: the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const getCartHandler: AppRouteHandler<typeof routes.getCart> = async (c) =>
+  c.json(await cart.getCart(serviceContext(c), principalOf(c), c.req.valid("param").orgId), 200);
+
+export const setCartLineHandler: AppRouteHandler<typeof routes.setCartLine> = async (c) => {
+  const { orgId, variantId } = c.req.valid("param");
+  return c.json(
+    await cart.setCartLine(serviceContext(c), principalOf(c), orgId, variantId, c.req.valid("json").quantity),
+    200,
+  );
+};
+
+export const removeCartLineHandler: AppRouteHandler<typeof routes.removeCartLine> = async (c) => {
+  const { orgId, variantId } = c.req.valid("param");
+  return c.json(await cart.removeCartLine(serviceContext(c), principalOf(c), orgId, variantId), 200);
+};
+
+export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c) => {
+  const { orgId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const key = c.req.valid("header")["idempotency-key"];
+  const result = await checkoutService(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    key,
+    await sha256Hex(canonical(body)),
+    body,
+  );
+  if (result.replayed) c.header("Idempotent-Replayed", "true");
+  c.header("Cache-Control", "no-store");
+  return c.json(result.body, 201);
+};
+
+export const listOrdersHandler: AppRouteHandler<typeof routes.listOrders> = async (c) => {
+  const query = c.req.valid("query");
+  const page = await orders.listOrders(serviceContext(c), principalOf(c), c.req.valid("param").orgId, {
+    side: query.side,
+    status: query.status,
+    cursor: query.cursor,
+    limit: query.limit ?? 20,
+  });
+  return c.json(page, 200);
+};
+
+export const getOrderHandler: AppRouteHandler<typeof routes.getOrder> = async (c) => {
+  const { orgId, orderId } = c.req.valid("param");
+  return c.json(await orders.getOrder(serviceContext(c), principalOf(c), orgId, orderId), 200);
+};
+
+export const transitionOrderHandler: AppRouteHandler<typeof routes.transitionOrder> = async (c) => {
+  const { orgId, orderId } = c.req.valid("param");
+  const { action, ...details } = c.req.valid("json");
+  const order = await orders.transitionOrder(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    orderId,
+    action as never,
+    details,
+  );
+  return c.json(order, 200);
+};
+
+export const getGroupHandler: AppRouteHandler<typeof routes.getGroup> = async (c) => {
+  const { orgId, groupId } = c.req.valid("param");
+  return c.json(await orders.getGroup(serviceContext(c), principalOf(c), orgId, groupId), 200);
+};
+
+export const decideGroupHandler: AppRouteHandler<typeof routes.decideGroup> = async (c) => {
+  const { orgId, groupId, decision } = c.req.valid("param");
+  return c.json(await orders.decideGroup(serviceContext(c), principalOf(c), orgId, groupId, decision), 200);
+};
+
+export const setSpendingLimitHandler: AppRouteHandler<typeof routes.setSpendingLimit> = async (c) => {
+  const { orgId, userId } = c.req.valid("param");
+  return c.json(
+    await orders.setSpendingLimit(
+      serviceContext(c),
+      principalOf(c),
+      orgId,
+      userId,
+      c.req.valid("json").limit,
+    ),
+    200,
+  );
+};
+
+export const listInvoicesHandler: AppRouteHandler<typeof routes.listInvoices> = async (c) =>
+  c.json(
+    {
+      items: await orders.listInvoices(
+        serviceContext(c),
+        principalOf(c),
+        c.req.valid("param").orgId,
+        c.req.valid("query").side,
+      ),
+    },
+    200,
+  );
+
+export const markInvoicePaidHandler: AppRouteHandler<typeof routes.markInvoicePaid> = async (c) => {
+  const { orgId, invoiceId } = c.req.valid("param");
+  return c.json(await orders.markInvoicePaid(serviceContext(c), principalOf(c), orgId, invoiceId), 200);
+};

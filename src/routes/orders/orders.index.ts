@@ -1,0 +1,17 @@
+import { createRouter } from "../../lib/router.ts";
+import * as handlers from "./orders.handlers.ts";
+import * as routes from "./orders.routes.ts";
+
+export const ordersRouter = createRouter()
+  .openapi(routes.getCart, handlers.getCartHandler)
+  .openapi(routes.setCartLine, handlers.setCartLineHandler)
+  .openapi(routes.removeCartLine, handlers.removeCartLineHandler)
+  .openapi(routes.checkout, handlers.checkoutHandler)
+  .openapi(routes.listOrders, handlers.listOrdersHandler)
+  .openapi(routes.getOrder, handlers.getOrderHandler)
+  .openapi(routes.transitionOrder, handlers.transitionOrderHandler)
+  .openapi(routes.getGroup, handlers.getGroupHandler)
+  .openapi(routes.decideGroup, handlers.decideGroupHandler)
+  .openapi(routes.setSpendingLimit, handlers.setSpendingLimitHandler)
+  .openapi(routes.listInvoices, handlers.listInvoicesHandler)
+  .openapi(routes.markInvoicePaid, handlers.markInvoicePaidHandler);

@@ -1,0 +1,247 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemResponses } from "../../lib/problem.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { orderActions } from "../../services/orders/machine.ts";
+import { cursorParam, limitParam } from "../listings/listing.schemas.ts";
+import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
+
+const tags = ["Orders"];
+const common = { tags, security: authenticated, middleware: requireAuth() };
+const orgParams = z.object({ orgId: uuidParam("orgId") });
+const anyJson = z.record(z.string(), z.unknown());
+
+const cartSchema = z
+  .object({
+    currency: z.string().nullable(),
+    totalMinor: z.number().int(),
+    sellers: z.array(
+      z.object({
+        sellerId: z.uuid(),
+        sellerName: z.string(),
+        subtotalMinor: z.number().int(),
+        lines: z.array(
+          z.object({
+            variantId: z.uuid(),
+            listingId: z.uuid(),
+            sku: z.string(),
+            title: z.string(),
+            quantity: z.number().int(),
+            unitPriceMinor: z.number().int(),
+            tierMinQuantity: z.number().int(),
+            lineTotalMinor: z.number().int(),
+            currency: z.string(),
+            problems: z.array(z.string()),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi("Cart");
+
+export const getCart = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/cart",
+  summary: "The buyer organisation's cart, grouped by seller, with tier prices",
+  request: { params: orgParams },
+  responses: { 200: jsonResponse(cartSchema, "The cart"), ...problemResponses(400, 401, 403, 404, 503) },
+});
+
+export const setCartLine = createRoute({
+  ...common,
+  method: "put",
+  path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
+  summary: "Set a line's quantity (adds it if new); MOQ, increment and one currency per cart",
+  request: {
+    params: z.object({ orgId: uuidParam("orgId"), variantId: uuidParam("variantId") }),
+    body: jsonBody(z.strictObject({ quantity: z.number().int().min(1).max(10_000_000) })),
+  },
+  responses: {
+    200: jsonResponse(cartSchema, "The cart"),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 422, 503),
+  },
+});
+
+export const removeCartLine = createRoute({
+  ...common,
+  method: "delete",
+  path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
+  summary: "Remove a line",
+  request: { params: z.object({ orgId: uuidParam("orgId"), variantId: uuidParam("variantId") }) },
+  responses: { 200: jsonResponse(cartSchema, "The cart"), ...problemResponses(400, 401, 403, 404, 503) },
+});
+
+export const checkoutBody = z.strictObject({
+  poNumber: text(1, 64).optional(),
+  paymentTerms: z.enum(["prepaid", "net30", "net60"]),
+  shippingAddress: z.strictObject({
+    name: text(1, 120),
+    line1: text(1, 200),
+    line2: text(1, 200).optional(),
+    city: text(1, 100),
+    postalCode: text(1, 20),
+    region: text(1, 100).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code in capitals"),
+  }),
+  notes: text(1, 2000).optional(),
+});
+
+export const checkout = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/checkout",
+  summary: "Check out the cart: one order per seller, stock reserved, in one round trip",
+  description:
+    "Requires `Idempotency-Key`: the same key and body replays the first response for 24 h; the same key " +
+    "with another body is 422; while the first is still running, 409.",
+  request: {
+    params: orgParams,
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .regex(/^[\w.:-]{8,128}$/, "8–128 letters, digits, dot, colon, dash or underscore")
+        .openapi({ description: "Unique per checkout attempt, e.g. a UUID" }),
+    }),
+    body: jsonBody(checkoutBody),
+  },
+  responses: {
+    201: jsonResponse(anyJson.openapi("OrderGroup"), "Placed (or pending approval)"),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+export const listOrders = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/orders",
+  summary: "Orders placed (side=buyer) or received (side=seller), newest first",
+  request: {
+    params: orgParams,
+    query: z.object({
+      side: z.enum(["buyer", "seller"]).default("buyer"),
+      status: z
+        .enum([
+          "pending_approval",
+          "placed",
+          "accepted",
+          "rejected",
+          "shipped",
+          "delivered",
+          "completed",
+          "cancelled",
+          "expired",
+          "declined",
+        ])
+        .optional(),
+      cursor: cursorParam,
+      limit: limitParam,
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(anyJson), nextCursor: z.string().nullable() }), "A page"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const getOrder = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/orders/{orderId}",
+  summary: "One order (its buyer or its seller), with its transitions",
+  request: { params: z.object({ orgId: uuidParam("orgId"), orderId: uuidParam("orderId") }) },
+  responses: {
+    200: jsonResponse(anyJson.openapi("Order"), "The order"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const transitionOrder = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/orders/{orderId}/transitions",
+  summary: "Move an order: accept, reject, ship, deliver, complete, cancel",
+  request: {
+    params: z.object({ orgId: uuidParam("orgId"), orderId: uuidParam("orderId") }),
+    body: jsonBody(
+      z.strictObject({
+        action: z.enum(orderActions.filter((a) => a !== "expire") as ["accept", ...string[]]),
+        carrier: text(1, 100).optional(),
+        trackingNumber: text(1, 100).optional(),
+        reason: text(1, 1000).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(anyJson, "The order"),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
+  },
+});
+
+export const getGroup = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/order-groups/{groupId}",
+  summary: "A checkout's group (buyer)",
+  request: { params: z.object({ orgId: uuidParam("orgId"), groupId: uuidParam("groupId") }) },
+  responses: { 200: jsonResponse(anyJson, "The group"), ...problemResponses(400, 401, 403, 404, 503) },
+});
+
+export const decideGroup = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/order-groups/{groupId}/{decision}",
+  summary: "Approve or decline a checkout held above a spending limit (owners, admins, approvers)",
+  request: {
+    params: z.object({
+      orgId: uuidParam("orgId"),
+      groupId: uuidParam("groupId"),
+      decision: z.enum(["approve", "decline"]).openapi({ param: { name: "decision", in: "path" } }),
+    }),
+  },
+  responses: { 200: jsonResponse(anyJson, "The group"), ...problemResponses(400, 401, 403, 404, 409, 503) },
+});
+
+export const setSpendingLimit = createRoute({
+  ...common,
+  method: "put",
+  path: "/v1/orgs/{orgId}/members/{userId}/spending-limit",
+  summary: "Set or clear (null) a member's spending limit (owners, admins)",
+  request: {
+    params: z.object({ orgId: uuidParam("orgId"), userId: uuidParam("userId") }),
+    body: jsonBody(
+      z.strictObject({
+        limit: z
+          .strictObject({
+            currency: z.string().regex(/^[A-Z]{3}$/),
+            limitMinor: z.number().int().min(0).max(1e15),
+          })
+          .nullable(),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(anyJson, "The limit"),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+  },
+});
+
+export const listInvoices = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/invoices",
+  summary: "Invoices owed (side=buyer) or issued (side=seller)",
+  request: { params: orgParams, query: z.object({ side: z.enum(["buyer", "seller"]).default("buyer") }) },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(anyJson) }), "Invoices"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const markInvoicePaid = createRoute({
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/invoices/{invoiceId}/mark-paid",
+  summary: "Mark an invoice paid (seller)",
+  request: { params: z.object({ orgId: uuidParam("orgId"), invoiceId: uuidParam("invoiceId") }) },
+  responses: { 200: jsonResponse(anyJson, "The invoice"), ...problemResponses(400, 401, 403, 404, 503) },
+});

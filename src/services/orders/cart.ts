@@ -1,0 +1,218 @@
+import { type SQL, sql } from "drizzle-orm";
+import { atomicList, guard } from "../../db/atomic.ts";
+import type { Db } from "../../db/client.ts";
+import { ApiError } from "../../lib/problem.ts";
+import type { ServiceContext } from "../context.ts";
+import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+
+/** Who may fill the cart and check out for a buyer organisation. */
+export const PURCHASERS: readonly MemberRole[] = ["owner", "admin", "buyer"];
+export const ORDER_READERS: readonly MemberRole[] = [
+  "owner",
+  "admin",
+  "buyer",
+  "approver",
+  "viewer",
+  "seller",
+];
+
+/**
+ * The unit price a quantity earns: the last tier whose minQuantity it reaches. In SQL, so every price
+ * the cart shows and every checkout snapshots comes from the same rule.
+ */
+export const tierFor = (tiers: SQL, quantity: SQL) => sql`(select t from jsonb_array_elements(${tiers}) t
+  where (t->>'minQuantity')::int <= ${quantity} order by (t->>'minQuantity')::int desc limit 1)`;
+
+/**
+ * The cart as JSON, lines grouped by seller with tier prices and subtotals, each line checked against
+ * the listing's current MOQ and increment. `orgId` is the buyer organisation.
+ */
+export const cartJson = (orgId: string) => sql`(with lines as (
+    select c.variant_id, c.quantity, v.sku, v.stock, l.id as listing_id, l.title, l.currency, l.status,
+      l.min_order_quantity as moq, l.order_increment as increment, l.org_id as seller_id, o.name as seller_name,
+      ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier
+    from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+      join organizations o on o.id = l.org_id
+    where c.org_id = ${orgId}),
+  priced as (select *, coalesce((tier->>'unitPriceMinor')::bigint, 0) as unit_price,
+      coalesce((tier->>'unitPriceMinor')::bigint, 0) * quantity as line_total from lines)
+  select json_build_object(
+    'currency', (select min(currency) from priced),
+    'totalMinor', coalesce((select sum(line_total) from priced), 0),
+    'sellers', coalesce((select json_agg(s order by s."sellerName") from (
+      select seller_id as "sellerId", seller_name as "sellerName", sum(line_total) as "subtotalMinor",
+        json_agg(json_build_object('variantId', variant_id, 'listingId', listing_id, 'sku', sku, 'title', title,
+          'quantity', quantity, 'unitPriceMinor', unit_price, 'tierMinQuantity', (tier->>'minQuantity')::int,
+          'lineTotalMinor', line_total, 'currency', currency,
+          'problems', array_remove(array[
+            case when status <> 'published' then 'listing is no longer available' end,
+            case when quantity < moq then 'below the minimum order quantity of ' || moq end,
+            case when (quantity - moq) % increment <> 0 then 'not a multiple of the order increment ' || increment end,
+            case when stock < quantity then 'only ' || stock || ' in stock' end], null))
+          order by title, sku) as lines
+      from priced group by seller_id, seller_name) s), '[]'::json)))`;
+
+export interface CartView {
+  currency: string | null;
+  totalMinor: number;
+  sellers: {
+    sellerId: string;
+    sellerName: string;
+    subtotalMinor: number;
+    lines: {
+      variantId: string;
+      listingId: string;
+      sku: string;
+      title: string;
+      quantity: number;
+      unitPriceMinor: number;
+      tierMinQuantity: number;
+      lineTotalMinor: number;
+      currency: string;
+      problems: string[];
+    }[];
+  }[];
+}
+
+export function normaliseCart(raw: CartView): CartView {
+  return {
+    currency: raw.currency,
+    totalMinor: Number(raw.totalMinor),
+    sellers: raw.sellers.map((seller) => ({
+      ...seller,
+      subtotalMinor: Number(seller.subtotalMinor),
+      lines: seller.lines.map((line) => ({
+        ...line,
+        unitPriceMinor: Number(line.unitPriceMinor),
+        lineTotalMinor: Number(line.lineTotalMinor),
+      })),
+    })),
+  };
+}
+
+function access(ctx: ServiceContext, principal: Principal, orgId: string, roles: readonly MemberRole[]) {
+  assertKeyAccess(principal, orgId, "orders:write");
+  const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
+  if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, roles));
+  return statements;
+}
+
+/** The buyer organisation's cart (its purchasers and approvers). One round trip. */
+export async function getCart(ctx: ServiceContext, principal: Principal, orgId: string): Promise<CartView> {
+  assertKeyAccess(principal, orgId, "orders:read");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView }>(sql`
+    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+      ${cartJson(orgId)} as cart`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, [...PURCHASERS, "approver"], "use the cart");
+  const cart = rows[0]?.cart;
+  if (!cart) throw new ApiError("not_found", "Organisation not found.");
+  return normaliseCart(cart);
+}
+
+function cartGuards(db: Db, orgId: string, variantId: string, quantity: number) {
+  const listing = sql`(select l from listings l join listing_variants v on v.listing_id = l.id where v.id = ${variantId})`;
+  return [
+    guard(
+      db,
+      "variant_available",
+      sql`exists (select 1 from listing_variants v join listings l on l.id = v.listing_id
+        where v.id = ${variantId} and l.status = 'published' and l.org_id <> ${orgId})`,
+    ),
+    guard(
+      db,
+      "quantity_rules",
+      sql`(select ${quantity} >= (x).min_order_quantity and (${quantity} - (x).min_order_quantity) % (x).order_increment = 0
+        from (select ${listing} as x) s)`,
+      sql`(select jsonb_build_object('moq', (x).min_order_quantity, 'increment', (x).order_increment) from (select ${listing} as x) s)`,
+    ),
+    guard(
+      db,
+      "currency_mismatch",
+      sql`not exists (select 1 from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+        where c.org_id = ${orgId} and c.variant_id <> ${variantId} and l.currency <> (select (x).currency from (select ${listing} as x) s))`,
+      sql`jsonb_build_object('cart', (select l.currency from cart_lines c join listing_variants v on v.id = c.variant_id
+        join listings l on l.id = v.listing_id where c.org_id = ${orgId} and c.variant_id <> ${variantId} limit 1),
+        'line', (select (x).currency from (select ${listing} as x) s))`,
+    ),
+  ];
+}
+
+const cartErrors = {
+  variant_available: () =>
+    new ApiError("not_found", "That variant is not for sale (unknown, unpublished, or your own)."),
+  quantity_rules: (detail: Record<string, unknown> | null) =>
+    new ApiError(
+      "unprocessable",
+      `Quantities must be at least ${detail?.moq} and step by ${detail?.increment}.`,
+      {
+        extra: { minOrderQuantity: detail?.moq, orderIncrement: detail?.increment },
+      },
+    ),
+  currency_mismatch: (detail: Record<string, unknown> | null) =>
+    new ApiError(
+      "unprocessable",
+      `The cart is in ${detail?.cart}; this item is priced in ${detail?.line}. One currency per cart.`,
+    ),
+};
+
+/** Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart. One round trip. */
+export async function setCartLine(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  variantId: string,
+  quantity: number,
+): Promise<CartView> {
+  const db = ctx.db;
+  let result: { rows: { cart: CartView }[] };
+  try {
+    const statements = [
+      ...access(ctx, principal, orgId, PURCHASERS),
+      ...cartGuards(db, orgId, variantId, quantity),
+      db.execute(sql`insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
+        values (${orgId}, ${variantId}, ${quantity}, ${principal.kind === "user" ? principal.userId : null}::uuid, ${new Date(ctx.now)})
+        on conflict (org_id, variant_id) do update set quantity = excluded.quantity, updated_at = excluded.updated_at`),
+      db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+    ];
+    const results = await atomicList(db, statements);
+    result = results.at(-1) as typeof result;
+  } catch (error) {
+    throw translateGuards(error, "use the cart", cartErrors);
+  }
+  const cart = result.rows[0]?.cart;
+  if (!cart) throw new Error("setCartLine: no cart returned");
+  return normaliseCart(cart);
+}
+
+/** Removes a line. One round trip. */
+export async function removeCartLine(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  variantId: string,
+) {
+  let result: { rows: { cart: CartView }[] };
+  try {
+    const statements = [
+      ...access(ctx, principal, orgId, PURCHASERS),
+      guard(
+        ctx.db,
+        "line_exists",
+        sql`exists (select 1 from cart_lines where org_id = ${orgId} and variant_id = ${variantId})`,
+      ),
+      ctx.db.execute(sql`delete from cart_lines where org_id = ${orgId} and variant_id = ${variantId}`),
+      ctx.db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+    ];
+    const results = await atomicList(ctx.db, statements);
+    result = results.at(-1) as typeof result;
+  } catch (error) {
+    throw translateGuards(error, "use the cart", {
+      line_exists: () => new ApiError("not_found", "That line is not in the cart."),
+    });
+  }
+  const cart = result.rows[0]?.cart;
+  if (!cart) throw new Error("removeCartLine: no cart returned");
+  return normaliseCart(cart);
+}

@@ -1,0 +1,187 @@
+import { sql } from "drizzle-orm";
+import { atomicList, guard, postgresError } from "../../db/atomic.ts";
+import { ApiError } from "../../lib/problem.ts";
+import type { ServiceContext } from "../context.ts";
+import { assertKeyAccess, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import { type Principal, principalGuard } from "../identity/principal.ts";
+import { PURCHASERS, tierFor } from "./cart.ts";
+import { groupJson } from "./views.ts";
+
+export interface CheckoutInput {
+  poNumber?: string;
+  paymentTerms: "prepaid" | "net30" | "net60";
+  shippingAddress: Record<string, string>;
+  notes?: string;
+}
+
+/** How long a checkout above a spending limit holds its stock while waiting for an approver. */
+export const APPROVAL_HOLD_HOURS = 48;
+/** How long a stored checkout response is replayed for its Idempotency-Key. */
+export const IDEMPOTENCY_HOURS = 24;
+
+export interface CheckoutResult {
+  status: number;
+  body: Record<string, unknown>;
+  replayed: boolean;
+}
+
+/**
+ * Turns the buyer organisation's cart into one order group with one order per seller, in ONE round trip:
+ * a single batch claims the Idempotency-Key, locks the variants in a fixed order, re-checks every line,
+ * reserves stock (a guard aborts everything if any line falls short), snapshots prices and titles,
+ * decides approval against the buyer's spending limit, appends events, empties the cart and stores the
+ * response for replays. A replay of a finished key costs the same single trip (the stored response comes
+ * back in the guard's detail).
+ */
+export async function checkout(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  idempotencyKey: string,
+  requestHash: string,
+  input: CheckoutInput,
+): Promise<CheckoutResult> {
+  assertKeyAccess(principal, orgId, "orders:write");
+  const db = ctx.db;
+  const now = new Date(ctx.now);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const groupId = crypto.randomUUID();
+  const userId = principal.kind === "user" ? principal.userId : null;
+
+  const lines = sql`(select c.variant_id, c.quantity, v.sku, v.stock, l.id as listing_id, l.title, l.currency, l.status,
+      l.min_order_quantity as moq, l.order_increment as increment, l.org_id as seller_id,
+      ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier
+    from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+    where c.org_id = ${orgId})`;
+  const total = sql`(select coalesce(sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), 0) from ${lines} x)`;
+  const currency = sql`(select min(x.currency) from ${lines} x)`;
+  const limit = sql`(select limit_minor from spending_limits where org_id = ${orgId} and user_id = ${userId}::uuid
+    and currency = ${currency})`;
+  const overLimit = sql`(${userId}::uuid is not null and ${limit} is not null and ${total} > ${limit})`;
+  const groupStatus = sql`(case when ${overLimit} then 'pending_approval' else 'placed' end)`;
+
+  const statements = [
+    // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
+    db.execute(sql`set local lock_timeout = '300ms'`),
+    principalGuard(db, principal, now),
+    ...(principal.kind === "user" ? [orgRoleGuard(db, orgId, principal.userId, PURCHASERS)] : []),
+    db.execute(sql`delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
+      and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval`),
+    db.execute(sql`insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
+      values (${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at}) on conflict do nothing`),
+    // Stock locks may wait longer: only the key claim above is meant to give up quickly.
+    db.execute(sql`set local lock_timeout = '10s'`),
+    guard(
+      db,
+      "idempotency_replay",
+      sql`exists (select 1 from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey} and response_status = 0)`,
+      sql`(select jsonb_build_object('hash', request_hash, 'status', response_status, 'body', response_body)
+        from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
+    ),
+    guard(db, "cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
+    // Fixed lock order: concurrent checkouts over the same variants queue instead of deadlocking.
+    db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
+      order by id for update`),
+    guard(
+      db,
+      "lines_invalid",
+      sql`not exists (select 1 from ${lines} x where x.status <> 'published' or x.quantity < x.moq
+        or (x.quantity - x.moq) % x.increment <> 0)`,
+      sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', x.sku, 'problem',
+          case when x.status <> 'published' then 'listing is no longer available'
+               when x.quantity < x.moq then 'below the minimum order quantity of ' || x.moq
+               else 'not a multiple of the order increment ' || x.increment end))
+        from ${lines} x where x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0)`,
+    ),
+    guard(
+      db,
+      "currency_mismatch",
+      sql`(select count(distinct x.currency) from ${lines} x) = 1`,
+      sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
+    ),
+    db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
+        reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
+          where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
+      select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
+        (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
+          from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
+    db.execute(sql`insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
+        currency, total_minor, placed_by, approval_expires_at, created_at)
+      values (${groupId}, ${orgId}, ${groupStatus}::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
+        ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
+        case when ${overLimit} then ${at} + ${`${APPROVAL_HOLD_HOURS} hours`}::interval end, ${at})`),
+    db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
+        created_at, updated_at)
+      select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
+        sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), ${at}, ${at}
+      from ${lines} x, order_groups g where g.id = ${groupId}
+      group by x.seller_id, x.currency, g.status, g.payment_terms`),
+    db.execute(sql`insert into order_lines (order_id, listing_id, variant_id, sku, title, quantity, tier_min_quantity,
+        unit_price_minor, line_total_minor)
+      select o.id, x.listing_id, x.variant_id, x.sku, x.title, x.quantity, (x.tier->>'minQuantity')::int,
+        (x.tier->>'unitPriceMinor')::bigint, (x.tier->>'unitPriceMinor')::bigint * x.quantity
+      from ${lines} x join orders o on o.group_id = ${groupId} and o.seller_org_id = x.seller_id`),
+    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+      select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
+        jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency), ${at}
+      from order_groups g where g.id = ${groupId}
+      union all
+      select 'order.' || o.status, o.seller_org_id, 'order', o.id,
+        jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
+      from orders o where o.group_id = ${groupId}`),
+    db.execute(sql`delete from cart_lines where org_id = ${orgId}`),
+    db.execute(sql`update idempotency_keys set response_status = 201, response_body = ${groupJson(sql`${groupId}::uuid`)}::jsonb
+      where org_id = ${orgId} and key = ${idempotencyKey}`),
+    db.execute<{ body: Record<string, unknown> }>(sql`select response_body as body from idempotency_keys
+      where org_id = ${orgId} and key = ${idempotencyKey}`),
+  ];
+
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    const pg = postgresError(error) as { code?: string; where?: string } | undefined;
+    if (pg?.code === "55P03") {
+      if (pg.where?.includes("idempotency_keys")) {
+        throw new ApiError("conflict", "A checkout with this Idempotency-Key is still in progress.", {
+          headers: { "Retry-After": "1" },
+        });
+      }
+      throw new ApiError("service_unavailable", "Stock is busy with other checkouts; retry shortly.", {
+        headers: { "Retry-After": "1" },
+      });
+    }
+    const replay = replayFrom(error, requestHash);
+    if (replay) return replay;
+    throw translateGuards(error, "check out", {
+      cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
+      lines_invalid: (detail) =>
+        new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
+          extra: { lines: detail },
+        }),
+      currency_mismatch: () =>
+        new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
+      insufficient_stock: (detail) =>
+        new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
+          extra: { lines: detail },
+        }),
+    });
+  }
+  const body = (results.at(-1) as { rows: { body: Record<string, unknown> }[] }).rows[0]?.body;
+  if (!body) throw new Error("checkout: no response stored");
+  return { status: 201, body, replayed: false };
+}
+
+function replayFrom(error: unknown, requestHash: string): CheckoutResult | undefined {
+  const failure = error as {
+    name?: string;
+    guard?: string;
+    detail?: { hash?: string; status?: number; body?: Record<string, unknown> };
+  };
+  if (failure?.name !== "GuardError" || failure.guard !== "idempotency_replay" || !failure.detail)
+    return undefined;
+  if (failure.detail.hash !== requestHash) {
+    throw new ApiError("unprocessable", "This Idempotency-Key was used with a different request body.");
+  }
+  return { status: failure.detail.status ?? 201, body: failure.detail.body ?? {}, replayed: true };
+}

@@ -1,0 +1,451 @@
+import { sql } from "drizzle-orm";
+import { atomicList, guard } from "../../db/atomic.ts";
+import type { Db } from "../../db/client.ts";
+import { ApiError } from "../../lib/problem.ts";
+import { decodeCursor, encodeCursor, fingerprint } from "../catalog/cursor.ts";
+import type { ServiceContext } from "../context.ts";
+import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { ORDER_READERS } from "./cart.ts";
+import {
+  allowedActions,
+  type OrderAction,
+  orderMachine,
+  type Side,
+  type Transition,
+  termDays,
+} from "./machine.ts";
+import { groupJson, orderJson } from "./views.ts";
+
+const SIDE_ROLES: Record<"buyer" | "seller", readonly MemberRole[]> = {
+  buyer: ["owner", "admin", "buyer"],
+  seller: ["owner", "admin", "seller"],
+};
+export const APPROVERS: readonly MemberRole[] = ["owner", "admin", "approver"];
+
+type Json = Record<string, unknown>;
+
+function readAccess(principal: Principal, orgId: string) {
+  assertKeyAccess(principal, orgId, "orders:read");
+  return principal.kind === "user" ? principal.userId : null;
+}
+
+const memberRole = (orgId: string, userId: string | null) =>
+  sql`(select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid)`;
+
+/** Orders the organisation placed (side buyer) or received (side seller), newest first, keyset pages. */
+export async function listOrders(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  query: { side: "buyer" | "seller"; status?: string; limit: number; cursor?: string },
+) {
+  const userId = readAccess(principal, orgId);
+  const print = await fingerprint(["orders", orgId, query.side, query.status ?? null]);
+  const after = query.cursor ? decodeCursor(query.cursor, print) : undefined;
+  if (
+    after &&
+    (typeof after[0] !== "string" || typeof after[1] !== "string" || !/^[0-9a-f-]{36}$/.test(after[1]))
+  ) {
+    throw new ApiError("validation_failed", "The cursor is invalid.", {
+      errors: [{ field: "query.cursor", message: "invalid cursor" }],
+    });
+  }
+  const column = query.side === "buyer" ? sql`o.buyer_org_id` : sql`o.seller_org_id`;
+  const { rows } = await ctx.db.execute<{
+    role: string | null;
+    items: { order: Json; key: string }[] | null;
+  }>(sql`
+    select ${memberRole(orgId, userId)} as role,
+      (select json_agg(json_build_object('order', x.o, 'key', x.key) order by x.created_at desc, x.id desc) from (
+        select ${orderJson} as o, o.created_at::text as key, o.created_at, o.id from orders o
+        where ${column} = ${orgId}
+          ${query.status ? sql`and o.status::text = ${query.status}` : sql``}
+          ${after ? sql`and (o.created_at, o.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+        order by o.created_at desc, o.id desc limit ${query.limit + 1}) x) as items`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  const items = rows[0]?.items ?? [];
+  const page = items.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((item) => item.order),
+    nextCursor:
+      items.length > query.limit && last ? encodeCursor(print, [last.key, String(last.order.id)]) : null,
+  };
+}
+
+/** One order, for its buyer or its seller organisation (anyone else: 404). One round trip. */
+export async function getOrder(ctx: ServiceContext, principal: Principal, orgId: string, orderId: string) {
+  const userId = readAccess(principal, orgId);
+  const { rows } = await ctx.db.execute<{
+    role: string | null;
+    order: Json | null;
+    transitions: Json[] | null;
+  }>(sql`
+    select ${memberRole(orgId, userId)} as role,
+      (select ${orderJson} from orders o where o.id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as order,
+      (select json_agg(json_build_object('action', t.action, 'from', t.from_status, 'to', t.to_status, 'actorUserId', t.actor_user_id,
+          'actorKind', t.actor_kind, 'at', t.created_at) order by t.created_at)
+        from order_transitions t join orders o on o.id = t.order_id
+        where t.order_id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as transitions`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  const order = rows[0]?.order;
+  if (!order) throw new ApiError("not_found", "Order not found.");
+  return { ...order, transitions: rows[0]?.transitions ?? [] };
+}
+
+/** A checkout's group, for the buyer organisation. One round trip. */
+export async function getGroup(ctx: ServiceContext, principal: Principal, orgId: string, groupId: string) {
+  const userId = readAccess(principal, orgId);
+  const { rows } = await ctx.db.execute<{ role: string | null; group: Json | null }>(sql`
+    select ${memberRole(orgId, userId)} as role,
+      (select ${groupJson(sql`${groupId}::uuid`)} where exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})) as group`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  if (!rows[0]?.group) throw new ApiError("not_found", "Order group not found.");
+  return rows[0].group;
+}
+
+/** Statements that apply one transition to one order, recorded as `transitionId`; a no-op if it cannot move. */
+function applyTransition(
+  db: Db,
+  orderId: string,
+  action: OrderAction,
+  transitionId: string,
+  now: Date,
+  actor: { userId: string | null; orgId: string | null; kind: "user" | "api_key" | "system" },
+  details: { carrier?: string; trackingNumber?: string; reason?: string },
+) {
+  const transition: Transition = orderMachine[action];
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const from = sql`array[${sql.join(
+    transition.from.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`;
+  const moved = sql`exists (select 1 from order_transitions where id = ${transitionId})`;
+  const statements = [
+    db.execute(sql`with prev as (select status from orders where id = ${orderId}),
+        moved as (update orders set status = ${transition.to}, version = version + 1, updated_at = ${at},
+            carrier = coalesce(${details.carrier ?? null}, carrier), tracking_number = coalesce(${details.trackingNumber ?? null}, tracking_number),
+            delivered_at = case when ${transition.to} = 'delivered' then ${at} else delivered_at end
+          where id = ${orderId} and status::text = any(${from}) returning id)
+      insert into order_transitions (id, order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, details, created_at)
+      select ${transitionId}, ${orderId}, ${action}, (select status from prev), ${transition.to}, ${actor.userId}::uuid, ${actor.orgId}::uuid,
+        ${actor.kind}, ${JSON.stringify(details)}::jsonb, ${at}
+      from moved`),
+  ];
+  if (transition.releasesStock) {
+    statements.push(
+      db.execute(sql`update listing_variants v set stock = v.stock + ln.quantity from order_lines ln
+        where ln.order_id = ${orderId} and v.id = ln.variant_id and ${moved}`),
+    );
+  }
+  if (transition.invoices) {
+    statements.push(
+      db.execute(sql`insert into invoices (order_id, seller_org_id, buyer_org_id, currency, amount_minor, issued_at, due_at)
+        select o.id, o.seller_org_id, o.buyer_org_id, o.currency, o.subtotal_minor, ${at},
+          ${at} + (case o.payment_terms when 'net30' then ${termDays.net30} else ${termDays.net60} end) * interval '1 day'
+        from orders o where o.id = ${orderId} and o.payment_terms <> 'prepaid' and ${moved}`),
+    );
+  }
+  statements.push(
+    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+      select 'order.' || ${transition.to}, org, 'order', ${orderId}, jsonb_build_object('action', ${action}), ${at}
+      from orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`),
+  );
+  return statements;
+}
+
+/**
+ * Fires an action on an order for one side of it (the organisation decides which: buyer or seller).
+ * Repeating an action that already happened returns the order unchanged (idempotent); an action the
+ * current state does not allow is a 409 naming the state and the allowed actions. One round trip.
+ */
+export async function transitionOrder(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  orderId: string,
+  action: OrderAction,
+  details: { carrier?: string; trackingNumber?: string; reason?: string },
+) {
+  assertKeyAccess(principal, orgId, "orders:write");
+  const transition: Transition = orderMachine[action];
+  for (const field of transition.requires ?? []) {
+    if (!details[field]) {
+      throw new ApiError("validation_failed", `${action} needs ${field}.`, {
+        errors: [{ field: `body.${field}`, message: "is required" }],
+      });
+    }
+  }
+  const db = ctx.db;
+  const now = new Date(ctx.now);
+  const side = sql`(select case when seller_org_id = ${orgId} then 'seller' when buyer_org_id = ${orgId} then 'buyer' end
+    from orders where id = ${orderId})`;
+  const sides = sql`array[${sql.join(
+    transition.by.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`;
+  const from = sql`array[${sql.join(
+    transition.from.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`;
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const statements = [
+    principalGuard(db, principal, now),
+    db.execute(sql`select id from orders where id = ${orderId} for update`),
+    guard(db, "order_visible", sql`${side} is not null`),
+    ...(principal.kind === "user"
+      ? [
+          guard(
+            db,
+            "side_role",
+            sql`${memberRole(orgId, userId)} in (select unnest(case ${side} when 'seller' then array${roleArray(SIDE_ROLES.seller)}
+              else array${roleArray(SIDE_ROLES.buyer)} end))`,
+            sql`jsonb_build_object('role', ${memberRole(orgId, userId)}, 'side', ${side})`,
+          ),
+        ]
+      : []),
+    guard(
+      db,
+      "transition_allowed",
+      sql`${side} = any(${sides}) and ((select status::text from orders where id = ${orderId}) = any(${from})
+        or (select status::text from orders where id = ${orderId}) = ${transition.to})`,
+      sql`jsonb_build_object('status', (select status from orders where id = ${orderId}), 'side', ${side})`,
+    ),
+    ...applyTransition(
+      db,
+      orderId,
+      action,
+      crypto.randomUUID(),
+      now,
+      { userId, orgId, kind: principal.kind === "api_key" ? "api_key" : "user" },
+      details,
+    ),
+    db.execute<{ order: Json }>(sql`select ${orderJson} as order from orders o where o.id = ${orderId}`),
+  ];
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    throw translateGuards(error, "change orders", {
+      order_visible: () => new ApiError("not_found", "Order not found."),
+      side_role: (detail) =>
+        detail?.role
+          ? new ApiError("forbidden", `Your role (${detail.role}) may not act on ${detail.side} orders.`)
+          : new ApiError("not_found", "Order not found."),
+      transition_allowed: (detail) => {
+        const status = String(detail?.status);
+        const forSide = (detail?.side ?? "buyer") as Side;
+        return new ApiError("conflict", `The order is ${status}: the ${forSide} cannot ${action} it now.`, {
+          extra: { currentStatus: status, allowedActions: allowedActions(status, forSide) },
+        });
+      },
+    });
+  }
+  return (results.at(-1) as { rows: { order: Json }[] }).rows[0]?.order ?? {};
+}
+
+function roleArray(roles: readonly MemberRole[]) {
+  return sql`[${sql.join(
+    roles.map((r) => sql`${r}`),
+    sql`, `,
+  )}]::text[]`;
+}
+
+/**
+ * An approver (owner, admin or approver; never the buyer who placed it) approves or declines a checkout
+ * held above a spending limit. Declining (or letting the hold expire) releases the stock. One round trip.
+ */
+export async function decideGroup(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  groupId: string,
+  decision: "approve" | "decline",
+) {
+  if (principal.kind !== "user") throw new ApiError("forbidden", "Approvals need a signed-in approver.");
+  const db = ctx.db;
+  const now = new Date(ctx.now);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const statements = [
+    principalGuard(db, principal, now),
+    db.execute(sql`select id from order_groups where id = ${groupId} for update`),
+    guard(
+      db,
+      "group_visible",
+      sql`exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})`,
+    ),
+    orgRoleGuard(db, orgId, principal.userId, APPROVERS),
+    guard(
+      db,
+      "group_pending",
+      sql`(select status = 'pending_approval' and approval_expires_at > ${at} from order_groups where id = ${groupId})`,
+      sql`(select jsonb_build_object('status', status) from order_groups where id = ${groupId})`,
+    ),
+    guard(
+      db,
+      "four_eyes",
+      sql`(select placed_by is distinct from ${principal.userId}::uuid from order_groups where id = ${groupId})`,
+    ),
+    db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}, decided_by = ${principal.userId}
+      where id = ${groupId}`),
+    db.execute(sql`insert into order_transitions (order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, created_at)
+      select id, ${decision}, status, ${decision === "approve" ? "placed" : "declined"}, ${principal.userId}, ${orgId}, 'buyer', ${at}
+      from orders where group_id = ${groupId} and status = 'pending_approval'`),
+    ...(decision === "decline"
+      ? [
+          db.execute(sql`update listing_variants v set stock = v.stock + ln.quantity from order_lines ln join orders o on o.id = ln.order_id
+            where o.group_id = ${groupId} and o.status = 'pending_approval' and v.id = ln.variant_id`),
+        ]
+      : []),
+    db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}, version = version + 1, updated_at = ${at}
+      where group_id = ${groupId} and status = 'pending_approval'`),
+    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+      values (${decision === "approve" ? "order_group.approved" : "order_group.declined"}, ${orgId}, 'order_group', ${groupId}, '{}'::jsonb, ${at})`),
+    db.execute<{ group: Json }>(sql`select ${groupJson(sql`${groupId}::uuid`)} as group`),
+  ];
+  let results: unknown[];
+  try {
+    results = await atomicList(db, statements);
+  } catch (error) {
+    throw translateGuards(error, "approve purchases", {
+      group_visible: () => new ApiError("not_found", "Order group not found."),
+      group_pending: (detail) =>
+        new ApiError(
+          "conflict",
+          `This checkout is ${detail?.status === "pending_approval" ? "past its approval hold" : detail?.status}; nothing to decide.`,
+          {
+            extra: { currentStatus: detail?.status },
+          },
+        ),
+      four_eyes: () =>
+        new ApiError("forbidden", "A purchase cannot be approved by the person who placed it."),
+    });
+  }
+  return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
+}
+
+/** Sets (or clears, with null) a member's spending limit: owners and admins. One round trip. */
+export async function setSpendingLimit(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  userId: string,
+  limit: { currency: string; limitMinor: number } | null,
+) {
+  if (principal.kind !== "user")
+    throw new ApiError("forbidden", "Spending limits are set by signed-in owners and admins.");
+  const db = ctx.db;
+  try {
+    await atomicList(db, [
+      principalGuard(db, principal, new Date(ctx.now)),
+      orgRoleGuard(db, orgId, principal.userId, ["owner", "admin"]),
+      guard(
+        db,
+        "member_exists",
+        sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId})`,
+      ),
+      limit
+        ? db.execute(sql`insert into spending_limits (org_id, user_id, currency, limit_minor) values (${orgId}, ${userId}, ${limit.currency}, ${limit.limitMinor})
+            on conflict (org_id, user_id) do update set currency = excluded.currency, limit_minor = excluded.limit_minor`)
+        : db.execute(sql`delete from spending_limits where org_id = ${orgId} and user_id = ${userId}`),
+    ]);
+  } catch (error) {
+    throw translateGuards(error, "set spending limits", {
+      member_exists: () => new ApiError("not_found", "Member not found."),
+    });
+  }
+  return { userId, ...(limit ?? { currency: null, limitMinor: null }) };
+}
+
+/** Invoices the organisation issued (seller) or owes (buyer). One round trip. */
+export async function listInvoices(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  side: "buyer" | "seller",
+) {
+  const userId = readAccess(principal, orgId);
+  const column = side === "buyer" ? sql`buyer_org_id` : sql`seller_org_id`;
+  const { rows } = await ctx.db.execute<{ role: string | null; items: Json[] | null }>(sql`
+    select ${memberRole(orgId, userId)} as role,
+      (select json_agg(json_build_object('id', id, 'orderId', order_id, 'sellerOrgId', seller_org_id, 'buyerOrgId', buyer_org_id,
+          'currency', currency, 'amountMinor', amount_minor, 'status', status, 'issuedAt', issued_at, 'dueAt', due_at, 'paidAt', paid_at)
+          order by issued_at desc) from (select * from invoices where ${column} = ${orgId} order by issued_at desc limit 200) i) as items`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see invoices");
+  return rows[0]?.items ?? [];
+}
+
+/** The seller marks an invoice paid (the seam where a payment provider will plug in). One round trip. */
+export async function markInvoicePaid(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  invoiceId: string,
+) {
+  assertKeyAccess(principal, orgId, "orders:write");
+  const db = ctx.db;
+  const now = new Date(ctx.now);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  let results: unknown[];
+  try {
+    results = await atomicList(db, [
+      principalGuard(db, principal, now),
+      ...(principal.kind === "user" ? [orgRoleGuard(db, orgId, principal.userId, SIDE_ROLES.seller)] : []),
+      guard(
+        db,
+        "invoice_visible",
+        sql`exists (select 1 from invoices where id = ${invoiceId} and seller_org_id = ${orgId})`,
+      ),
+      db.execute(
+        sql`update invoices set status = 'paid', paid_at = coalesce(paid_at, ${at}) where id = ${invoiceId}`,
+      ),
+      db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+        select 'invoice.paid', org, 'invoice', i.id, '{}'::jsonb, ${at}
+        from invoices i, unnest(array[i.buyer_org_id, i.seller_org_id]) org where i.id = ${invoiceId}`),
+      db.execute<{
+        invoice: Json;
+      }>(sql`select json_build_object('id', id, 'orderId', order_id, 'amountMinor', amount_minor,
+        'currency', currency, 'status', status, 'dueAt', due_at, 'paidAt', paid_at) as invoice from invoices where id = ${invoiceId}`),
+    ]);
+  } catch (error) {
+    throw translateGuards(error, "manage invoices", {
+      invoice_visible: () => new ApiError("not_found", "Invoice not found."),
+    });
+  }
+  return (results.at(-1) as { rows: { invoice: Json }[] }).rows[0]?.invoice ?? {};
+}
+
+/**
+ * Cron: expires orders a seller never accepted within `acceptHours`, and checkouts whose approval hold
+ * ran out, releasing their stock. Each order moves through the same machine ("expire", by the system).
+ */
+export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number): Promise<number> {
+  const db = ctx.db;
+  const now = new Date(ctx.now);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const { rows } = await db.execute<{ id: string }>(sql`
+    select o.id from orders o left join order_groups g on g.id = o.group_id
+    where (o.status = 'placed' and o.created_at < ${at} - ${`${acceptHours} hours`}::interval)
+       or (o.status = 'pending_approval' and g.approval_expires_at <= ${at})
+    order by o.created_at limit 200`);
+  if (rows.length === 0) return 0;
+  const statements = rows.flatMap((row) => [
+    db.execute(sql`select id from orders where id = ${row.id} for update`),
+    ...applyTransition(
+      db,
+      row.id,
+      "expire",
+      crypto.randomUUID(),
+      now,
+      { userId: null, orgId: null, kind: "system" },
+      {},
+    ),
+  ]);
+  statements.push(
+    db.execute(sql`update order_groups g set status = 'approval_expired' where g.status = 'pending_approval'
+      and g.approval_expires_at <= ${at} and not exists (select 1 from orders o where o.group_id = g.id and o.status = 'pending_approval')`),
+  );
+  await atomicList(db, statements);
+  return rows.length;
+}

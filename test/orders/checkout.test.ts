@@ -1,0 +1,246 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { problem, roundTrips } from "../support/app.ts";
+import { one, sql } from "../support/db.ts";
+import { addMember, api, json, logIn } from "../support/identity.ts";
+import {
+  type Buyer,
+  checkout,
+  checkoutBody,
+  type GroupBody,
+  newBuyer,
+  newSeller,
+  product,
+  putLine,
+} from "../support/orders.ts";
+
+describe("cart", () => {
+  it("prices lines by tier, groups them by seller and checks MOQ and increments", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller("Bolt Co");
+    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5 });
+    const small = await putLine(buyer, variantId, 15);
+    expect(small.status).toBe(200);
+    expect(roundTrips(small)).toBe(1);
+    let cart = await json<{
+      totalMinor: number;
+      sellers: { lines: { unitPriceMinor: number; tierMinQuantity: number }[] }[];
+    }>(small);
+    expect(cart.totalMinor).toBe(15 * 500);
+    const big = await json<typeof cart>(await putLine(buyer, variantId, 100));
+    expect(big.sellers[0]?.lines[0]).toMatchObject({ unitPriceMinor: 450, tierMinQuantity: 100 });
+    expect(big.totalMinor).toBe(100 * 450);
+    const belowMoq = await putLine(buyer, variantId, 5);
+    expect(belowMoq.status).toBe(422);
+    expect(await problem(belowMoq)).toMatchObject({ minOrderQuantity: 10, orderIncrement: 5 });
+    expect((await putLine(buyer, variantId, 12)).status).toBe(422);
+    cart = await json(await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token }));
+    expect(cart.totalMinor).toBe(100 * 450);
+  });
+
+  it("keeps one currency per cart (422) and refuses unknown or own variants", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const eur = await product(seller, { currency: "EUR" });
+    const usd = await product(seller, { currency: "USD" });
+    expect((await putLine(buyer, eur.variantId, 10)).status).toBe(200);
+    const mixed = await putLine(buyer, usd.variantId, 10);
+    expect(mixed.status).toBe(422);
+    expect((await problem(mixed)).detail).toContain("One currency per cart");
+    expect((await putLine(buyer, crypto.randomUUID(), 10)).status).toBe(404);
+    const sellerAsBuyer = { owner: seller.owner, orgId: seller.orgId };
+    expect((await putLine(sellerAsBuyer, eur.variantId, 10)).status).toBe(404);
+  });
+
+  it.each([
+    ["zero", { quantity: 0 }],
+    ["fractional", { quantity: 1.5 }],
+    ["missing", {}],
+    ["a string", { quantity: "10" }],
+    ["extra fields", { quantity: 10, price: 1 }],
+  ])("answers a %s quantity with 400", async (_, body) => {
+    const buyer = await newBuyer();
+    const res = await api(`/v1/orgs/${buyer.orgId}/cart/lines/${crypto.randomUUID()}`, {
+      method: "PUT",
+      token: buyer.owner.token,
+      body,
+    });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("checkout", () => {
+  it("splits a mixed-seller cart into one order per seller with snapshotted prices, in one round trip", async () => {
+    const buyer = await newBuyer();
+    const a = await newSeller("Alpha Fasteners");
+    const b = await newSeller("Beta Packaging");
+    const pa = await product(a, { price: 500, title: "Alpha bolt" });
+    const pb = await product(b, { price: 1200, title: "Beta box" });
+    await putLine(buyer, pa.variantId, 20);
+    await putLine(buyer, pb.variantId, 100);
+    const res = await checkout(buyer);
+    expect(res.status).toBe(201);
+    expect(roundTrips(res)).toBe(1);
+    const group = await json<GroupBody>(res);
+    expect(group).toMatchObject({ status: "placed", currency: "EUR", totalMinor: 20 * 500 + 100 * 1080 });
+    expect(group.orders).toHaveLength(2);
+    const bySeller = Object.fromEntries(group.orders.map((o) => [o.seller.id, o]));
+    expect(bySeller[a.orgId]?.subtotalMinor).toBe(10_000);
+    expect(bySeller[b.orgId]?.lines[0]).toMatchObject({
+      quantity: 100,
+      unitPriceMinor: 1080,
+      lineTotalMinor: 108_000,
+      title: "Beta box",
+    });
+    const cart = await json<{ sellers: unknown[] }>(
+      await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token }),
+    );
+    expect(cart.sellers).toEqual([]);
+    const stock = await one<{ stock: number }>("select stock from listing_variants where id = $1", [
+      pa.variantId,
+    ]);
+    expect(stock.stock).toBe(980);
+    // Snapshots survive later edits of the listing.
+    await sql().query("update listings set title = 'Renamed', price_tiers = '[]' where id = $1", [
+      pb.listingId,
+    ]);
+    const order = await json<{ lines: { title: string; unitPriceMinor: number }[] }>(
+      await api(`/v1/orgs/${buyer.orgId}/orders/${bySeller[b.orgId]?.id}`, { token: buyer.owner.token }),
+    );
+    expect(order.lines[0]).toMatchObject({ title: "Beta box", unitPriceMinor: 1080 });
+    const events = await sql().query("select type from events where entity_id = any($1::uuid[])", [
+      [group.id, ...group.orders.map((o) => o.id)],
+    ]);
+    expect(events.map((e) => (e as { type: string }).type).sort()).toEqual([
+      "order.placed",
+      "order.placed",
+      "order_group.placed",
+    ]);
+  });
+
+  it("replays the same key and body, refuses the same key with another body, needs a key", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    await putLine(buyer, variantId, 10);
+    const key = crypto.randomUUID();
+    const first = await checkout(buyer, checkoutBody, key);
+    const firstBody = await json<GroupBody>(first);
+    const again = await checkout(buyer, checkoutBody, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await json(again)).toEqual(firstBody);
+    const other = await checkout(buyer, { ...checkoutBody, poNumber: "PO-2" }, key);
+    expect(other.status).toBe(422);
+    const none = await api(`/v1/orgs/${buyer.orgId}/checkout`, {
+      token: buyer.owner.token,
+      body: checkoutBody,
+    });
+    expect(none.status).toBe(400);
+    const groups = await sql().query("select id from order_groups where buyer_org_id = $1", [buyer.orgId]);
+    expect(groups).toHaveLength(1);
+  });
+
+  it("never creates two groups for concurrent requests with the same key", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    await putLine(buyer, variantId, 10);
+    const key = crypto.randomUUID();
+    const results = await Promise.all([
+      checkout(buyer, checkoutBody, key),
+      checkout(buyer, checkoutBody, key),
+      checkout(buyer, checkoutBody, key),
+    ]);
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
+    for (const status of statuses) expect([201, 409]).toContain(status);
+    const groups = await sql().query("select id from order_groups where buyer_org_id = $1", [buyer.orgId]);
+    expect(groups).toHaveLength(1);
+  });
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "sells exactly the available stock to many concurrent checkouts, and never goes negative",
+    async () => {
+      const seller = await newSeller("Scarce Co");
+      const { variantId } = await product(seller, { stock: 50, moq: 10, increment: 10 });
+      const buyers: Buyer[] = [];
+      for (let i = 0; i < 8; i++) {
+        const buyer = await newBuyer(`Buyer ${i}`);
+        expect((await putLine(buyer, variantId, 10)).status).toBe(200);
+        buyers.push(buyer);
+      }
+      const results = await Promise.all(buyers.map((buyer) => checkout(buyer)));
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(3);
+      const refused = await problem(results[statuses.indexOf(409)] as Response);
+      expect(refused.lines).toEqual([expect.objectContaining({ variantId, requested: 10, available: 0 })]);
+      expect(
+        (await one<{ stock: number }>("select stock from listing_variants where id = $1", [variantId])).stock,
+      ).toBe(0);
+      const sold = await one<{ n: number }>(
+        "select coalesce(sum(quantity), 0)::int as n from order_lines where variant_id = $1",
+        [variantId],
+      );
+      expect(sold.n).toBe(50);
+    },
+  );
+
+  it("changes nothing when a line falls short, and says which (409)", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const plenty = await product(seller, { stock: 1000 });
+    const scarce = await product(seller, { stock: 10 });
+    await putLine(buyer, plenty.variantId, 20);
+    await putLine(buyer, scarce.variantId, 15);
+    const res = await checkout(buyer);
+    expect(res.status).toBe(409);
+    expect((await problem(res)).lines).toEqual([
+      expect.objectContaining({ variantId: scarce.variantId, requested: 15, available: 10 }),
+    ]);
+    expect(
+      (await one<{ stock: number }>("select stock from listing_variants where id = $1", [plenty.variantId]))
+        .stock,
+    ).toBe(1000);
+    const cart = await json<{ sellers: { lines: unknown[] }[] }>(
+      await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token }),
+    );
+    expect(cart.sellers[0]?.lines).toHaveLength(2);
+  });
+
+  it("refuses an empty cart, bad input, and a revoked session", async () => {
+    const buyer = await newBuyer();
+    expect((await checkout(buyer)).status).toBe(422);
+    const bad = await checkout(buyer, { paymentTerms: "net90", shippingAddress: { name: "x" } });
+    expect(bad.status).toBe(400);
+    expect((await problem(bad)).errors?.map((e) => e.field)).toEqual(
+      expect.arrayContaining(["body.paymentTerms", "body.shippingAddress.line1"]),
+    );
+
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    await putLine(buyer, variantId, 10);
+    const other = await logIn(buyer.owner);
+    await api(`/v1/me/sessions/${buyer.owner.sessionId}`, { method: "DELETE", token: other.token });
+    // Even where KV still knew the session, the checkout's own batch checks it: here KV already forgot it.
+    expect((await checkout(buyer)).status).toBe(401);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(0);
+  });
+
+  it("is for the organisation's purchasers only", async () => {
+    const buyer = await newBuyer();
+    const viewer = await addMember(buyer.owner, buyer.orgId, "viewer");
+    const stranger = await newBuyer("Stranger");
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    expect((await putLine(buyer, variantId, 10, viewer.token)).status).toBe(403);
+    expect((await putLine(buyer, variantId, 10, stranger.owner.token)).status).toBe(404);
+    await putLine(buyer, variantId, 10);
+    expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), viewer.token)).status).toBe(403);
+    expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), stranger.owner.token)).status).toBe(404);
+    expect((await api(`/v1/orgs/${buyer.orgId}/cart`, { token: stranger.owner.token })).status).toBe(404);
+  });
+});

@@ -1,0 +1,94 @@
+import { newAdmin, newSeller, publishListing, type Seller } from "./catalog.ts";
+import { api, createOrg, json, signUp, type TestUser } from "./identity.ts";
+
+export interface Buyer {
+  owner: TestUser;
+  orgId: string;
+}
+
+export async function newBuyer(name = "Northwind Procurement"): Promise<Buyer> {
+  const owner = await signUp();
+  const org = await createOrg(owner, "buyer", name);
+  return { owner, orgId: org.id };
+}
+
+let admin: TestUser | undefined;
+/** A published listing with one variant: returns its variant id. */
+export async function product(
+  seller: Seller,
+  overrides: {
+    stock?: number;
+    price?: number;
+    currency?: string;
+    moq?: number;
+    increment?: number;
+    title?: string;
+  } = {},
+) {
+  admin ??= await newAdmin();
+  const moq = overrides.moq ?? 10;
+  const price = overrides.price ?? 500;
+  const listing = await publishListing(seller, admin, {
+    title: overrides.title ?? `Part ${crypto.randomUUID().slice(0, 8)}`,
+    currency: overrides.currency ?? "EUR",
+    minOrderQuantity: moq,
+    orderIncrement: overrides.increment ?? 5,
+    priceTiers: [
+      { minQuantity: moq, unitPriceMinor: price },
+      { minQuantity: moq * 10, unitPriceMinor: Math.floor(price * 0.9) },
+    ],
+    variants: [{ sku: `SKU-${crypto.randomUUID().slice(0, 8)}`, stock: overrides.stock ?? 1000 }],
+  });
+  const variants = listing.variants as { id: string }[];
+  return { listingId: listing.id, variantId: variants[0]?.id ?? "" };
+}
+
+export async function putLine(buyer: Buyer, variantId: string, quantity: number, token = buyer.owner.token) {
+  return api(`/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`, { method: "PUT", token, body: { quantity } });
+}
+
+export const checkoutBody = {
+  paymentTerms: "net30",
+  poNumber: "PO-1001",
+  shippingAddress: {
+    name: "Goods In",
+    line1: "Dock 4, Hafenstraße 1",
+    city: "Hamburg",
+    postalCode: "20457",
+    country: "DE",
+  },
+};
+
+export async function checkout(
+  buyer: Buyer,
+  body: Record<string, unknown> = checkoutBody,
+  key = crypto.randomUUID(),
+  token = buyer.owner.token,
+) {
+  return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers: { "idempotency-key": key } });
+}
+
+export interface GroupBody {
+  id: string;
+  status: string;
+  totalMinor: number;
+  currency: string;
+  orders: {
+    id: string;
+    status: string;
+    seller: { id: string };
+    subtotalMinor: number;
+    lines: { quantity: number; unitPriceMinor: number; lineTotalMinor: number; title: string }[];
+  }[];
+}
+
+export async function placeOrder(buyer: Buyer, seller: Seller, quantity = 20, stock = 1000) {
+  const { variantId } = await product(seller, { stock });
+  await putLine(buyer, variantId, quantity);
+  const res = await checkout(buyer);
+  if (res.status !== 201) throw new Error(`checkout: ${res.status} ${await res.text()}`);
+  const group = await json<GroupBody>(res);
+  return { group, order: group.orders[0] as GroupBody["orders"][number], variantId };
+}
+
+export { newSeller };
