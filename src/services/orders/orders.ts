@@ -124,12 +124,14 @@ function applyTransition(
   const moved = sql`exists (select 1 from order_transitions where id = ${transitionId})`;
   const statements = [
     db.execute(sql`with prev as (select status from orders where id = ${orderId}),
-        moved as (update orders set status = ${transition.to}, version = version + 1, updated_at = ${at},
-            carrier = coalesce(${details.carrier ?? null}, carrier), tracking_number = coalesce(${details.trackingNumber ?? null}, tracking_number),
-            delivered_at = case when ${transition.to} = 'delivered' then ${at} else delivered_at end
+        moved as (update orders set status = ${transition.to}::order_status, version = version + 1, updated_at = ${at},
+            carrier = coalesce(${details.carrier ?? null}::text, carrier),
+            tracking_number = coalesce(${details.trackingNumber ?? null}::text, tracking_number),
+            delivered_at = case when ${transition.to}::text = 'delivered' then ${at} else delivered_at end
           where id = ${orderId} and status::text = any(${from}) returning id)
       insert into order_transitions (id, order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, details, created_at)
-      select ${transitionId}, ${orderId}, ${action}, (select status from prev), ${transition.to}, ${actor.userId}::uuid, ${actor.orgId}::uuid,
+      select ${transitionId}::uuid, ${orderId}::uuid, ${action}::text, (select status from prev), ${transition.to}::order_status,
+        ${actor.userId}::uuid, ${actor.orgId}::uuid,
         ${actor.kind}, ${JSON.stringify(details)}::jsonb, ${at}
       from moved`),
   ];
@@ -143,13 +145,13 @@ function applyTransition(
     statements.push(
       db.execute(sql`insert into invoices (order_id, seller_org_id, buyer_org_id, currency, amount_minor, issued_at, due_at)
         select o.id, o.seller_org_id, o.buyer_org_id, o.currency, o.subtotal_minor, ${at},
-          ${at} + (case o.payment_terms when 'net30' then ${termDays.net30} else ${termDays.net60} end) * interval '1 day'
+          ${at} + (case o.payment_terms when 'net30' then ${termDays.net30}::int else ${termDays.net60}::int end) * interval '1 day'
         from orders o where o.id = ${orderId} and o.payment_terms <> 'prepaid' and ${moved}`),
     );
   }
   statements.push(
     db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      select 'order.' || ${transition.to}, org, 'order', ${orderId}, jsonb_build_object('action', ${action}), ${at}
+      select 'order.' || ${transition.to}::text, org, 'order', ${orderId}::uuid, jsonb_build_object('action', ${action}::text), ${at}
       from orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`),
   );
   return statements;
@@ -287,10 +289,11 @@ export async function decideGroup(
       "four_eyes",
       sql`(select placed_by is distinct from ${principal.userId}::uuid from order_groups where id = ${groupId})`,
     ),
-    db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}, decided_by = ${principal.userId}
+    db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}::order_group_status, decided_by = ${principal.userId}::uuid
       where id = ${groupId}`),
     db.execute(sql`insert into order_transitions (order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, created_at)
-      select id, ${decision}, status, ${decision === "approve" ? "placed" : "declined"}, ${principal.userId}, ${orgId}, 'buyer', ${at}
+      select id, ${decision}::text, status, ${decision === "approve" ? "placed" : "declined"}::order_status, ${principal.userId}::uuid,
+        ${orgId}::uuid, 'user', ${at}
       from orders where group_id = ${groupId} and status = 'pending_approval'`),
     ...(decision === "decline"
       ? [
@@ -298,7 +301,7 @@ export async function decideGroup(
             where o.group_id = ${groupId} and o.status = 'pending_approval' and v.id = ln.variant_id`),
         ]
       : []),
-    db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}, version = version + 1, updated_at = ${at}
+    db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}::order_status, version = version + 1, updated_at = ${at}
       where group_id = ${groupId} and status = 'pending_approval'`),
     db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
       values (${decision === "approve" ? "order_group.approved" : "order_group.declined"}, ${orgId}, 'order_group', ${groupId}, '{}'::jsonb, ${at})`),
