@@ -42,7 +42,7 @@ async function post(baseUrl: string, path: string, body: unknown, headers: Recor
 
 /** A user with an organisation, made once per benchmark run. */
 let account: Promise<{ email: string; token: string; orgId: string }> | undefined;
-function benchAccount(baseUrl: string) {
+function benchAccount(baseUrl: string): Promise<{ email: string; token: string; orgId: string }> {
   account ??= (async () => {
     const email = `bench.${Date.now()}@bench.example`;
     const signup = await post(baseUrl, "/v1/auth/signup", { email, password: PASSWORD, name: "Bench" });
@@ -127,6 +127,66 @@ export const benchEndpoints: BenchEndpoint[] = [
         vary: (request) => {
           request.path = path(ids[next++ % ids.length]);
         },
+      };
+    },
+  },
+  {
+    name: "POST /v1/orgs/{id}/checkout (2 sellers)",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, email } = await benchAccount(baseUrl);
+      // Buyer organisations with a filled cart each (two lines from two sellers): one per request.
+      const { rows } = await db.query<{ org_id: string }>(
+        `with buyer as (select id from users where email_normalized = $1),
+           made as (insert into organizations (name, kind) select 'Bench Buyer ' || n, 'buyer' from generate_series(1, 5000) n returning id),
+           joined as (insert into memberships (org_id, user_id, role) select made.id, buyer.id, 'owner' from made, buyer returning org_id),
+           picked as (select v.id as variant_id, l.min_order_quantity as moq, row_number() over () as n
+             from listing_variants v join listings l on l.id = v.listing_id
+             where l.status = 'published' and l.currency = 'EUR' limit 2),
+           stocked as (update listing_variants set stock = 1000000000 where id in (select variant_id from picked) returning id)
+         insert into cart_lines (org_id, variant_id, quantity) select joined.org_id, picked.variant_id, picked.moq
+         from joined, picked returning org_id`,
+        [email],
+      );
+      const orgIds = [...new Set(rows.map((r) => r.org_id))];
+      let next = 0;
+      const path = (orgId: string | undefined) => `/v1/orgs/${orgId}/checkout`;
+      return {
+        path: path(orgIds[next++]),
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() },
+        body: JSON.stringify({
+          paymentTerms: "net30",
+          shippingAddress: {
+            name: "Bench",
+            line1: "1 Bench St",
+            city: "Berlin",
+            postalCode: "10115",
+            country: "DE",
+          },
+        }),
+        vary: (request) => {
+          request.path = path(orgIds[next++ % orgIds.length]);
+          request.headers["idempotency-key"] = crypto.randomUUID();
+        },
+      };
+    },
+  },
+  {
+    name: "GET /v1/orgs/{id}/orders (seller side)",
+    prepare: async ({ baseUrl, db }) => {
+      const { token } = await benchAccount(baseUrl);
+      const { rows } = await db.query<{ seller: string }>(
+        "select seller_org_id as seller from orders group by seller_org_id order by count(*) desc limit 1",
+      );
+      // The bench user joins the busiest seller to read its incoming orders.
+      await db.query(
+        `insert into memberships (org_id, user_id, role) select $1, u.id, 'viewer' from users u
+         where u.email_normalized like 'bench.%' on conflict do nothing`,
+        [rows[0]?.seller],
+      );
+      return {
+        path: `/v1/orgs/${rows[0]?.seller}/orders?side=seller&limit=20`,
+        headers: { authorization: `Bearer ${token}` },
       };
     },
   },
