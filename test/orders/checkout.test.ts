@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { problem, roundTrips } from "../support/app.ts";
+import { call, problem, roundTrips } from "../support/app.ts";
 import { one, sql } from "../support/db.ts";
 import { addMember, api, json, logIn } from "../support/identity.ts";
 import {
@@ -13,6 +13,9 @@ import {
   product,
   putLine,
 } from "../support/orders.ts";
+
+const stockOfVariant = async (variantId: string) =>
+  (await one<{ stock: number }>("select stock from listing_variants where id = $1", [variantId])).stock;
 
 describe("cart", () => {
   it("prices lines by tier, groups them by seller and checks MOQ and increments", async () => {
@@ -225,6 +228,44 @@ describe("checkout", () => {
     await api(`/v1/me/sessions/${buyer.owner.sessionId}`, { method: "DELETE", token: other.token });
     // Even where KV still knew the session, the checkout's own batch checks it: here KV already forgot it.
     expect((await checkout(buyer)).status).toBe(401);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(0);
+  });
+
+  it("refuses a revoked session's checkout even while KV still returns the session", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    await putLine(buyer, variantId, 10);
+    const other = await logIn(buyer.owner);
+    const staleKv = new Proxy(env.SESSIONS, {
+      get(target, property) {
+        if (property === "delete") return async () => {};
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await call(
+      `/v1/me/sessions/${buyer.owner.sessionId}`,
+      { method: "DELETE", headers: { authorization: `Bearer ${other.token}` } },
+      { env: { SESSIONS: staleKv } },
+    );
+    const res = await call(
+      `/v1/orgs/${buyer.orgId}/checkout`,
+      {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${buyer.owner.token}`,
+          "content-type": "application/json",
+          "idempotency-key": crypto.randomUUID(),
+        },
+        body: JSON.stringify(checkoutBody),
+      },
+      { env: { SESSIONS: staleKv } },
+    );
+    expect(res.status).toBe(401);
+    expect(await stockOfVariant(variantId)).toBe(1000);
     expect(
       await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
     ).toHaveLength(0);
