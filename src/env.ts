@@ -77,6 +77,13 @@ export const configSchema = z
       .min(1)
       .max(24 * 60)
       .default(72),
+    /** A checkout above a spending limit holds its stock this long waiting for an approver. */
+    APPROVAL_HOLD_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(48),
     /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
     DEV_MAILBOX: flag.default("off"),
   })

@@ -14,8 +14,6 @@ export interface CheckoutInput {
   notes?: string;
 }
 
-/** How long a checkout above a spending limit holds its stock while waiting for an approver. */
-export const APPROVAL_HOLD_HOURS = 48;
 /** How long a stored checkout response is replayed for its Idempotency-Key. */
 export const IDEMPOTENCY_HOURS = 24;
 
@@ -40,6 +38,7 @@ export async function checkout(
   idempotencyKey: string,
   requestHash: string,
   input: CheckoutInput,
+  approvalHoldHours: number,
 ): Promise<CheckoutResult> {
   assertKeyAccess(principal, orgId, "orders:write");
   const db = ctx.db;
@@ -109,7 +108,7 @@ export async function checkout(
         currency, total_minor, placed_by, approval_expires_at, created_at)
       values (${groupId}, ${orgId}, ${groupStatus}::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
         ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
-        case when ${overLimit} then ${at} + ${`${APPROVAL_HOLD_HOURS} hours`}::interval end, ${at})`),
+        case when ${overLimit} then ${at} + ${`${approvalHoldHours} hours`}::interval end, ${at})`),
     db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
         created_at, updated_at)
       select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
