@@ -46,6 +46,7 @@ export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c
     key,
     await sha256Hex(canonical(body)),
     body,
+    c.var.config.APPROVAL_HOLD_HOURS,
   );
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   c.header("Cache-Control", "no-store");
