@@ -4,6 +4,7 @@ import { createApp } from "../../src/app.ts";
 import { call, problem, roundTrips } from "../support/app.ts";
 import { one } from "../support/db.ts";
 import { api, createOrg, json, signUp, type TestUser } from "../support/identity.ts";
+import { kvWithDelayedDeletes } from "../support/kv.ts";
 
 async function newKey(owner: TestUser, orgId: string, scopes: string[], extra: Record<string, unknown> = {}) {
   const res = await api(`/v1/orgs/${orgId}/api-keys`, {
@@ -84,13 +85,7 @@ describe("API keys", () => {
     const owner = await signUp();
     const org = await createOrg(owner);
     const key = await newKey(owner, org.id, ["org:read", "org:write"]);
-    const staleKv = new Proxy(env.SESSIONS, {
-      get(target, property) {
-        if (property === "delete") return async () => {};
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const staleKv = kvWithDelayedDeletes(env.SESSIONS);
     const revoke = await call(
       `/v1/orgs/${org.id}/api-keys/${key.id}`,
       { method: "DELETE", headers: { authorization: `Bearer ${owner.token}` } },

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app.ts";
 import type { SessionRecord } from "../../src/services/identity/sessions.ts";
 import { call, problem, roundTrips } from "../support/app.ts";
 import { api, json, logIn, PASSWORD, signUp, type TestUser } from "../support/identity.ts";
+import { kvWithDelayedDeletes } from "../support/kv.ts";
 
 const MINUTE = 60_000;
 
@@ -13,17 +14,6 @@ function appAt(clock: { now: number }) {
 }
 
 const bearer = (user: TestUser): RequestInit => ({ headers: { authorization: `Bearer ${user.token}` } });
-
-/** KV as another location sees it right after a delete: the entry is still there for a while. */
-function kvWithDelayedDeletes(kv: KVNamespace): KVNamespace {
-  return new Proxy(kv, {
-    get(target, property) {
-      if (property === "delete") return async () => {};
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 describe("session lifetime", () => {
   it("ends after the idle timeout, and activity keeps it alive", async () => {

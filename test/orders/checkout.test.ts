@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { call, problem, roundTrips } from "../support/app.ts";
 import { one, sql } from "../support/db.ts";
 import { addMember, api, json, logIn } from "../support/identity.ts";
+import { kvWithDelayedDeletes } from "../support/kv.ts";
 import {
   type Buyer,
   checkout,
@@ -239,13 +240,7 @@ describe("checkout", () => {
     const { variantId } = await product(seller);
     await putLine(buyer, variantId, 10);
     const other = await logIn(buyer.owner);
-    const staleKv = new Proxy(env.SESSIONS, {
-      get(target, property) {
-        if (property === "delete") return async () => {};
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const staleKv = kvWithDelayedDeletes(env.SESSIONS);
     await call(
       `/v1/me/sessions/${buyer.owner.sessionId}`,
       { method: "DELETE", headers: { authorization: `Bearer ${other.token}` } },

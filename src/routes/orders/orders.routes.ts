@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orderStatus } from "../../db/schema/index.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { orderActions } from "../../services/orders/machine.ts";
@@ -119,20 +120,7 @@ export const listOrders = createRoute({
     params: orgParams,
     query: z.object({
       side: z.enum(["buyer", "seller"]).default("buyer"),
-      status: z
-        .enum([
-          "pending_approval",
-          "placed",
-          "accepted",
-          "rejected",
-          "shipped",
-          "delivered",
-          "completed",
-          "cancelled",
-          "expired",
-          "declined",
-        ])
-        .optional(),
+      status: z.enum(orderStatus.enumValues).optional(),
       cursor: cursorParam,
       limit: limitParam,
     }),
