@@ -5,7 +5,8 @@ import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads } from "./services/media/uploads.ts";
-import { expireStaleOrders } from "./services/orders/orders.ts";
+import { IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
+import { expireStaleOrders, forgetOldIdempotencyKeys } from "./services/orders/orders.ts";
 
 const app = createApp();
 
@@ -21,9 +22,11 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   };
   const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
   const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);
+  const forgotten = await forgetOldIdempotencyKeys(ctx, IDEMPOTENCY_HOURS);
   createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
     abandonedUploadsDeleted: deleted,
     ordersExpired: expired,
+    idempotencyKeysForgotten: forgotten,
     dbRoundTrips: meter.roundTrips,
   });
 }

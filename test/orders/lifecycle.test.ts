@@ -147,6 +147,23 @@ describe("the order state machine", () => {
     expect(after.status).toBe("expired");
     expect(await stockOf(variantId)).toBe(100);
   });
+
+  it("forgets checkout responses after the 24-hour replay window (cron)", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller);
+    await putLine(buyer, variantId, 10);
+    const key = crypto.randomUUID();
+    expect((await checkout(buyer, undefined, key)).status).toBe(201);
+    await sql().query(
+      "update idempotency_keys set created_at = now() - interval '25 hours' where org_id = $1",
+      [buyer.orgId],
+    );
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+    expect(await sql().query("select 1 from idempotency_keys where org_id = $1", [buyer.orgId])).toHaveLength(
+      0,
+    );
+  });
 });
 
 describe("invoices for net terms", () => {

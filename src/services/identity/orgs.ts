@@ -120,13 +120,19 @@ export async function updateOrg(
     .where(eq(organizations.id, orgId))
     .returning();
   let updated: OrgRow[];
+  let role: MemberRole | null = null;
   try {
     if (principal.kind === "user") {
-      [, , updated] = await atomic(ctx.db, [
+      let roles: { rows: { role: MemberRole }[] };
+      [, , updated, roles] = await atomic(ctx.db, [
         principalGuard(ctx.db, principal, now),
         orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
         update,
+        ctx.db.execute<{ role: MemberRole }>(
+          sql`select role from memberships where org_id = ${orgId} and user_id = ${principal.userId}`,
+        ),
       ]);
+      role = roles.rows[0]?.role ?? null;
     } else {
       [, updated] = await atomic(ctx.db, [principalGuard(ctx.db, principal, now), update]);
     }
@@ -135,7 +141,7 @@ export async function updateOrg(
   }
   const [row] = updated;
   if (!row) throw orgNotFound();
-  return orgView(row, null);
+  return orgView(row, role);
 }
 
 export interface MemberView {

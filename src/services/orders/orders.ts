@@ -419,6 +419,14 @@ export async function markInvoicePaid(
   return (results.at(-1) as { rows: { invoice: Json }[] }).rows[0]?.invoice ?? {};
 }
 
+/** Cron: forgets checkout responses past their replay window. One round trip. */
+export async function forgetOldIdempotencyKeys(ctx: ServiceContext, hours: number): Promise<number> {
+  const { rows } = await ctx.db.execute<{ n: number }>(sql`with gone as (delete from idempotency_keys
+      where created_at < ${new Date(ctx.now).toISOString()}::timestamptz - ${`${hours} hours`}::interval returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0]?.n ?? 0;
+}
+
 /**
  * Cron: expires orders a seller never accepted within `acceptHours`, and checkouts whose approval hold
  * ran out, releasing their stock. Each order moves through the same machine ("expire", by the system).
