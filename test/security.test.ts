@@ -1,0 +1,75 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { problem } from "./support/app.ts";
+import { api, createOrg, json, signUp } from "./support/identity.ts";
+
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Record<string, { security?: unknown[]; parameters?: { name: string; in: string }[] }>
+  >;
+}
+
+/** A concrete URL for a documented path: every path parameter gets a well-formed value. */
+function concrete(path: string, values: Record<string, string> = {}) {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (values[name]) return values[name];
+    if (name === "sessionId") return "A".repeat(22);
+    if (name === "token") return "A".repeat(43);
+    if (name === "decision") return "approve";
+    return crypto.randomUUID();
+  });
+}
+
+async function authenticatedRoutes() {
+  const res = await exports.default.fetch("http://api.test/openapi.json");
+  const doc = (await res.json()) as OpenApiDocument;
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods)
+      .filter(([, operation]) => operation.security && operation.security.length > 0)
+      .map(([method]) => ({ path, method: method.toUpperCase() })),
+  );
+}
+
+describe("every authenticated route (from the OpenAPI document)", () => {
+  it("answers anonymous callers with 401 problem+json and Bearer challenge, before touching input", async () => {
+    const routes = await authenticatedRoutes();
+    expect(routes.length).toBeGreaterThan(30);
+    for (const { path, method } of routes) {
+      const res = await api(concrete(path), {
+        method,
+        body: method === "GET" || method === "DELETE" ? undefined : {},
+      });
+      if (res.status !== 401) throw new Error(`${method} ${path}: expected 401, got ${res.status}`);
+      expect((await problem(res)).type).toBe("urn:problem:unauthorized");
+    }
+  });
+
+  it("answers a forged token with 401 on every route", async () => {
+    for (const { path, method } of await authenticatedRoutes()) {
+      const res = await api(concrete(path), {
+        method,
+        token: `ses_${"B".repeat(22)}.${"C".repeat(43)}`,
+        body: method === "GET" || method === "DELETE" ? undefined : {},
+      });
+      if (res.status !== 401) throw new Error(`${method} ${path}: expected 401, got ${res.status}`);
+    }
+  });
+
+  it("never lets a signed-in outsider read another organisation's org-scoped resources (404)", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner, "both", "Private Co");
+    const outsider = await signUp();
+    const reads = (await authenticatedRoutes()).filter(
+      (r) => r.method === "GET" && r.path.startsWith("/v1/orgs/{orgId}"),
+    );
+    expect(reads.length).toBeGreaterThan(8);
+    for (const { path } of reads) {
+      const res = await api(concrete(path, { orgId: org.id }), { token: outsider.token });
+      if (res.status !== 404)
+        throw new Error(`GET ${path}: expected 404, got ${res.status}: ${await res.text()}`);
+    }
+    const me = await json<{ memberships: unknown[] }>(await api("/v1/me", { token: outsider.token }));
+    expect(me.memberships).toEqual([]);
+  });
+});
