@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { problem, roundTrips } from "../support/app.ts";
 import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
+import { sql } from "../support/db.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
 
 interface Result {
@@ -152,6 +153,26 @@ describe("keyset pagination", () => {
     expect(other.status).toBe(400);
     const forged = await api(`/v1/listings?limit=1&cursor=${btoa('{"f":"x","k":["1;drop",1]}')}`);
     expect(forged.status).toBe(400);
+  });
+});
+
+describe("bounded counting", () => {
+  it("counts exactly up to 10,000 matches, then says the counts are lower bounds", async () => {
+    const seller = await newSeller("Bulk Co");
+    await sql().query(
+      `insert into listings (org_id, category_id, title, description, status, currency, price_tiers, min_unit_price_minor,
+         published_at)
+       select $1, (select id from categories where slug = 'fasteners'), 'Bulk washer ' || n, '', 'published', 'EUR',
+         '[{"minQuantity": 1, "unitPriceMinor": 10}]'::jsonb, 10, now() - n * interval '1 second'
+       from generate_series(1, 10005) n`,
+      [seller.orgId],
+    );
+    const { body } = await search(`seller=${seller.orgId}&limit=5`);
+    expect(body.exact).toBe(false);
+    expect(body.total).toBe(10_000);
+    expect(body.hits).toHaveLength(5);
+    const narrow = await search(`seller=${seller.orgId}&q=${encodeURIComponent("washer 42")}`);
+    expect(narrow.body.exact).toBe(true);
   });
 });
 
