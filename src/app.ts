@@ -5,6 +5,7 @@ import { handleError, problemResponse } from "./lib/problem.ts";
 import { createRouter } from "./lib/router.ts";
 import { bodyGuards } from "./middleware/body-guards.ts";
 import { corsFromConfig } from "./middleware/cors.ts";
+import { apiRateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { apiKeysRouter } from "./routes/api-keys/api-keys.index.ts";
 import { authRouter } from "./routes/auth/auth.index.ts";
@@ -36,6 +37,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(requestContext(options.now));
   app.use(secureHeaders());
   app.use(corsFromConfig());
+  app.use("/v1/*", apiRateLimit());
   app.use(bodyGuards());
 
   const routes = app

@@ -73,3 +73,20 @@ describe("every authenticated route (from the OpenAPI document)", () => {
     expect(me.memberships).toEqual([]);
   });
 });
+
+describe("API rate limit", () => {
+  it("limits each client IP to 600 requests a minute on /v1, with Retry-After", async () => {
+    const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 600; i++) {
+      const res = await api("/v1/me", { headers: { "cf-connecting-ip": ip } });
+      if (res.status !== 401) throw new Error(`request ${i + 1}: expected 401, got ${res.status}`);
+    }
+    const limited = await api("/v1/me", { headers: { "cf-connecting-ip": ip } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect((await api("/v1/me", { headers: { "cf-connecting-ip": "10.78.0.1" } })).status).toBe(401);
+    expect(
+      (await exports.default.fetch("http://api.test/health", { headers: { "cf-connecting-ip": ip } })).status,
+    ).toBe(200);
+  });
+});
