@@ -2,6 +2,14 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "./client.ts";
 
+/** A Postgres `text[]` of the given values, each a bound parameter: for `= any(...)` tests in SQL. */
+export function textArray(values: readonly string[]): SQL {
+  return sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
+}
+
 /** SQLSTATE raised by the `app_guard()` function (see drizzle/0000_*.sql). */
 export const GUARD_SQLSTATE = "GD001";
 

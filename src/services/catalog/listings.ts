@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { atomicList, guard } from "../../db/atomic.ts";
+import { atomicList, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { listingImages, listings, listingVariants } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
@@ -227,10 +227,7 @@ export async function updateListing(
     // Variants keep their ids by SKU (orders will point at them); those left out are removed.
     statements.push(
       db.execute(sql`delete from listing_variants where listing_id = ${listingId}
-        and sku <> all(${sql`array[${sql.join(
-          variants.map((v) => sql`${v.sku}`),
-          sql`, `,
-        )}]::text[]`})`),
+        and sku <> all(${textArray(variants.map((v) => v.sku))})`),
       db
         .insert(listingVariants)
         .values(variantRows(listingId, variants))
@@ -316,10 +313,7 @@ export async function transitionListing(
       ? writeAccess(ctx, principal, scope.orgId)
       : [principalGuard(db, principal, new Date(ctx.now)), adminGuard(db, principal)];
   const status = sql`(select status::text from listings where id = ${listingId} ${inScope})`;
-  const from = sql`array[${sql.join(
-    transition.from.map((s) => sql`${s}`),
-    sql`, `,
-  )}]::text[]`;
+  const from = textArray(transition.from);
   const statements: BatchItem<"pg">[] = [
     ...access,
     lockListing(db, listingId),

@@ -1,18 +1,11 @@
-import { type SQL, sql } from "drizzle-orm";
-import { GuardError, guard } from "../../db/atomic.ts";
+import { sql } from "drizzle-orm";
+import { GuardError, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ApiKeyScope, MemberRole, Principal } from "./principal.ts";
 
 export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer", "approver"];
 export const ORG_ADMINS: readonly MemberRole[] = ["owner", "admin"];
-
-export function roleList(roles: readonly MemberRole[]): SQL {
-  return sql`(${sql.join(
-    roles.map((role) => sql`${role}`),
-    sql`, `,
-  )})`;
-}
 
 export const orgNotFound = () => new ApiError("not_found", "Organisation not found.");
 
@@ -25,7 +18,7 @@ export function orgRoleGuard(db: Db, orgId: string, userId: string, roles: reado
   return guard(
     db,
     "org_access",
-    sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId} and role::text in ${roleList(roles)})`,
+    sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId} and role::text = any(${textArray(roles)}))`,
     sql`jsonb_build_object('role', (select role from memberships where org_id = ${orgId} and user_id = ${userId}))`,
   );
 }

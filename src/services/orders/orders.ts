@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { atomicList, guard } from "../../db/atomic.ts";
+import { atomicList, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { decodeCursor, encodeCursor, fingerprint } from "../catalog/cursor.ts";
@@ -117,10 +117,7 @@ function applyTransition(
 ) {
   const transition: Transition = orderMachine[action];
   const at = sql`${now.toISOString()}::timestamptz`;
-  const from = sql`array[${sql.join(
-    transition.from.map((s) => sql`${s}`),
-    sql`, `,
-  )}]::text[]`;
+  const from = textArray(transition.from);
   const moved = sql`exists (select 1 from order_transitions where id = ${transitionId})`;
   const statements = [
     db.execute(sql`with prev as (select status from orders where id = ${orderId}),
@@ -183,14 +180,8 @@ export async function transitionOrder(
   const now = new Date(ctx.now);
   const side = sql`(select case when seller_org_id = ${orgId} then 'seller' when buyer_org_id = ${orgId} then 'buyer' end
     from orders where id = ${orderId})`;
-  const sides = sql`array[${sql.join(
-    transition.by.map((s) => sql`${s}`),
-    sql`, `,
-  )}]::text[]`;
-  const from = sql`array[${sql.join(
-    transition.from.map((s) => sql`${s}`),
-    sql`, `,
-  )}]::text[]`;
+  const sides = textArray(transition.by);
+  const from = textArray(transition.from);
   const userId = principal.kind === "user" ? principal.userId : null;
   const statements = [
     principalGuard(db, principal, now),
@@ -201,8 +192,8 @@ export async function transitionOrder(
           guard(
             db,
             "side_role",
-            sql`${memberRole(orgId, userId)} in (select unnest(case ${side} when 'seller' then array${roleArray(SIDE_ROLES.seller)}
-              else array${roleArray(SIDE_ROLES.buyer)} end))`,
+            sql`${memberRole(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
+              else ${textArray(SIDE_ROLES.buyer)} end)`,
             sql`jsonb_build_object('role', ${memberRole(orgId, userId)}, 'side', ${side})`,
           ),
         ]
@@ -245,13 +236,6 @@ export async function transitionOrder(
     });
   }
   return (results.at(-1) as { rows: { order: Json }[] }).rows[0]?.order ?? {};
-}
-
-function roleArray(roles: readonly MemberRole[]) {
-  return sql`[${sql.join(
-    roles.map((r) => sql`${r}`),
-    sql`, `,
-  )}]::text[]`;
 }
 
 /**
