@@ -70,7 +70,7 @@ export function createApp(options: AppOptions = {}) {
     info: {
       title: "Edge B2B Marketplace API",
       version: API_VERSION,
-      description: "Companies sell to companies: listings with volume pricing, quotes, orders.",
+      description: "Companies sell to companies: listings with volume pricing, search, multi-seller orders.",
     },
   });
 
