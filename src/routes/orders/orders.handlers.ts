@@ -77,7 +77,7 @@ export const transitionOrderHandler: AppRouteHandler<typeof routes.transitionOrd
     principalOf(c),
     orgId,
     orderId,
-    action as never,
+    action,
     details,
   );
   return c.json(order, 200);

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orderStatus } from "../../db/schema/index.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
-import { orderActions } from "../../services/orders/machine.ts";
+import { userOrderActions } from "../../services/orders/machine.ts";
 import { cursorParam, limitParam } from "../listings/listing.schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
 
@@ -152,7 +152,7 @@ export const transitionOrder = createRoute({
     params: z.object({ orgId: uuidParam("orgId"), orderId: uuidParam("orderId") }),
     body: jsonBody(
       z.strictObject({
-        action: z.enum(orderActions.filter((a) => a !== "expire") as ["accept", ...string[]]),
+        action: z.enum(userOrderActions),
         carrier: text(1, 100).optional(),
         trackingNumber: text(1, 100).optional(),
         reason: text(1, 1000).optional(),

@@ -1,6 +1,6 @@
 import { AwsClient } from "aws4fetch";
 import { and, eq, lt, sql } from "drizzle-orm";
-import { atomic } from "../../db/atomic.ts";
+import { atomicList } from "../../db/atomic.ts";
 import { files } from "../../db/schema/index.ts";
 import { type Config, ConfigError } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
@@ -113,7 +113,7 @@ export async function createUpload(
   const access = [principalGuard(ctx.db, principal, new Date(ctx.now))];
   if (principal.kind === "user") access.push(orgRoleGuard(ctx.db, orgId, principal.userId, LISTING_EDITORS));
   try {
-    await atomic(ctx.db, [
+    await atomicList(ctx.db, [
       ...access,
       ctx.db.insert(files).values({
         id,
@@ -125,7 +125,7 @@ export async function createUpload(
         filename: input.filename,
         createdBy: principal.kind === "user" ? principal.userId : null,
       }),
-    ] as unknown as Parameters<typeof atomic>[1]);
+    ]);
   } catch (error) {
     throw translateGuards(error, "upload files");
   }

@@ -39,6 +39,15 @@ export const orderMachine = {
 
 export type OrderAction = keyof typeof orderMachine;
 export const orderActions = Object.keys(orderMachine) as OrderAction[];
+/** The actions people fire through the API (`expire` belongs to the cron). */
+export const userOrderActions = [
+  "accept",
+  "reject",
+  "ship",
+  "deliver",
+  "complete",
+  "cancel",
+] as const satisfies readonly OrderAction[];
 
 /** Actions `side` may fire from `status`. */
 export function allowedActions(status: string, side: Side): OrderAction[] {
