@@ -90,3 +90,45 @@ describe("API rate limit", () => {
     ).toBe(200);
   });
 });
+
+describe("junk input on every route (from the OpenAPI document)", () => {
+  const junkBodies: unknown[] = [
+    null,
+    [],
+    "text",
+    42,
+    {},
+    { a: { b: [1, { c: null }] } },
+    { quantity: -1e308, name: "x".repeat(20_000), email: "\u0000", role: ["owner"], scopes: "org:read" },
+  ];
+
+  it("never answers a 500, whatever the body, headers or query", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner, "both", "Fuzz Co");
+    const res = await exports.default.fetch("http://api.test/openapi.json");
+    const doc = (await res.json()) as OpenApiDocument;
+    let requests = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
+        const url = concrete(path, { orgId: org.id });
+        const headers = { "if-match": '"x"', "idempotency-key": "bad key!", "if-none-match": "*" };
+        const bodies = method === "GET" || method === "DELETE" ? [undefined] : junkBodies;
+        for (const body of bodies) {
+          const response = await api(`${url}?limit=-5&cursor=%E2%82&q=%00&sort=&side=x&status=`, {
+            method,
+            token: owner.token,
+            headers,
+            body,
+          });
+          requests += 1;
+          if (response.status >= 500) {
+            throw new Error(
+              `${method} ${path} with ${JSON.stringify(body)?.slice(0, 80)}: ${response.status} ${await response.text()}`,
+            );
+          }
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(150);
+  });
+});
