@@ -74,7 +74,7 @@ function credentials(c: Context<AppEnv>): { token: string; source: "bearer" | "c
  * Resolves who is calling, from KV only (0 database round trips), once per request. Cookie-authenticated
  * writes must pass the same-origin check. Returns undefined for anonymous requests.
  */
-export async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | undefined> {
+async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | undefined> {
   if (c.var.principal !== undefined) return c.var.principal ?? undefined;
   const given = credentials(c);
   if (!given) {

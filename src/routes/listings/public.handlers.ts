@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { edgeCache, ifNoneMatchHits } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
@@ -82,7 +83,7 @@ export function listingCacheKey(listingId: string): Request {
 
 export const getListingHandler: AppRouteHandler<typeof routes.getListing> = async (c) => {
   const { listingId } = c.req.valid("param");
-  const cache = (caches as unknown as { default: Cache }).default;
+  const cache = edgeCache();
   const key = listingCacheKey(listingId);
   let response = await cache.match(key);
   if (!response) {
@@ -97,8 +98,7 @@ export const getListingHandler: AppRouteHandler<typeof routes.getListing> = asyn
     c.executionCtx.waitUntil(cache.put(key, response.clone()));
   }
   const tag = response.headers.get("etag");
-  const ifNoneMatch = c.req.header("if-none-match");
-  if (tag && ifNoneMatch?.split(",").some((value) => value.trim().replace(/^W\//, "") === tag)) {
+  if (tag && ifNoneMatchHits(c.req.header("if-none-match"), tag)) {
     return c.body(null, 304, {
       ETag: tag,
       "Cache-Control": response.headers.get("cache-control") ?? "",

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { edgeCache } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as listings from "../../services/catalog/listings.ts";
@@ -30,8 +31,11 @@ function optionalVersion(c: Context<AppEnv>): number | undefined {
 /** Responds with a listing and its ETag; drops the edge-cached public copy here (elsewhere it ages out). */
 function respond<S extends 200 | 201>(c: Context<AppEnv>, listing: ListingView, status: S, changed = true) {
   if (changed) {
-    const cache = (caches as unknown as { default: Cache }).default;
-    c.executionCtx.waitUntil(cache.delete(listingCacheKey(listing.id)).catch(() => false));
+    c.executionCtx.waitUntil(
+      edgeCache()
+        .delete(listingCacheKey(listing.id))
+        .catch(() => false),
+    );
   }
   c.header("ETag", listingEtag(listing.version));
   c.header("Cache-Control", "private, no-cache");

@@ -1,3 +1,4 @@
+import { edgeCache, ifNoneMatchHits } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as uploads from "../../services/media/uploads.ts";
@@ -39,9 +40,8 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 /** Images are immutable (a new upload gets a new id): edge-cached, then R2 conditional reads. */
 export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) => {
   const { fileId } = c.req.valid("param");
-  const cache = (caches as unknown as { default: Cache }).default;
+  const cache = edgeCache();
   const key = new Request(`https://file-cache.internal/v1/files/${fileId}`);
-  const ifNoneMatch = c.req.header("if-none-match");
   let response = await cache.match(key);
   if (!response) {
     const image = await uploads.publicImage(serviceContext(c), fileId);
@@ -60,7 +60,7 @@ export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) 
     c.executionCtx.waitUntil(cache.put(key, response.clone()));
   }
   const etag = response.headers.get("etag");
-  if (etag && ifNoneMatch?.split(",").some((value) => value.trim() === etag)) {
+  if (etag && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
     return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } }) as never;
   }
   return new Response(response.body, { status: 200, headers: response.headers }) as never;

@@ -5,7 +5,13 @@ import type { Db } from "../../db/client.ts";
 import { listingImages, listings, listingVariants } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import {
+  assertKeyAccess,
+  assertRole,
+  memberRoleSql,
+  orgWriteAccess,
+  translateGuards,
+} from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
 import { decodeCursor, encodeCursor, fingerprint } from "./cursor.ts";
 import type { CreateListingInput, UpdateListingInput } from "./schemas.ts";
@@ -19,15 +25,6 @@ type Row = { listing: ListingView };
 
 const categoryId = (slug: string) => sql`(select id from categories where slug = ${slug})`;
 const asJson = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-
-/** Statements every listing write starts with: the caller is live and may edit this org's listings. */
-function writeAccess(ctx: ServiceContext, principal: Principal, orgId: string) {
-  assertKeyAccess(principal, orgId, "listings:write");
-  const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
-  if (principal.kind === "user")
-    statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, LISTING_EDITORS));
-  return statements;
-}
 
 function attributesGuard(db: Db, category: SQL, objects: SQL) {
   return guard(
@@ -107,7 +104,7 @@ export async function createListing(
   const db = ctx.db;
   const objects = asJson([input.attributes, ...input.variants.map((v) => v.attributes)]);
   const statements = [
-    ...writeAccess(ctx, principal, orgId),
+    ...orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS),
     guard(
       db,
       "seller_org",
@@ -174,7 +171,7 @@ export async function updateListing(
     ? categoryId(changes.category)
     : sql`(select category_id from listings where id = ${listingId})`;
   const statements: BatchItem<"pg">[] = [
-    ...writeAccess(ctx, principal, orgId),
+    ...orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS),
     // Row lock first: a concurrent edit of the same listing waits here, then sees the new version.
     lockListing(db, listingId),
     guard(db, "listing_exists", exists),
@@ -310,7 +307,7 @@ export async function transitionListing(
   const inScope = "orgId" in scope ? sql`and org_id = ${scope.orgId}` : sql``;
   const access =
     "orgId" in scope
-      ? writeAccess(ctx, principal, scope.orgId)
+      ? orgWriteAccess(ctx, principal, scope.orgId, "listings:write", LISTING_EDITORS)
       : [principalGuard(db, principal, new Date(ctx.now)), adminGuard(db, principal)];
   const status = sql`(select status::text from listings where id = ${listingId} ${inScope})`;
   const from = textArray(transition.from);
@@ -386,7 +383,7 @@ export async function getOwnListing(
   assertKeyAccess(principal, orgId, "listings:read");
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ role: string | null; listing: ListingView | null }>(sql`
-    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select ${listingJson} from listings l where l.id = ${listingId} and l.org_id = ${orgId}) as listing`);
   const row = rows[0];
   if (principal.kind === "user") assertRole(row?.role, LISTING_READERS, "see this organisation's listings");
@@ -422,7 +419,7 @@ export async function listOwnListings(
     role: string | null;
     items: { listing: ListingView; key: string }[] | null;
   }>(sql`
-    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select json_agg(json_build_object('listing', x.listing, 'key', x.key) order by x.updated_at desc, x.id desc) from (
         select ${listingJson} as listing, l.updated_at::text as key, l.updated_at, l.id from listings l
         where l.org_id = ${orgId}

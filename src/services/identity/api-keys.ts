@@ -5,7 +5,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { API_KEY_PREFIX, type ApiKeyRecord, apiKeyKvKey } from "./api-keys-auth.ts";
-import { assertRole, ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
+import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
 import { type ApiKeyScope, type Principal, principalGuard } from "./principal.ts";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
@@ -108,7 +108,7 @@ export async function listApiKeys(ctx: ServiceContext, principal: UserPrincipal,
     role: string | null;
     keys: (typeof apiKeys.$inferSelect)[] | null;
   }>(sql`
-    select (select role::text from memberships where org_id = ${orgId} and user_id = ${principal.userId}) as role,
+    select ${memberRoleSql(orgId, principal.userId)} as role,
       (select json_agg(k order by k."createdAt" desc) from (
         select id, name, public_id as "publicId", scopes, created_at as "createdAt", expires_at as "expiresAt",
           last_used_at as "lastUsedAt", revoked_at as "revokedAt"

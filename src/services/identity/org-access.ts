@@ -1,8 +1,9 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { GuardError, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
-import type { ApiKeyScope, MemberRole, Principal } from "./principal.ts";
+import type { ServiceContext } from "../context.ts";
+import { type ApiKeyScope, type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
 export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer", "approver"];
 export const ORG_ADMINS: readonly MemberRole[] = ["owner", "admin"];
@@ -60,4 +61,26 @@ export function translateGuards(
   if (error.guard === "api_key_revoked") return new ApiError("unauthorized", "The API key has been revoked.");
   const mapped = extra[error.guard];
   return mapped ? mapped(detail) : error;
+}
+
+/** The user's role in the organisation, as SQL (null for non-members, and for API keys: `userId` null). */
+export function memberRoleSql(orgId: string, userId: string | null): SQL {
+  return sql`(select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid)`;
+}
+
+/**
+ * The statements an organisation write starts with: the caller's session or key is still live, and a
+ * user holds one of `roles` (an API key must belong to the organisation and carry `scope`).
+ */
+export function orgWriteAccess(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  scope: ApiKeyScope,
+  roles: readonly MemberRole[],
+) {
+  assertKeyAccess(principal, orgId, scope);
+  const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
+  if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, roles));
+  return statements;
 }

@@ -7,6 +7,7 @@ import {
   ANY_MEMBER,
   assertKeyAccess,
   assertRole,
+  memberRoleSql,
   ORG_ADMINS,
   orgNotFound,
   orgRoleGuard,
@@ -196,10 +197,6 @@ function lockOrg(ctx: ServiceContext, orgId: string) {
   return ctx.db.execute(sql`select id from organizations where id = ${orgId} for update`);
 }
 
-function targetRole(orgId: string, userId: string) {
-  return sql`(select role::text from memberships where org_id = ${orgId} and user_id = ${userId})`;
-}
-
 const memberGuardErrors = {
   member_exists: () => new ApiError("not_found", "Member not found."),
   owner_only: () => new ApiError("forbidden", "Only an owner may grant, change or remove the owner role."),
@@ -219,8 +216,8 @@ export async function changeMemberRole(
   role: MemberRole,
 ): Promise<MemberView> {
   const now = new Date(ctx.now);
-  const actorRole = targetRole(orgId, principal.userId);
-  const current = targetRole(orgId, userId);
+  const actorRole = memberRoleSql(orgId, principal.userId);
+  const current = memberRoleSql(orgId, userId);
   let updated: { rows: MemberRow[] };
   try {
     [, , , , , , updated] = await atomic(ctx.db, [
@@ -264,7 +261,7 @@ export async function removeMember(
 ) {
   const now = new Date(ctx.now);
   const leaving = userId === principal.userId;
-  const current = targetRole(orgId, userId);
+  const current = memberRoleSql(orgId, userId);
   const access = leaving
     ? orgRoleGuard(ctx.db, orgId, principal.userId, ANY_MEMBER)
     : orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS);
@@ -277,7 +274,7 @@ export async function removeMember(
       guard(
         ctx.db,
         "owner_only",
-        sql`not (${current} = 'owner' and ${targetRole(orgId, principal.userId)} <> 'owner')`,
+        sql`not (${current} = 'owner' and ${memberRoleSql(orgId, principal.userId)} <> 'owner')`,
       ),
       guard(
         ctx.db,

@@ -6,8 +6,14 @@ import { type Config, ConfigError } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { LISTING_EDITORS } from "../catalog/listings.ts";
 import type { ServiceContext } from "../context.ts";
-import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
-import { type Principal, principalGuard } from "../identity/principal.ts";
+import {
+  assertKeyAccess,
+  assertRole,
+  memberRoleSql,
+  orgWriteAccess,
+  translateGuards,
+} from "../identity/org-access.ts";
+import type { Principal } from "../identity/principal.ts";
 
 /**
  * Sellers upload straight to R2 with a presigned PUT (the bytes never pass through the Worker). R2 has
@@ -105,13 +111,11 @@ export async function createUpload(
     });
   }
   if (errors.length) throw new ApiError("validation_failed", "This file cannot be uploaded.", { errors });
-  assertKeyAccess(principal, orgId, "listings:write");
   s3(config);
 
   const id = crypto.randomUUID();
   const key = `orgs/${orgId}/${input.purpose}s/${id}`;
-  const access = [principalGuard(ctx.db, principal, new Date(ctx.now))];
-  if (principal.kind === "user") access.push(orgRoleGuard(ctx.db, orgId, principal.userId, LISTING_EDITORS));
+  const access = orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS);
   try {
     await atomicList(ctx.db, [
       ...access,
@@ -177,7 +181,7 @@ export async function completeUpload(
   assertKeyAccess(principal, orgId, "listings:write");
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ role: string | null; file: typeof files.$inferSelect | null }>(sql`
-    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select row_to_json(f) from (select id, org_id as "orgId", purpose, key, content_type as "contentType",
         content_length as "contentLength", filename, status from files where id = ${uploadId} and org_id = ${orgId}) f) as file`);
   const row = rows[0];

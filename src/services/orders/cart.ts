@@ -3,8 +3,14 @@ import { atomicList, guard } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
-import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import {
+  assertKeyAccess,
+  assertRole,
+  memberRoleSql,
+  orgWriteAccess,
+  translateGuards,
+} from "../identity/org-access.ts";
+import type { MemberRole, Principal } from "../identity/principal.ts";
 
 /** Who may fill the cart and check out for a buyer organisation. */
 export const PURCHASERS: readonly MemberRole[] = ["owner", "admin", "buyer"];
@@ -91,19 +97,12 @@ export function normaliseCart(raw: CartView): CartView {
   };
 }
 
-function access(ctx: ServiceContext, principal: Principal, orgId: string, roles: readonly MemberRole[]) {
-  assertKeyAccess(principal, orgId, "orders:write");
-  const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
-  if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, roles));
-  return statements;
-}
-
 /** The buyer organisation's cart (its purchasers and approvers). One round trip. */
 export async function getCart(ctx: ServiceContext, principal: Principal, orgId: string): Promise<CartView> {
   assertKeyAccess(principal, orgId, "orders:read");
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView }>(sql`
-    select (select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       ${cartJson(orgId)} as cart`);
   if (principal.kind === "user") assertRole(rows[0]?.role, [...PURCHASERS, "approver"], "use the cart");
   const cart = rows[0]?.cart;
@@ -169,7 +168,7 @@ export async function setCartLine(
   let result: { rows: { cart: CartView }[] };
   try {
     const statements = [
-      ...access(ctx, principal, orgId, PURCHASERS),
+      ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
       ...cartGuards(db, orgId, variantId, quantity),
       db.execute(sql`insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
         values (${orgId}, ${variantId}, ${quantity}, ${principal.kind === "user" ? principal.userId : null}::uuid, ${new Date(ctx.now)})
@@ -196,7 +195,7 @@ export async function removeCartLine(
   let result: { rows: { cart: CartView }[] };
   try {
     const statements = [
-      ...access(ctx, principal, orgId, PURCHASERS),
+      ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
       guard(
         ctx.db,
         "line_exists",

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { atomicList, guard, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { assertKeyAccess, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
-import { type Principal, principalGuard } from "../identity/principal.ts";
+import { orgWriteAccess, translateGuards } from "../identity/org-access.ts";
+import type { Principal } from "../identity/principal.ts";
 import { PURCHASERS, tierFor } from "./cart.ts";
 import { groupJson } from "./views.ts";
 
@@ -40,7 +40,6 @@ export async function checkout(
   input: CheckoutInput,
   approvalHoldHours: number,
 ): Promise<CheckoutResult> {
-  assertKeyAccess(principal, orgId, "orders:write");
   const db = ctx.db;
   const now = new Date(ctx.now);
   const at = sql`${now.toISOString()}::timestamptz`;
@@ -62,8 +61,7 @@ export async function checkout(
   const statements = [
     // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
     db.execute(sql`set local lock_timeout = '300ms'`),
-    principalGuard(db, principal, now),
-    ...(principal.kind === "user" ? [orgRoleGuard(db, orgId, principal.userId, PURCHASERS)] : []),
+    ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
     db.execute(sql`delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
       and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval`),
     db.execute(sql`insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)

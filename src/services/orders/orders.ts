@@ -4,7 +4,14 @@ import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { decodeCursor, encodeCursor, fingerprint } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
-import { assertKeyAccess, assertRole, orgRoleGuard, translateGuards } from "../identity/org-access.ts";
+import {
+  assertKeyAccess,
+  assertRole,
+  memberRoleSql,
+  orgRoleGuard,
+  orgWriteAccess,
+  translateGuards,
+} from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
 import { ORDER_READERS } from "./cart.ts";
 import {
@@ -30,9 +37,6 @@ function readAccess(principal: Principal, orgId: string) {
   return principal.kind === "user" ? principal.userId : null;
 }
 
-const memberRole = (orgId: string, userId: string | null) =>
-  sql`(select role::text from memberships where org_id = ${orgId} and user_id = ${userId}::uuid)`;
-
 /** Orders the organisation placed (side buyer) or received (side seller), newest first, keyset pages. */
 export async function listOrders(
   ctx: ServiceContext,
@@ -56,7 +60,7 @@ export async function listOrders(
     role: string | null;
     items: { order: Json; key: string }[] | null;
   }>(sql`
-    select ${memberRole(orgId, userId)} as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select json_agg(json_build_object('order', x.o, 'key', x.key) order by x.created_at desc, x.id desc) from (
         select ${orderJson} as o, o.created_at::text as key, o.created_at, o.id from orders o
         where ${column} = ${orgId}
@@ -82,7 +86,7 @@ export async function getOrder(ctx: ServiceContext, principal: Principal, orgId:
     order: Json | null;
     transitions: Json[] | null;
   }>(sql`
-    select ${memberRole(orgId, userId)} as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select ${orderJson} from orders o where o.id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as order,
       (select json_agg(json_build_object('action', t.action, 'from', t.from_status, 'to', t.to_status, 'actorUserId', t.actor_user_id,
           'actorKind', t.actor_kind, 'at', t.created_at) order by t.created_at)
@@ -98,7 +102,7 @@ export async function getOrder(ctx: ServiceContext, principal: Principal, orgId:
 export async function getGroup(ctx: ServiceContext, principal: Principal, orgId: string, groupId: string) {
   const userId = readAccess(principal, orgId);
   const { rows } = await ctx.db.execute<{ role: string | null; group: Json | null }>(sql`
-    select ${memberRole(orgId, userId)} as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select ${groupJson(sql`${groupId}::uuid`)} where exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})) as group`);
   if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
   if (!rows[0]?.group) throw new ApiError("not_found", "Order group not found.");
@@ -192,9 +196,9 @@ export async function transitionOrder(
           guard(
             db,
             "side_role",
-            sql`${memberRole(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
+            sql`${memberRoleSql(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
               else ${textArray(SIDE_ROLES.buyer)} end)`,
-            sql`jsonb_build_object('role', ${memberRole(orgId, userId)}, 'side', ${side})`,
+            sql`jsonb_build_object('role', ${memberRoleSql(orgId, userId)}, 'side', ${side})`,
           ),
         ]
       : []),
@@ -355,7 +359,7 @@ export async function listInvoices(
   const userId = readAccess(principal, orgId);
   const column = side === "buyer" ? sql`buyer_org_id` : sql`seller_org_id`;
   const { rows } = await ctx.db.execute<{ role: string | null; items: Json[] | null }>(sql`
-    select ${memberRole(orgId, userId)} as role,
+    select ${memberRoleSql(orgId, userId)} as role,
       (select json_agg(json_build_object('id', id, 'orderId', order_id, 'sellerOrgId', seller_org_id, 'buyerOrgId', buyer_org_id,
           'currency', currency, 'amountMinor', amount_minor, 'status', status, 'issuedAt', issued_at, 'dueAt', due_at, 'paidAt', paid_at)
           order by issued_at desc) from (select * from invoices where ${column} = ${orgId} order by issued_at desc limit 200) i) as items`);
@@ -377,8 +381,7 @@ export async function markInvoicePaid(
   let results: unknown[];
   try {
     results = await atomicList(db, [
-      principalGuard(db, principal, now),
-      ...(principal.kind === "user" ? [orgRoleGuard(db, orgId, principal.userId, SIDE_ROLES.seller)] : []),
+      ...orgWriteAccess(ctx, principal, orgId, "orders:write", SIDE_ROLES.seller),
       guard(
         db,
         "invoice_visible",
