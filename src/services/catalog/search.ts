@@ -177,7 +177,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
 
   const { rows } = await ctx.db.execute<{
     total: string;
-    hits: { listing: ListingView; key: string }[] | null;
+    hits: { listing: ListingHit; key: string }[] | null;
     categories: SearchResult["facets"]["categories"] | null;
     price_bands: { min: string; count: string }[] | null;
     attributes: SearchResult["facets"]["attributes"] | null;
@@ -201,7 +201,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     )
     select
       (select n from groups where by_category = 1 and by_band = 1) as total,
-      (select json_agg(json_build_object('listing', ${listingJson}, 'key', p.key) order by ${order.by})
+      (select json_agg(json_build_object('listing', ${hitJson}, 'key', p.key) order by ${order.by})
         from page p join listings l on l.id = p.id) as hits,
       (select json_agg(json_build_object('slug', c.slug, 'name', c.name, 'count', g.n) order by g.n desc, c.slug)
         from groups g join categories c on c.id = g.category_id where g.by_category = 0) as categories,
@@ -216,7 +216,11 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   return {
     total: Math.min(counted, FACET_SCAN_LIMIT),
     exact: counted <= FACET_SCAN_LIMIT,
-    hits: page.map((hit) => toHit(normaliseListing(hit.listing))),
+    hits: page.map((hit) => ({
+      ...hit.listing,
+      minUnitPriceMinor: Number(hit.listing.minUnitPriceMinor),
+      publishedAt: new Date(hit.listing.publishedAt).toISOString(),
+    })),
     nextCursor: hits.length > query.limit && last ? encodeCursor(print, [last.key, last.listing.id]) : null,
     facets: {
       categories: (row?.categories ?? []).map((c) => ({ ...c, count: Number(c.count) })),
@@ -235,21 +239,15 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   };
 }
 
-function toHit(listing: ListingView): ListingHit {
-  return {
-    id: listing.id,
-    title: listing.title,
-    seller: { id: listing.seller.id, name: listing.seller.name },
-    category: listing.category,
-    currency: listing.currency,
-    minUnitPriceMinor: listing.minUnitPriceMinor,
-    priceTiers: listing.priceTiers,
-    minOrderQuantity: listing.minOrderQuantity,
-    leadTimeDays: listing.leadTimeDays,
-    image: listing.images[0]?.url ?? null,
-    publishedAt: listing.publishedAt ?? listing.createdAt,
-  };
-}
+/** What a search hit shows, built in Postgres: only the fields a result list needs (no variants). */
+const hitJson = sql`json_build_object(
+  'id', l.id, 'title', l.title,
+  'seller', (select json_build_object('id', o.id, 'name', o.name) from organizations o where o.id = l.org_id),
+  'category', (select json_build_object('slug', c.slug, 'name', c.name) from categories c where c.id = l.category_id),
+  'currency', l.currency, 'minUnitPriceMinor', l.min_unit_price_minor, 'priceTiers', l.price_tiers,
+  'minOrderQuantity', l.min_order_quantity, 'leadTimeDays', l.lead_time_days,
+  'image', (select '/v1/files/' || i.file_id from listing_images i where i.listing_id = l.id order by i.position limit 1),
+  'publishedAt', coalesce(l.published_at, l.created_at))`;
 
 /** A published listing, for anyone. One round trip (none when the edge cache has it). */
 export async function getPublishedListing(ctx: ServiceContext, listingId: string): Promise<ListingView> {
