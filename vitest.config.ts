@@ -25,6 +25,10 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
           globalSetup: ["./test/global-setup.ts"],
+          // Password hashing is deliberately slow (scrypt, ~200 ms of CPU each): tests that sign in many
+          // times need more than the default 5 s on a loaded 2-core machine.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
