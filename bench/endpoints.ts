@@ -18,6 +18,8 @@ export interface BenchContext {
 
 export interface BenchEndpoint {
   name: string;
+  /** Reads run at the read concurrency, writes at the (lower) write concurrency. Default read. */
+  kind?: "read" | "write";
   /** Creates whatever data the request needs and returns the request to repeat. */
   prepare(ctx: BenchContext): Promise<BenchRequest>;
 }
@@ -77,6 +79,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   },
   {
     name: "PATCH /v1/orgs/{id}",
+    kind: "write",
     prepare: async ({ baseUrl }) => {
       const { token, orgId } = await benchAccount(baseUrl);
       return {
@@ -108,6 +111,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   },
   {
     name: "PATCH /v1/orgs/{id}/listings/{id} (If-Match)",
+    kind: "write",
     prepare: async ({ baseUrl, db }) => {
       const { token, orgId } = await benchAccount(baseUrl);
       // Hands the bench seller a slice of the catalogue at version 1: each request edits the next one.
@@ -132,6 +136,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   },
   {
     name: "POST /v1/orgs/{id}/checkout (2 sellers)",
+    kind: "write",
     prepare: async ({ baseUrl, db }) => {
       const { token, email } = await benchAccount(baseUrl);
       // Buyer organisations with a filled cart each (two lines from two sellers): one per request.
@@ -192,6 +197,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   },
   {
     name: "POST /v1/auth/login",
+    kind: "write",
     prepare: async ({ baseUrl }) => {
       const { email } = await benchAccount(baseUrl);
       return {
@@ -207,6 +213,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   },
   {
     name: "POST /v1/auth/login (unknown email)",
+    kind: "write",
     prepare: async () => ({
       path: "/v1/auth/login",
       method: "POST",

@@ -1,69 +1,48 @@
 /**
- * `npm run bench`: load on the local stack (wrangler dev → local Neon proxy → Postgres), per endpoint:
- * requests/s, p50/p99 latency and database round trips per request (from Server-Timing), then the gzip
- * size of the deployable bundle. Uses real Postgres when reachable (fresh database), else PGlite.
- * Figures are for comparing runs on one machine; absolute numbers mean little on a shared box.
+ * `npm run bench`: load on the local stack (wrangler dev → local Neon proxy → Postgres), endpoint by
+ * endpoint, against a bare Hono "hello" Worker served by the same wrangler dev in the same run. For each
+ * endpoint: requests/s, p50/p99, database round trips and database time per request (Server-Timing),
+ * the rate as a ratio of the baseline's rate measured in the same pass, and where the machine's CPU went
+ * (Postgres, the proxy, each wrangler and workerd). Then login CPU and the bundle size.
  *
- * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 10) tune each run; BENCH_LISTINGS (default
- * 10,000) sizes the generated catalogue (the issue's figure is 100,000).
+ * Reads run at BENCH_READ_CONNECTIONS (32), writes at BENCH_WRITE_CONNECTIONS (8), BENCH_SECONDS (10)
+ * each, BENCH_PASSES (2) alternating passes; BENCH_LISTINGS (10,000) sizes the catalogue; BENCH_ONLY (a
+ * substring) picks endpoints. Absolute figures drift on a shared machine: read the ratios.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import autocannon from "autocannon";
 import pg from "pg";
 import { measureBundle } from "../scripts/bundle-size.ts";
 import { generateCatalog } from "../scripts/seed/catalog.ts";
-import { findTestServer, freshDatabaseUrl } from "../test/global-setup.ts";
-import { startWranglerDev } from "../tools/dev/wrangler.ts";
-import { freePort } from "../tools/local-db/backend.ts";
-import { dropDatabase } from "../tools/local-db/migrate.ts";
-import { startLocalStack } from "../tools/local-db/stack.ts";
-import { type BenchRequest, benchEndpoints } from "./endpoints.ts";
+import { type BenchEndpoint, benchEndpoints } from "./endpoints.ts";
+import { type LoadResult, load, sendOnce } from "./load.ts";
+import { type GroupSample, sampleGroups } from "./processes.ts";
+import { startBenchStack } from "./stack.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-
-const server = await findTestServer();
-const databaseUrl = server
-  ? freshDatabaseUrl(server).replace("marketplace_test_", "marketplace_bench_")
-  : undefined;
-const stack = await startLocalStack({ databaseUrl });
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const readConnections = Number(process.env.BENCH_READ_CONNECTIONS ?? 32);
+const writeConnections = Number(process.env.BENCH_WRITE_CONNECTIONS ?? 8);
+const passes = Number(process.env.BENCH_PASSES ?? 2);
 const listings = Number(process.env.BENCH_LISTINGS ?? 10_000);
+const only = process.env.BENCH_ONLY;
+
+const stack = await startBenchStack({ name: "bench" });
 const db = new pg.Client({ connectionString: stack.databaseUrl });
 await db.connect();
-if (listings > 0)
-  await generateCatalog(db, { listings, sellers: 200, log: (line) => console.log(`bench ${line}`) });
-const persistTo = mkdtempSync(join(tmpdir(), "marketplace-bench-"));
-const worker = await startWranglerDev({
-  port: await freePort(),
-  inspectorPort: await freePort(),
-  persistTo,
-  vars: {
-    DATABASE_URL: stack.databaseUrl,
-    LOCAL_DB_PROXY: stack.proxy.url,
-    SERVER_TIMING: "on",
-    LOG_LEVEL: "warn",
-  },
-});
 
-function randomClientIp() {
-  const octet = () => 1 + Math.floor(Math.random() * 250);
-  return `10.${octet()}.${octet()}.${octet()}`;
-}
+const kindOf = (endpoint: BenchEndpoint) => endpoint.kind ?? "read";
+const fmt = (value: number | null, digits = 0) => (value === null ? "–" : value.toFixed(digits));
 
-function send(request: BenchRequest) {
-  const copy = {
-    path: request.path,
-    headers: { ...request.headers, "cf-connecting-ip": randomClientIp() },
-    body: request.body,
+/** CPU seconds each group spent while `work` ran. */
+async function cpuDuring<T>(work: () => Promise<T>): Promise<{ value: T; cpu: GroupSample[] }> {
+  const before = sampleGroups(stack.groups);
+  const value = await work();
+  const after = sampleGroups(stack.groups);
+  return {
+    value,
+    cpu: after.map((sample, i) => ({
+      ...sample,
+      cpuSeconds: sample.cpuSeconds - (before[i]?.cpuSeconds ?? 0),
+    })),
   };
-  request.vary?.(copy);
-  return fetch(`${worker.url}${copy.path}`, {
-    method: request.method ?? "GET",
-    headers: copy.headers,
-    body: copy.body,
-  });
 }
 
 /**
@@ -72,15 +51,15 @@ function send(request: BenchRequest) {
  */
 async function reportLoginCpu() {
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  const sample = async (request: BenchRequest, count: number) => {
+  const sample = async (request: Parameters<typeof sendOnce>[1], count: number) => {
     const nonDb: number[] = [];
     for (let i = 0; i < count; i++) {
       const started = performance.now();
-      const res = await send(request);
+      const res = await sendOnce(stack.api.url, request);
       await res.arrayBuffer();
       const wall = performance.now() - started;
-      const db = Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? 0);
-      nonDb.push(wall - db);
+      const dbMs = Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? 0);
+      nonDb.push(wall - dbMs);
     }
     return median(nonDb);
   };
@@ -88,8 +67,8 @@ async function reportLoginCpu() {
   const unknown = benchEndpoints.find((e) => e.name === "POST /v1/auth/login (unknown email)");
   if (!login || !unknown) return;
   const baseline = await sample({ path: "/health" }, 30);
-  const ok = await sample(await login.prepare({ baseUrl: worker.url, db }), 30);
-  const miss = await sample(await unknown.prepare({ baseUrl: worker.url, db }), 30);
+  const ok = await sample(await login.prepare({ baseUrl: stack.api.url, db }), 30);
+  const miss = await sample(await unknown.prepare({ baseUrl: stack.api.url, db }), 30);
   console.log(
     `login CPU in workerd (median of 30, wall − DB − /health overhead): ${(ok - baseline).toFixed(1)} ms; ` +
       `unknown email: ${(miss - baseline).toFixed(1)} ms (ratio ${((miss - baseline) / (ok - baseline)).toFixed(2)})`,
@@ -97,68 +76,157 @@ async function reportLoginCpu() {
 }
 
 interface Row {
+  pass: number;
   endpoint: string;
+  conns: number;
   status: number;
   rps: number;
+  ratio: string;
+  vsAssets: string;
   p50: number;
   p99: number;
-  roundTrips: string;
+  trips: string;
+  dbMs: string;
+  dbP95: string;
   errors: number;
 }
-const rows: Row[] = [];
+
 try {
-  console.log(`bench: ${stack.describe()}; ${seconds}s × ${connections} connections per endpoint\n`);
-  for (const endpoint of benchEndpoints) {
-    const request = await endpoint.prepare({ baseUrl: worker.url, db });
+  if (listings > 0)
+    await generateCatalog(db, { listings, sellers: 200, log: (line) => console.log(`bench ${line}`) });
+  const endpoints = benchEndpoints.filter((e) => !only || e.name.includes(only));
+  console.log(
+    `bench: ${stack.describe}; ${seconds}s per endpoint, reads × ${readConnections}, writes × ${writeConnections} ` +
+      `connections, ${passes} passes; baseline: bare Hono hello Worker on the same wrangler dev\n`,
+  );
+  const prepared = [];
+  for (const endpoint of endpoints) {
+    const request = await endpoint.prepare({ baseUrl: stack.api.url, db });
     // Round trips of the steady state: the second request (the first may fill caches).
-    await (await send(request)).arrayBuffer();
-    const sample = await send(request);
+    await (await sendOnce(stack.api.url, request)).arrayBuffer();
+    const sample = await sendOnce(stack.api.url, request);
     const trips = /desc="(\d+) round trips"/.exec(sample.headers.get("server-timing") ?? "")?.[1] ?? "?";
     await sample.arrayBuffer();
-    // Every request from its own client address, so the per-IP API limit measures nothing but the API.
-    const vary = (next: { path: string; headers: Record<string, string>; body?: string }) => {
-      next.headers["cf-connecting-ip"] = randomClientIp();
-      request.vary?.(next);
-    };
-    const result = await autocannon({
-      url: `${worker.url}${request.path}`,
-      method: (request.method ?? "GET") as "GET",
-      headers: request.headers,
-      body: request.body,
-      connections,
-      duration: seconds,
-      requests: [
-        {
-          setupRequest: (req) => {
-            const next = {
-              path: (req.path as string | undefined) ?? request.path,
-              headers: { ...(req.headers as Record<string, string>) },
-              body: req.body as string,
-            };
-            vary(next);
-            return { ...req, path: next.path, headers: next.headers, body: next.body };
-          },
-        },
-      ],
-    });
+    prepared.push({ endpoint, request, trips, status: sample.status });
+  }
+
+  const rows: Row[] = [];
+  const cpuRows: Record<string, string | number>[] = [];
+  const row = (
+    pass: number,
+    name: string,
+    conns: number,
+    status: number,
+    trips: string,
+    r: LoadResult,
+    base: number,
+    baseAssets: number,
+  ) => {
     rows.push({
-      endpoint: endpoint.name,
-      status: sample.status,
-      rps: Math.round(result.requests.average),
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      roundTrips: trips,
-      errors: result.errors + result.non2xx,
+      pass,
+      endpoint: name,
+      conns,
+      status,
+      rps: Math.round(r.rps),
+      ratio: (r.rps / base).toFixed(2),
+      vsAssets: (r.rps / baseAssets).toFixed(2),
+      p50: r.p50,
+      p99: r.p99,
+      trips,
+      dbMs: fmt(r.dbMean, 1),
+      dbP95: fmt(r.dbP95, 1),
+      errors: r.errors,
     });
+  };
+  const cpuRow = (pass: number, name: string, result: LoadResult, cpu: GroupSample[]) => ({
+    pass,
+    endpoint: name,
+    ...Object.fromEntries(
+      cpu.map((s) => [
+        `${s.label} ms/req`,
+        ((s.cpuSeconds * 1000) / Math.max(1, result.requests)).toFixed(2),
+      ]),
+    ),
+  });
+  for (let pass = 1; pass <= passes; pass++) {
+    // The baseline, at the read concurrency and at the write concurrency, measured in this pass.
+    const measured = await cpuDuring(() =>
+      load(stack.hello.url, { path: "/health" }, { connections: readConnections, seconds }),
+    );
+    const baseRead = measured.value;
+    cpuRows.push(cpuRow(pass, "baseline: hello Worker /health", baseRead, measured.cpu));
+    const baseWrite = await load(
+      stack.hello.url,
+      { path: "/health" },
+      { connections: writeConnections, seconds },
+    );
+    const assetsRead = await load(
+      stack.helloAssets.url,
+      { path: "/health" },
+      { connections: readConnections, seconds },
+    );
+    const assetsWrite = await load(
+      stack.helloAssets.url,
+      { path: "/health" },
+      { connections: writeConnections, seconds },
+    );
+    const bases = {
+      [readConnections]: [baseRead.rps, assetsRead.rps],
+      [writeConnections]: [baseWrite.rps, assetsWrite.rps],
+    } as Record<number, [number, number]>;
+    const against = (conns: number) => bases[conns] ?? [1, 1];
+    row(
+      pass,
+      "baseline: hello Worker /health",
+      readConnections,
+      200,
+      "0",
+      baseRead,
+      ...against(readConnections),
+    );
+    row(
+      pass,
+      "baseline: hello Worker /health",
+      writeConnections,
+      200,
+      "0",
+      baseWrite,
+      ...against(writeConnections),
+    );
+    row(
+      pass,
+      "baseline: hello + assets /health",
+      readConnections,
+      200,
+      "0",
+      assetsRead,
+      ...against(readConnections),
+    );
+    row(
+      pass,
+      "baseline: hello + assets /health",
+      writeConnections,
+      200,
+      "0",
+      assetsWrite,
+      ...against(writeConnections),
+    );
+    for (const { endpoint, request, trips, status } of prepared) {
+      const conns = kindOf(endpoint) === "write" ? writeConnections : readConnections;
+      const { value: result, cpu } = await cpuDuring(() =>
+        load(stack.api.url, request, { connections: conns, seconds }),
+      );
+      row(pass, endpoint.name, conns, status, trips, result, ...against(conns));
+      cpuRows.push(cpuRow(pass, endpoint.name, result, cpu));
+    }
   }
   console.table(rows);
+  console.log("CPU per request by process (ms of CPU time per request served):");
+  console.table(cpuRows);
   await reportLoginCpu();
   const bundle = measureBundle();
   console.log(`bundle: ${bundle.rawKiB.toFixed(1)} KiB raw, ${bundle.gzipKiB.toFixed(1)} KiB gzip`);
 } finally {
   await db.end();
-  await worker.stop();
   await stack.close();
-  if (databaseUrl) await dropDatabase(databaseUrl).catch(() => {});
-  rmSync(persistTo, { recursive: true, force: true });
 }

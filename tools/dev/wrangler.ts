@@ -23,6 +23,8 @@ export interface WranglerDevOptions {
   /** Print wrangler's own output (dev does, tests and bench don't). */
   inheritOutput?: boolean;
   cwd?: string;
+  /** Another Worker's wrangler config (the benchmark's bare baseline); default: the project's. */
+  config?: string;
   startTimeoutMs?: number;
   /**
    * Run wrangler in its own process group, so `kill()` takes its workerd child down with it (a SIGKILL
@@ -73,6 +75,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     options.persistTo,
     "--show-interactive-dev-session=false",
   ];
+  if (options.config) args.push("--config", options.config);
   // Presigned URLs must point at this instance's own local S3 endpoint.
   const vars = { R2_S3_ENDPOINT: `http://127.0.0.1:${options.port}/cdn-cgi/local/r2/s3`, ...options.vars };
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
