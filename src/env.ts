@@ -16,6 +16,20 @@ export const configSchema = z
     DATABASE_URL: z
       .string({ error: "is required (a postgres:// connection string)" })
       .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// connection string"),
+    /**
+     * The origin the public reaches this API at. Links in emails are built from it, never from the
+     * request's Host header (which a client chooses).
+     */
+    PUBLIC_URL: z
+      .url({
+        protocol: /^https?$/,
+        error: "must be the http(s) origin of this API (https://api.example.com)",
+      })
+      .refine((value) => {
+        const url = URL.parse(value);
+        return !url || (url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password);
+      }, "must be an origin only (scheme, host and port; no path, query or credentials)")
+      .transform((value) => new URL(value).origin),
     LOCAL_DB_PROXY: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL of the local database proxy" })
       .optional(),

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, problem, roundTrips } from "../support/app.ts";
 import { sql } from "../support/db.ts";
@@ -34,6 +35,37 @@ describe("invitations", () => {
       await api("/v1/me", { token: invitee.token }),
     );
     expect(me.memberships).toEqual([expect.objectContaining({ orgId: org.id, role: "seller" })]);
+  });
+
+  it("links to the configured PUBLIC_URL, whatever Host the request named", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner);
+    const email = uniqueEmail("host");
+    const res = await api(`/v1/orgs/${org.id}/invitations`, {
+      token: owner.token,
+      body: { email, role: "buyer" },
+      origin: "https://attacker.example",
+    });
+    expect(res.status).toBe(201);
+    const mailbox = await json<{ messages: { body: string }[] }>(
+      await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`),
+    );
+    const body = mailbox.messages[0]?.body ?? "";
+    expect(body).not.toContain("attacker.example");
+    expect(env.PUBLIC_URL).toMatch(/^https?:\/\/[^/]+$/);
+    expect(body).toContain(`POST ${env.PUBLIC_URL}/v1/invitations/${await invitationToken(email)}/accept\n`);
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["not a URL", "api.example.com"],
+    ["not an origin", "https://api.example.com/v1?x=1"],
+  ])("refuses a PUBLIC_URL that is %s, naming it", async (_, value) => {
+    const res = await call("/health", {}, { env: { PUBLIC_URL: value } });
+    expect(res.status).toBe(500);
+    const body = await problem(res);
+    expect(body.type).toBe("urn:problem:misconfigured");
+    expect(body.errors?.map((e) => e.field)).toEqual(["PUBLIC_URL"]);
   });
 
   it("lets an invitee who signs up later accept", async () => {

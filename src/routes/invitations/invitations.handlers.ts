@@ -8,7 +8,7 @@ export const createInvitationHandler: AppRouteHandler<typeof routes.createInvita
   const { orgId } = c.req.valid("param");
   const invitation = await invitations.createInvitation(serviceContext(c), userOf(c), orgId, {
     ...c.req.valid("json"),
-    acceptBaseUrl: new URL(c.req.url).origin,
+    acceptBaseUrl: c.var.config.PUBLIC_URL,
   });
   return c.json(invitation, 201);
 };
