@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { currentParams, hashPassword } from "../../src/services/identity/password.ts";
 import { problem, roundTrips } from "../support/app.ts";
@@ -106,7 +107,7 @@ describe("signup", () => {
 });
 
 describe("login", () => {
-  it("issues a new session in two round trips (read, then write)", async () => {
+  it("issues a new session in two round trips (claim and read, then write)", async () => {
     const user = await signUp();
     const again = await logIn(user);
     expect(again.token).not.toBe(user.token);
@@ -160,6 +161,55 @@ describe("login", () => {
       ).failures,
     ).toBe(5);
   });
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "lets exactly one of 30 parallel wrong logins be checked once the backoff window opens (real Postgres)",
+    async () => {
+      const user = await signUp();
+      // In backoff: 6 failures mean a 2 s wait after the last one, which ended 10 s ago, so the window is open.
+      await sql().query(
+        "insert into login_failures (email_normalized, failures, last_failure_at) values ($1, 6, now() - interval '10 seconds')",
+        [user.email],
+      );
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          api("/v1/auth/login", {
+            body: { email: user.email, password: "wrong password!" },
+            headers: { "cf-connecting-ip": randomIp() },
+          }),
+        ),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(29);
+      for (const res of responses.filter((r) => r.status === 429)) {
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      const row = await one<{ failures: number }>(
+        "select failures from login_failures where email_normalized = $1",
+        [user.email],
+      );
+      expect(row.failures).toBe(7);
+    },
+  );
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "checks exactly the five free attempts of 30 parallel wrong logins on a fresh account (real Postgres)",
+    async () => {
+      const email = uniqueEmail("fresh");
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          api("/v1/auth/login", {
+            body: { email, password: "wrong password!" },
+            headers: { "cf-connecting-ip": randomIp() },
+          }),
+        ),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+    },
+  );
 
   it("resets the failure count after a successful login", async () => {
     const user = await signUp();

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { atomic, postgresError } from "../../db/atomic.ts";
-import { loginFailures, users } from "../../db/schema/index.ts";
+import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { translateGuards } from "./org-access.ts";
@@ -14,6 +14,14 @@ import {
   revokeSessionRows,
   storeSession,
 } from "./sessions.ts";
+import {
+  type AttemptKey,
+  type AttemptState,
+  assertClaimed,
+  attemptState,
+  claimAttempt,
+  clearAttempts,
+} from "./throttle.ts";
 
 export interface UserView {
   id: string;
@@ -27,12 +35,6 @@ export interface SessionView {
   token: string;
   expiresAt: string;
 }
-
-/** Failed logins allowed before backoff starts, and its ceiling. */
-export const FREE_FAILURES = 5;
-export const MAX_BACKOFF_SECONDS = 15 * 60;
-/** Failures older than this no longer count. */
-const FAILURE_MEMORY = "1 hour";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -50,13 +52,6 @@ function weakPassword(problem: string, field = "body.password"): ApiError {
   return new ApiError("validation_failed", "The password is not acceptable.", {
     errors: [{ field, message: problem }],
   });
-}
-
-/** Seconds a caller must still wait before the next attempt for an account, given its failure count. */
-export function backoffSeconds(failures: number, lastFailureAt: number, now: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  const wait = Math.min(2 ** (failures - FREE_FAILURES), MAX_BACKOFF_SECONDS);
-  return Math.max(0, Math.ceil((lastFailureAt + wait * 1000 - now) / 1000));
 }
 
 /** Creates the account and signs it in: one round trip (user and session rows in one batch). */
@@ -99,60 +94,47 @@ export async function signup(
 const INVALID_LOGIN = "Email or password is incorrect.";
 
 /**
- * Signs in. Two round trips: one read (user and failure count together), one write (the session, or the
- * failure). A wrong password and an unknown email get the same answer after the same work (a decoy
- * hash check), and both count towards the account's backoff.
+ * Signs in. One round trip claims the password check (see {@link claimAttempt}) and reads the user, before
+ * any hashing; a correct password then takes a second (the session, and the counter cleared). A wrong
+ * password and an unknown email get the same answer after the same work (a decoy hash check) and the same
+ * single round trip, and both count towards the account's backoff.
  */
 export async function login(
   ctx: ServiceContext,
   input: { email: string; password: string; userAgent: string | null },
 ): Promise<{ user: UserView; session: IssuedSession }> {
   const email = normalizeEmail(input.email);
-  const { rows } = await ctx.db.execute<{
-    id: string | null;
-    email: string | null;
-    name: string | null;
-    password_hash: string | null;
-    created_at: string | null;
-    failures: number | null;
-    last_failure_at: string | null;
-  }>(sql`
-    select u.id, u.email, u.name, u.password_hash, u.created_at, f.failures, f.last_failure_at
-    from (select ${email}::text as email) q
-    left join users u on u.email_normalized = q.email
-    left join login_failures f on f.email_normalized = q.email and f.last_failure_at > now() - ${FAILURE_MEMORY}::interval`);
-  const row = rows[0];
-  const failures = row?.failures ?? 0;
-  const wait = row?.last_failure_at ? backoffSeconds(failures, Date.parse(row.last_failure_at), ctx.now) : 0;
-  if (wait > 0) {
-    throw new ApiError(
-      "rate_limited",
-      "Too many failed sign-ins for this account; wait before trying again.",
-      {
-        headers: { "Retry-After": String(wait) },
-      },
-    );
-  }
+  const key: AttemptKey = { email: sql`${email}` };
+  const [claim, read] = await atomic(ctx.db, [
+    claimAttempt(ctx.db, key, ctx.now),
+    ctx.db.execute<{
+      id: string | null;
+      email: string | null;
+      name: string | null;
+      password_hash: string | null;
+      created_at: string | null;
+      attempts: AttemptState | null;
+    }>(sql`
+      select u.id, u.email, u.name, u.password_hash, u.created_at, ${attemptState(key)} as attempts
+      from (select ${email}::text as email) q
+      left join users u on u.email_normalized = q.email`),
+  ]);
+  const row = read.rows[0];
+  assertClaimed(
+    claim.rows.length > 0,
+    row?.attempts,
+    ctx.now,
+    "Too many failed sign-ins for this account; wait before trying again.",
+  );
 
   let verdict = { ok: false, needsRehash: false };
   if (row?.id && row.password_hash) verdict = await verifyPassword(input.password, row.password_hash);
   else await verifyDecoy(input.password);
-
-  if (!verdict.ok || !row?.id) {
-    await ctx.db.execute(sql`
-      insert into login_failures (email_normalized, failures, last_failure_at) values (${email}, 1, ${new Date(ctx.now)})
-      on conflict (email_normalized) do update set
-        failures = case when login_failures.last_failure_at > now() - ${FAILURE_MEMORY}::interval
-                        then login_failures.failures + 1 else 1 end,
-        last_failure_at = excluded.last_failure_at`);
-    throw new ApiError("unauthorized", INVALID_LOGIN);
-  }
+  // The claim already counted this attempt as a failure.
+  if (!verdict.ok || !row?.id) throw new ApiError("unauthorized", INVALID_LOGIN);
 
   const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const statements = [
-    insertSessionRow(ctx.db, session),
-    ctx.db.delete(loginFailures).where(eq(loginFailures.emailNormalized, email)),
-  ] as const;
+  const statements = [insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key)] as const;
   if (verdict.needsRehash) {
     const passwordHash = await hashPassword(input.password);
     await atomic(ctx.db, [
