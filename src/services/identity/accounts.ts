@@ -164,27 +164,57 @@ export async function logout(ctx: ServiceContext, principal: Extract<Principal, 
 
 /**
  * Changes the password: re-authenticates with the current one, then in one batch stores the new hash,
- * revokes every session of the user and issues a new one (no fixation). Two round trips.
+ * revokes every session of the user and issues a new one (no fixation). Two round trips: the first claims
+ * the password check against the account's backoff (the same counter as sign-in, see
+ * {@link claimAttempt}) and reads the hash; a wrong current password costs only that one.
  */
 export async function changePassword(
   ctx: ServiceContext,
   principal: Extract<Principal, { kind: "user" }>,
   input: { currentPassword: string; newPassword: string; userAgent: string | null },
 ): Promise<IssuedSession> {
-  const [user] = await ctx.db
-    .select({ email: users.email, passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, principal.userId));
-  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
-  const verdict = await verifyPassword(input.currentPassword, user.passwordHash);
-  if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
-  const problem = passwordProblem(input.newPassword, user.email);
+  // Rules that need no account first: no attempt is spent on a request that cannot succeed.
+  const problem = passwordProblem(input.newPassword);
   if (problem) throw weakPassword(problem, "body.newPassword");
   if (input.newPassword === input.currentPassword) {
     throw weakPassword("must differ from the current password", "body.newPassword");
   }
 
   const now = new Date(ctx.now);
+  const key: AttemptKey = {
+    email: sql`(select email_normalized from users where id = ${principal.userId})`,
+  };
+  let claimed: boolean;
+  let user: { email: string; password_hash: string; attempts: AttemptState | null } | undefined;
+  try {
+    const [, claim, read] = await atomic(ctx.db, [
+      principalGuard(ctx.db, principal, now),
+      claimAttempt(ctx.db, key, ctx.now),
+      ctx.db.execute<{ email: string; password_hash: string; attempts: AttemptState | null }>(sql`
+        select u.email, u.password_hash, ${attemptState(key)} as attempts
+        from users u where u.id = ${principal.userId}`),
+    ]);
+    claimed = claim.rows.length > 0;
+    user = read.rows[0];
+  } catch (error) {
+    throw translateGuards(error, "change the password");
+  }
+  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
+  assertClaimed(
+    claimed,
+    user.attempts,
+    ctx.now,
+    "Too many wrong passwords for this account; wait before trying again.",
+  );
+  const verdict = await verifyPassword(input.currentPassword, user.password_hash);
+  if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
+  const emailProblem = passwordProblem(input.newPassword, user.email);
+  if (emailProblem) {
+    // The current password was right: like any correct password, it clears the count.
+    await clearAttempts(ctx.db, key);
+    throw weakPassword(emailProblem, "body.newPassword");
+  }
+
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.newPassword);
   let revoked: { id: string }[];
@@ -194,6 +224,7 @@ export async function changePassword(
       ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
       revokeSessionRows(ctx.db, principal.userId, now),
       insertSessionRow(ctx.db, session),
+      clearAttempts(ctx.db, key),
     ]);
   } catch (error) {
     throw translateGuards(error, "change the password");
