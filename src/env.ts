@@ -30,6 +30,13 @@ export const configSchema = z
         return !url || (url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password);
       }, "must be an origin only (scheme, host and port; no path, query or credentials)")
       .transform((value) => new URL(value).origin),
+    /**
+     * Signs device cookies (HMAC-SHA256): a browser that signed in before is not held out by failed
+     * sign-ins from elsewhere. Changing it only makes every browser untrusted until its next sign-in.
+     */
+    DEVICE_COOKIE_SECRET: z
+      .string({ error: "is required (a random secret of at least 32 characters)" })
+      .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
     LOCAL_DB_PROXY: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL of the local database proxy" })
       .optional(),

@@ -102,6 +102,14 @@ export function sessionCookie(res: Response): string {
   return match[1];
 }
 
+/** The `__Host-device=…` pair a sign-in set (the device cookie), for a Cookie header. */
+export function deviceCookie(res: Response): string {
+  const header = res.headers.getSetCookie().find((cookie) => cookie.startsWith("__Host-device=")) ?? "";
+  const match = /^(__Host-device=[^;]+)/.exec(header);
+  if (!match?.[1]) throw new Error(`no device cookie in: ${res.headers.getSetCookie().join(" | ")}`);
+  return match[1];
+}
+
 export async function createOrg(
   user: TestUser,
   kind: "buyer" | "seller" | "both" = "both",

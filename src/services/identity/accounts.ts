@@ -3,6 +3,7 @@ import { atomic, postgresError } from "../../db/atomic.ts";
 import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { type IssuedDevice, issueDevice, verifyDevice } from "./devices.ts";
 import { translateGuards } from "./org-access.ts";
 import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from "./password.ts";
 import { type Principal, principalGuard } from "./principal.ts";
@@ -48,17 +49,26 @@ export function sessionView(session: IssuedSession): SessionView {
   return { id: session.id, token: session.token, expiresAt: session.expiresAt.toISOString() };
 }
 
+/** The request's device cookie (if any) and the secret that signs them. */
+export interface DeviceInput {
+  secret: string;
+  cookie: string | undefined;
+}
+
 function weakPassword(problem: string, field = "body.password"): ApiError {
   return new ApiError("validation_failed", "The password is not acceptable.", {
     errors: [{ field, message: problem }],
   });
 }
 
-/** Creates the account and signs it in: one round trip (user and session rows in one batch). */
+/**
+ * Creates the account and signs it in: one round trip (user and session rows in one batch). The browser
+ * gets a device cookie for the new account.
+ */
 export async function signup(
   ctx: ServiceContext,
-  input: { email: string; password: string; name: string; userAgent: string | null },
-): Promise<{ user: UserView; session: IssuedSession }> {
+  input: { email: string; password: string; name: string; userAgent: string | null; deviceSecret: string },
+): Promise<{ user: UserView; session: IssuedSession; device: IssuedDevice }> {
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw weakPassword(problem);
   const userId = crypto.randomUUID();
@@ -88,7 +98,7 @@ export async function signup(
   await storeSession(ctx.kv, session);
   const [user] = created;
   if (!user) throw new Error("signup: no user row returned");
-  return { user: userView(user), session };
+  return { user: userView(user), session, device: await issueDevice(input.deviceSecret, userId, ctx.now) };
 }
 
 const INVALID_LOGIN = "Email or password is incorrect.";
@@ -97,14 +107,22 @@ const INVALID_LOGIN = "Email or password is incorrect.";
  * Signs in. One round trip claims the password check (see {@link claimAttempt}) and reads the user, before
  * any hashing; a correct password then takes a second (the session, and the counter cleared). A wrong
  * password and an unknown email get the same answer after the same work (a decoy hash check) and the same
- * single round trip, and both count towards the account's backoff.
+ * single round trip, and both count towards the account's backoff: the counter of untrusted clients, or
+ * that of the device when the request carries a valid device cookie for this account. Success (re)issues
+ * the device cookie; a trusted browser keeps its device id.
  */
 export async function login(
   ctx: ServiceContext,
-  input: { email: string; password: string; userAgent: string | null },
-): Promise<{ user: UserView; session: IssuedSession }> {
+  input: { email: string; password: string; userAgent: string | null; device: DeviceInput },
+): Promise<{ user: UserView; session: IssuedSession; device: IssuedDevice }> {
   const email = normalizeEmail(input.email);
-  const key: AttemptKey = { email: sql`${email}` };
+  const cookie = await verifyDevice(input.device.secret, input.device.cookie, ctx.now);
+  // Trusted only for the account the cookie was issued to, which the claim looks up with the email.
+  const device = cookie
+    ? sql`(case when exists (select 1 from users where email_normalized = ${email} and id = ${cookie.userId}::uuid)
+        then ${cookie.deviceId} else '' end)`
+    : sql`''`;
+  const key: AttemptKey = { email: sql`${email}`, device };
   const [claim, read] = await atomic(ctx.db, [
     claimAttempt(ctx.db, key, ctx.now),
     ctx.db.execute<{
@@ -114,8 +132,10 @@ export async function login(
       password_hash: string | null;
       created_at: string | null;
       attempts: AttemptState | null;
+      device: string;
     }>(sql`
-      select u.id, u.email, u.name, u.password_hash, u.created_at, ${attemptState(key)} as attempts
+      select u.id, u.email, u.name, u.password_hash, u.created_at, ${attemptState(key)} as attempts,
+        ${device}::text as device
       from (select ${email}::text as email) q
       left join users u on u.email_normalized = q.email`),
   ]);
@@ -145,7 +165,9 @@ export async function login(
     await atomic(ctx.db, statements);
   }
   await storeSession(ctx.kv, session);
+  const trusted = cookie && row.device === cookie.deviceId ? cookie.deviceId : undefined;
   return {
+    device: await issueDevice(input.device.secret, row.id, ctx.now, trusted),
     user: userView({
       id: row.id,
       email: row.email ?? "",
@@ -165,13 +187,14 @@ export async function logout(ctx: ServiceContext, principal: Extract<Principal, 
 /**
  * Changes the password: re-authenticates with the current one, then in one batch stores the new hash,
  * revokes every session of the user and issues a new one (no fixation). Two round trips: the first claims
- * the password check against the account's backoff (the same counter as sign-in, see
- * {@link claimAttempt}) and reads the hash; a wrong current password costs only that one.
+ * the password check against the account's backoff (the same counters as sign-in, see
+ * {@link claimAttempt}: the browser's device cookie counts as at sign-in) and reads the hash; a wrong
+ * current password costs only that one.
  */
 export async function changePassword(
   ctx: ServiceContext,
   principal: Extract<Principal, { kind: "user" }>,
-  input: { currentPassword: string; newPassword: string; userAgent: string | null },
+  input: { currentPassword: string; newPassword: string; userAgent: string | null; device: DeviceInput },
 ): Promise<IssuedSession> {
   // Rules that need no account first: no attempt is spent on a request that cannot succeed.
   const problem = passwordProblem(input.newPassword);
@@ -181,8 +204,10 @@ export async function changePassword(
   }
 
   const now = new Date(ctx.now);
+  const cookie = await verifyDevice(input.device.secret, input.device.cookie, ctx.now);
   const key: AttemptKey = {
     email: sql`(select email_normalized from users where id = ${principal.userId})`,
+    device: sql`${cookie?.userId === principal.userId ? cookie.deviceId : ""}`,
   };
   let claimed: boolean;
   let user: { email: string; password_hash: string; attempts: AttemptState | null } | undefined;

@@ -12,11 +12,14 @@ const MAX_EXPONENT = 10;
 
 /**
  * Whose password checks an attempt counts against: the account, named by its normalised email (unknown
- * emails are counted exactly like known ones, so answers never tell them apart).
+ * emails are counted exactly like known ones, so answers never tell them apart), and the client: '' for
+ * every client without a valid device cookie for the account, else that device (see devices.ts).
  */
 export interface AttemptKey {
   /** SQL text expression: the normalised email (null when there is no such account to count against). */
   email: SQL;
+  /** SQL text expression: '' or the trusted device id. */
+  device: SQL;
 }
 
 /** Seconds a caller must still wait before the next attempt, given the failure count and the last one. */
@@ -38,9 +41,10 @@ export function claimAttempt(db: Db, key: AttemptKey, now: number) {
   const at = new Date(now);
   const remembered = sql`${at}::timestamptz - make_interval(secs => ${FAILURE_MEMORY_SECONDS})`;
   return db.execute<{ failures: number }>(sql`
-    insert into login_failures as f (email_normalized, failures, last_failure_at)
-    select k.email, 1, ${at} from (select ${key.email}::text as email) k where k.email is not null
-    on conflict (email_normalized) do update set
+    insert into login_failures as f (email_normalized, device, failures, last_failure_at)
+    select k.email, k.device, 1, ${at}
+    from (select ${key.email}::text as email, ${key.device}::text as device) k where k.email is not null
+    on conflict (email_normalized, device) do update set
       failures = case when f.last_failure_at > ${remembered} then f.failures + 1 else 1 end,
       last_failure_at = excluded.last_failure_at
     where f.last_failure_at <= ${remembered}
@@ -52,7 +56,7 @@ export function claimAttempt(db: Db, key: AttemptKey, now: number) {
 /** The key's counter as a JSON value (`{failures, lastFailureAt}`, or null): read right after a claim. */
 export function attemptState(key: AttemptKey): SQL {
   return sql`(select json_build_object('failures', failures, 'lastFailureAt', last_failure_at)
-    from login_failures where email_normalized = ${key.email})`;
+    from login_failures where email_normalized = ${key.email} and device = ${key.device})`;
 }
 
 export interface AttemptState {
@@ -78,5 +82,7 @@ export function assertClaimed(
 
 /** Clears the key's counter (a correct password): for the success batch. */
 export function clearAttempts(db: Db, key: AttemptKey) {
-  return db.execute(sql`delete from login_failures where email_normalized = ${key.email}`);
+  return db.execute(
+    sql`delete from login_failures where email_normalized = ${key.email} and device = ${key.device}`,
+  );
 }
