@@ -100,6 +100,9 @@ export const invitations = pgTable(
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     acceptedAt: timestamp({ withTimezone: true }),
     acceptedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** Set by an owner or admin (`DELETE …/invitations/{id}`); a revoked invitation cannot be accepted. */
+    revokedAt: timestamp({ withTimezone: true }),
+    revokedBy: uuid().references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
     uniqueIndex("invitations_token_hash_key").on(t.tokenHash),

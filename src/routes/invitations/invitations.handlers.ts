@@ -13,5 +13,23 @@ export const createInvitationHandler: AppRouteHandler<typeof routes.createInvita
   return c.json(invitation, 201);
 };
 
+export const listInvitationsHandler: AppRouteHandler<typeof routes.listInvitations> = async (c) =>
+  c.json(
+    {
+      invitations: await invitations.listInvitations(
+        serviceContext(c),
+        userOf(c),
+        c.req.valid("param").orgId,
+      ),
+    },
+    200,
+  );
+
+export const revokeInvitationHandler: AppRouteHandler<typeof routes.revokeInvitation> = async (c) => {
+  const { orgId, invitationId } = c.req.valid("param");
+  await invitations.revokeInvitation(serviceContext(c), userOf(c), orgId, invitationId);
+  return c.body(null, 204);
+};
+
 export const acceptInvitationHandler: AppRouteHandler<typeof routes.acceptInvitation> = async (c) =>
   c.json(await invitations.acceptInvitation(serviceContext(c), userOf(c), c.req.valid("param").token), 200);
