@@ -2,7 +2,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
+import { fileCacheKey } from "../../src/routes/media/media.handlers.ts";
 import { problem, roundTrips } from "../support/app.ts";
+import { edgeCopy, servableSeconds } from "../support/cache.ts";
 import { newSeller, type Seller, validListing } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { addMember, api, json } from "../support/identity.ts";
@@ -129,6 +131,18 @@ describe("completing uploads", () => {
     expect(file.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const etag = file.headers.get("etag") ?? "";
     expect((await api(`/v1/files/${id}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+  });
+
+  it("puts a public image in the edge cache for at most the year its header promises", async () => {
+    const id = await readyImage(seller);
+    expect((await api(`/v1/files/${id}`)).status).toBe(200);
+    const cached = await edgeCopy(fileCacheKey(id));
+    expect(servableSeconds(cached.headers.get("cache-control"))).toBeGreaterThan(0);
+    expect(servableSeconds(cached.headers.get("cache-control"))).toBeLessThanOrEqual(31_536_000);
+    const warm = await api(`/v1/files/${id}`);
+    expect(roundTrips(warm)).toBe(0);
+    expect(warm.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(new Uint8Array(await warm.arrayBuffer())).toEqual(PNG);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { edgeCache, ifNoneMatchHits } from "../../lib/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as uploads from "../../services/media/uploads.ts";
@@ -35,14 +35,19 @@ export const documentUrlHandler: AppRouteHandler<typeof routes.documentUrl> = as
   );
 };
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
+const YEAR_SECONDS = 31_536_000;
+const IMMUTABLE = `public, max-age=${YEAR_SECONDS}, immutable`;
 
-/** Images are immutable (a new upload gets a new id): edge-cached, then R2 conditional reads. */
+/** Where a public image is kept in the Workers Cache API (per location). */
+export function fileCacheKey(fileId: string): Request {
+  return new Request(`https://file-cache.internal/v1/files/${fileId}`);
+}
+
+/** Images are immutable (a new upload gets a new id): edge-cached for a year, then R2 conditional reads. */
 export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) => {
   const { fileId } = c.req.valid("param");
-  const cache = edgeCache();
-  const key = new Request(`https://file-cache.internal/v1/files/${fileId}`);
-  let response = await cache.match(key);
+  const key = fileCacheKey(fileId);
+  let response = await edgeCache().match(key);
   if (!response) {
     const image = await uploads.publicImage(serviceContext(c), fileId);
     if (!image) throw new ApiError("not_found", "File not found.");
@@ -57,11 +62,13 @@ export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) 
         "x-content-type-options": "nosniff",
       },
     });
-    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+    putInEdgeCache(c, key, response, YEAR_SECONDS);
   }
   const etag = response.headers.get("etag");
   if (etag && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
     return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } }) as never;
   }
-  return new Response(response.body, { status: 200, headers: response.headers }) as never;
+  const headers = new Headers(response.headers);
+  headers.set("cache-control", IMMUTABLE);
+  return new Response(response.body, { status: 200, headers }) as never;
 };
