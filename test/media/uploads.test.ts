@@ -145,6 +145,52 @@ describe("completing uploads", () => {
     expect(new Uint8Array(await warm.arrayBuffer())).toEqual(PNG);
   });
 
+  it("serves exactly the verified bytes: another PUT to the upload's key after complete changes nothing", async () => {
+    const presigned = await json<Presigned>(await startUpload(seller));
+    await storeObject(seller, presigned.uploadId, PNG, "image/png");
+    expect((await complete(seller, presigned.uploadId)).status).toBe(200);
+    // The presigned PUT stays valid for minutes: the same length and type, any bytes.
+    const swapped = new TextEncoder().encode("<svg onload=alert()>");
+    expect(swapped.length).toBe(PNG.length);
+    await storeObject(seller, presigned.uploadId, swapped, "image/png");
+    const file = await api(`/v1/files/${presigned.uploadId}`);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    // Nothing is left under the key the URL was signed for.
+    await env.FILES.delete(`orgs/${seller.orgId}/images/${presigned.uploadId}`);
+    const again = await api(`/v1/files/${presigned.uploadId}`, { headers: { "cache-control": "no-cache" } });
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("hands out document URLs for the verified copy, never for the key the upload URL was signed for", async () => {
+    const pdf = new TextEncoder().encode("%PDF-1.7\n%verified\n");
+    const presigned = await json<Presigned>(
+      await startUpload(seller, {
+        purpose: "document",
+        contentType: "application/pdf",
+        contentLength: pdf.length,
+        filename: "spec.pdf",
+      }),
+    );
+    await storeObject(seller, presigned.uploadId, pdf, "application/pdf", "documents");
+    expect((await complete(seller, presigned.uploadId)).status).toBe(200);
+    await storeObject(
+      seller,
+      presigned.uploadId,
+      pdf.map(() => 0x41),
+      "application/pdf",
+      "documents",
+    );
+    const res = await api(`/v1/orgs/${seller.orgId}/files/${presigned.uploadId}/url`, {
+      token: seller.owner.token,
+    });
+    const { url } = await json<{ url: string }>(res);
+    const signedFor = new URL(url).pathname.replace("/cdn-cgi/local/r2/s3/marketplace-files/", "");
+    expect(signedFor).not.toBe(`orgs/${seller.orgId}/documents/${presigned.uploadId}`);
+    const object = await env.FILES.get(decodeURIComponent(signedFor));
+    expect(new Uint8Array(await (object?.arrayBuffer() ?? new ArrayBuffer(0)))).toEqual(pdf);
+  });
+
   it.each([
     [
       "magic bytes that do not match the type",
