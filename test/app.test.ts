@@ -171,6 +171,44 @@ describe("request plumbing", () => {
     expect(res.headers.get("strict-transport-security")).toContain("max-age=");
   });
 
+  it("serves /docs and Swagger UI's files with the API's security headers and a CSP that runs only them", async () => {
+    const api = await exports.default.fetch("http://api.test/health");
+    const page = await exports.default.fetch("http://api.test/docs");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("swagger-ui-bundle.js");
+    const bundle = await exports.default.fetch("http://api.test/docs/vendor/swagger-ui-bundle.js");
+    expect(bundle.status).toBe(200);
+    await bundle.arrayBuffer();
+    for (const res of [page, bundle]) {
+      for (const name of [
+        "strict-transport-security",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+        "cross-origin-resource-policy",
+      ]) {
+        expect(res.headers.get(name), name).toBe(api.headers.get(name));
+        expect(res.headers.get(name), name).toBeTruthy();
+      }
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain("unsafe-eval");
+      expect(/script-src [^;]*unsafe-inline/.test(csp)).toBe(false);
+    }
+    // Everything the page loads is its own (script-src 'self'), and no script is inline.
+    expect(await (await exports.default.fetch("http://api.test/docs/init.js")).text()).toContain(
+      "validatorUrl: null",
+    );
+    const sources = [...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThanOrEqual(3);
+    for (const source of sources) expect(source).toMatch(/^\/docs\//);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
   it("allows CORS only for configured origins", async () => {
     const allowed = await call("/health", { headers: { origin: "http://localhost:8787" } });
     expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:8787");

@@ -74,6 +74,46 @@ describe("every authenticated route (from the OpenAPI document)", () => {
   });
 });
 
+describe("responses for a signed-in caller are never stored", () => {
+  it("answers every authenticated GET route with Cache-Control: no-store, whatever the status", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner, "both", "Private Cache Co");
+    const reads = (await authenticatedRoutes()).filter((r) => r.method === "GET");
+    expect(reads.length).toBeGreaterThan(10);
+    for (const { path } of reads) {
+      const res = await api(concrete(path, { orgId: org.id }), { token: owner.token });
+      if (res.headers.get("cache-control") !== "no-store")
+        throw new Error(`GET ${path} (${res.status}): Cache-Control ${res.headers.get("cache-control")}`);
+    }
+  });
+
+  it("marks authenticated writes, and every response that sets a cookie, no-store", async () => {
+    const user = await signUp();
+    const org = await createOrg(user, "seller", "No Store Co");
+    const cookie = await api("/v1/orgs", { cookie: user.cookie, body: { name: "Cookie Co", kind: "buyer" } });
+    expect(cookie.status).toBe(403);
+    expect(cookie.headers.get("cache-control")).toBe("no-store");
+    const listing = await api(`/v1/orgs/${org.id}/listings`, { token: user.token, body: {} });
+    expect(listing.status).toBe(400);
+    expect(listing.headers.get("cache-control")).toBe("no-store");
+    const login = await api("/v1/auth/login", {
+      body: { email: user.email, password: user.password },
+      headers: { "cf-connecting-ip": user.ip },
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get("set-cookie")).toContain("__Host-session=");
+    expect(login.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("leaves public responses cacheable, signed in or not", async () => {
+    const user = await signUp();
+    const search = await api("/v1/listings?limit=1", { cookie: user.cookie });
+    expect(search.headers.get("cache-control")).toMatch(/^public, /);
+    const categories = await api("/v1/categories", { token: user.token });
+    expect(categories.headers.get("cache-control")).toMatch(/^public, /);
+  });
+});
+
 describe("API rate limit", () => {
   it("limits each client IP to 600 requests a minute on /v1, with Retry-After", async () => {
     const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;

@@ -133,6 +133,24 @@ describe("completing uploads", () => {
     expect((await api(`/v1/files/${id}`, { headers: { "if-none-match": etag } })).status).toBe(304);
   });
 
+  it("lets storefronts on other origins embed public images (CORP cross-origin); the API stays same-origin", async () => {
+    const id = await readyImage(seller);
+    const cold = await api(`/v1/files/${id}`);
+    const warm = await api(`/v1/files/${id}`);
+    const notModified = await api(`/v1/files/${id}`, {
+      headers: { "if-none-match": warm.headers.get("etag") ?? "" },
+    });
+    expect(notModified.status).toBe(304);
+    for (const res of [cold, warm, notModified]) {
+      expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    const upload = await startUpload(seller);
+    expect(upload.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    const missing = await api(`/v1/files/${crypto.randomUUID()}`);
+    expect(missing.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+  });
+
   it("puts a public image in the edge cache for at most the year its header promises", async () => {
     const id = await readyImage(seller);
     expect((await api(`/v1/files/${id}`)).status).toBe(200);

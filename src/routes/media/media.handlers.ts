@@ -37,6 +37,8 @@ export const documentUrlHandler: AppRouteHandler<typeof routes.documentUrl> = as
 
 const YEAR_SECONDS = 31_536_000;
 const IMMUTABLE = `public, max-age=${YEAR_SECONDS}, immutable`;
+/** Public images may be embedded by storefronts on any origin (everything else stays same-origin). */
+const EMBEDDABLE = { "cross-origin-resource-policy": "cross-origin", "x-content-type-options": "nosniff" };
 
 /** Where a public image is kept in the Workers Cache API (per location). */
 export function fileCacheKey(fileId: string): Request {
@@ -59,16 +61,20 @@ export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) 
         "content-length": String(object.size),
         "cache-control": IMMUTABLE,
         etag: object.httpEtag,
-        "x-content-type-options": "nosniff",
+        ...EMBEDDABLE,
       },
     });
     putInEdgeCache(c, key, response, YEAR_SECONDS);
   }
   const etag = response.headers.get("etag");
   if (etag && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
-    return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } }) as never;
+    return new Response(null, {
+      status: 304,
+      headers: { etag, "cache-control": IMMUTABLE, ...EMBEDDABLE },
+    }) as never;
   }
   const headers = new Headers(response.headers);
   headers.set("cache-control", IMMUTABLE);
+  for (const [name, value] of Object.entries(EMBEDDABLE)) headers.set(name, value);
   return new Response(response.body, { status: 200, headers }) as never;
 };
