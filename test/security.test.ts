@@ -1,7 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { rateLimitKey } from "../src/middleware/rate-limit.ts";
 import { problem } from "./support/app.ts";
-import { api, createOrg, json, signUp } from "./support/identity.ts";
+import { api, createOrg, json, signUp, uniqueEmail } from "./support/identity.ts";
 
 interface OpenApiDocument {
   paths: Record<
@@ -132,6 +133,74 @@ describe("API rate limit", () => {
     expect(
       (await exports.default.fetch("http://api.test/health", { headers: { "cf-connecting-ip": ip } })).status,
     ).toBe(200);
+  });
+});
+
+describe("rate-limit keys", () => {
+  it.each([
+    ["203.0.113.7", "203.0.113.7"],
+    [" 203.0.113.7 ", "203.0.113.7"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:0DB8:0001:0002:ffff::1", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::", "2001:db8:1:2::/64"],
+    ["[2001:db8:1:2::9]", "2001:db8:1:2::/64"],
+    ["2001:db8:1:3::1", "2001:db8:1:3::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["::", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::192.0.2.1", "64:ff9b:0:0::/64"],
+    ["::ffff:203.0.113.7", "203.0.113.7"],
+    ["::FFFF:cb00:7107", "203.0.113.7"],
+    ["0:0:0:0:0:ffff:203.0.113.7", "203.0.113.7"],
+  ])("keys %s as %s", (address, key) => {
+    expect(rateLimitKey(address)).toBe(key);
+  });
+
+  it.each([
+    undefined,
+    "",
+    "unknown",
+    "1.2.3",
+    "256.1.1.1",
+    "1.2.3.4.5",
+    "2001:db8::1::2",
+    "2001:db8:1:2:3:4:5:6:7",
+    "2001:db8:1:2:3:4:5::6:7",
+    "12345::",
+    "::ffff:300.1.1.1",
+    "2001:db8:g::1",
+  ])("has no key for %s", (address) => {
+    expect(rateLimitKey(address)).toBeUndefined();
+  });
+
+  const weakSignup = (headers: Record<string, string>) =>
+    api("/v1/auth/signup", {
+      body: { email: uniqueEmail(), password: "password", name: "Limit Tester" },
+      headers,
+    });
+
+  it("counts an IPv6 client by its /64, however many addresses it rotates through", async () => {
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    // 20 a minute per key, in fixed windows: 45 attempts must cross 20 within one window.
+    for (let i = 1; i <= 45 && !statuses.includes(429); i++) {
+      const address = i % 2 ? `${prefix}::${i.toString(16)}` : `${prefix}:0:0:0:${i.toString(16)}`;
+      statuses.push((await weakSignup({ "cf-connecting-ip": address })).status);
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((status) => status !== 429).every((status) => status === 400)).toBe(true);
+    const otherPrefix = await weakSignup({
+      "cf-connecting-ip": `2001:db8:ffff:${Math.floor(Math.random() * 0xffff).toString(16)}::1`,
+    });
+    expect(otherPrefix.status).toBe(400);
+  });
+
+  it("never puts requests without a client address in one bucket shared by everyone", async () => {
+    for (let i = 0; i < 45; i++) {
+      const res = await weakSignup({});
+      if (res.status !== 400) throw new Error(`attempt ${i + 1}: expected 400, got ${res.status}`);
+    }
   });
 });
 
