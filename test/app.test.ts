@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createRoute, z } from "@hono/zod-openapi";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.ts";
+import { DEV_CURSOR_SECRET } from "../src/env.ts";
 import { call, problem, roundTrips } from "./support/app.ts";
 
 /** The real app plus one JSON route, to exercise body handling before the first real write routes exist. */
@@ -143,14 +144,32 @@ describe("configuration is checked at request time", () => {
   });
 
   it("refuses local-only settings in production", async () => {
-    const proxy = await call("/health", {}, { env: { ENVIRONMENT: "production", DEV_MAILBOX: "off" } });
+    const production = { ENVIRONMENT: "production", CURSOR_SECRET: "a production secret of 32+ characters!" };
+    const proxy = await call("/health", {}, { env: { ...production, DEV_MAILBOX: "off" } });
     expect((await problem(proxy)).errors).toEqual([
       { field: "LOCAL_DB_PROXY", message: "must not be set in production" },
     ]);
-    const mailbox = await call("/health", {}, { env: { ENVIRONMENT: "production", LOCAL_DB_PROXY: "" } });
+    const mailbox = await call("/health", {}, { env: { ...production, LOCAL_DB_PROXY: "" } });
     expect((await problem(mailbox)).errors).toEqual([
       { field: "DEV_MAILBOX", message: "must not be on in production" },
     ]);
+    const devSecret = await call(
+      "/health",
+      {},
+      { env: { ...production, CURSOR_SECRET: DEV_CURSOR_SECRET, DEV_MAILBOX: "off", LOCAL_DB_PROXY: "" } },
+    );
+    expect((await problem(devSecret)).errors).toEqual([
+      { field: "CURSOR_SECRET", message: "must not be the development value in production" },
+    ]);
+  });
+
+  it("needs a cursor signing secret of at least 32 characters, never echoing it", async () => {
+    const missing = await call("/health", {}, { env: { CURSOR_SECRET: undefined } });
+    expect((await problem(missing)).errors?.map((e) => e.field)).toEqual(["CURSOR_SECRET"]);
+    const short = await call("/health", {}, { env: { CURSOR_SECRET: "too-short-secret" } });
+    const body = await problem(short);
+    expect(body.errors?.map((e) => e.field)).toEqual(["CURSOR_SECRET"]);
+    expect(JSON.stringify(body)).not.toContain("too-short-secret");
   });
 });
 

@@ -1,7 +1,11 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { base64url } from "../src/lib/crypto.ts";
 import { rateLimitKey } from "../src/middleware/rate-limit.ts";
+import { encodeCursor } from "../src/services/catalog/cursor.ts";
 import { problem } from "./support/app.ts";
+import { validListing } from "./support/catalog.ts";
+import { testConfig } from "./support/env.ts";
 import { api, createOrg, json, signUp, uniqueEmail } from "./support/identity.ts";
 
 interface OpenApiDocument {
@@ -136,6 +140,73 @@ describe("API rate limit", () => {
   });
 });
 
+/**
+ * A cursor as they used to be: base64url JSON of a sort key and an unkeyed SHA-256 "fingerprint" of the
+ * public query parameters, which anyone can compute.
+ */
+async function unsignedCursor(parts: unknown, key: unknown[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(parts)));
+  const f = base64url(new Uint8Array(digest).slice(0, 9));
+  return base64url(new TextEncoder().encode(JSON.stringify({ f, k: key })));
+}
+
+describe("forged cursors", () => {
+  const id = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+  const noFilters = [undefined, undefined, undefined, undefined, undefined, undefined, {}];
+
+  it("are refused with 400 on every paged route, even with the query's own fingerprint", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner, "both", "Cursor Co");
+    const cases: [string, unknown, unknown[], boolean][] = [
+      ["/v1/listings?sort=newest&limit=1", [...noFilters, "newest"], ["2026-13-45 99:99:99+00", id], false],
+      ["/v1/listings?sort=price&limit=1", [...noFilters, "price"], ["99999999999999999999", id], false],
+      [
+        "/v1/listings?q=bolt&sort=relevance",
+        ["bolt:*", ...noFilters.slice(1), "relevance"],
+        ["1.2.3", id],
+        false,
+      ],
+      [`/v1/orgs/${org.id}/listings?limit=1`, ["own", org.id, null], ["yesterday", id], true],
+      [`/v1/orgs/${org.id}/orders?side=buyer&limit=1`, ["orders", org.id, "buyer", null], ["soon", id], true],
+    ];
+    for (const [path, parts, key, signedIn] of cases) {
+      const cursor = await unsignedCursor(parts, key);
+      const res = await api(`${path}&cursor=${cursor}`, signedIn ? { token: owner.token } : {});
+      if (res.status !== 400) throw new Error(`${path}: expected 400, got ${res.status} ${await res.text()}`);
+      expect((await problem(res)).errors).toEqual([{ field: "query.cursor", message: "invalid cursor" }]);
+    }
+  });
+
+  it("check the sort key's type even under a valid signature", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner, "seller", "Signed Cursor Co");
+    const context = { cursorSecret: testConfig().CURSOR_SECRET };
+    const scope = ["own", org.id, null];
+    for (const key of [
+      ["yesterday", id],
+      ["2026-11-26 12:34:56.789+00", "not-a-uuid"],
+      [1, id],
+      ["2026-11-26 12:34:56+00"],
+    ]) {
+      const cursor = await encodeCursor(context, scope, key as string[]);
+      const res = await api(`/v1/orgs/${org.id}/listings?cursor=${cursor}`, { token: owner.token });
+      expect(res.status).toBe(400);
+    }
+    const good = await encodeCursor(context, scope, ["2026-11-26 12:34:56.789+00", id]);
+    expect((await api(`/v1/orgs/${org.id}/listings?cursor=${good}`, { token: owner.token })).status).toBe(
+      200,
+    );
+    const otherOrg = await encodeCursor(
+      context,
+      ["own", crypto.randomUUID(), null],
+      ["2026-11-26 12:34:56.789+00", id],
+    );
+    expect((await api(`/v1/orgs/${org.id}/listings?cursor=${otherOrg}`, { token: owner.token })).status).toBe(
+      400,
+    );
+  });
+});
+
 describe("rate-limit keys", () => {
   it.each([
     ["203.0.113.7", "203.0.113.7"],
@@ -213,7 +284,40 @@ describe("junk input on every route (from the OpenAPI document)", () => {
     {},
     { a: { b: [1, { c: null }] } },
     { quantity: -1e308, name: "x".repeat(20_000), email: "\u0000", role: ["owner"], scopes: "org:read" },
+    {
+      quantity: 1e300,
+      limitMinor: 2 ** 64,
+      contentLength: 2 ** 53 + 2,
+      name: "Co\u0000",
+      reason: "\ud800",
+    },
   ];
+  /** Well-formed queries but for a NUL, a lone surrogate or a number past every bound. */
+  const poisonQueries = [
+    "?limit=1&attr.material=brass%00",
+    "?limit=1&q=bolt%00%ED%A0%80",
+    "?minPrice=99999999999999999999&maxPrice=1e300",
+  ];
+  /** Bodies that pass every other check of their route, carrying one NUL, lone surrogate or huge amount. */
+  const poisonBodies: Record<string, unknown[]> = {
+    "POST /v1/orgs/{orgId}/listings": [
+      validListing({ title: "Hex\u0000bolt" }),
+      validListing({ description: "steel\u0000" }),
+      validListing({ attributes: { thread: "M8\u0000" } }),
+      validListing({ description: "\udc00" }),
+      validListing({ priceTiers: [{ minQuantity: 100, unitPriceMinor: 1e19 }] }),
+    ],
+    "PATCH /v1/orgs/{orgId}/listings/{listingId}": [{ title: "Hex\u0000bolt" }, { description: "\u0000" }],
+    "POST /v1/orgs": [
+      { name: "Fuzz Web Co", kind: "buyer", website: "https://fuzz.example/\u0000" },
+      { name: "Fuzz Web Co", kind: "buyer", website: "https://fuzz.example/\ud800" },
+    ],
+    "PATCH /v1/orgs/{orgId}": [{ website: "https://fuzz.example/a\u0000b" }, { legalName: "Fuzz\u0000 Ltd" }],
+    "POST /v1/orgs/{orgId}/uploads": [
+      { purpose: "image", contentType: "image/png", contentLength: 20, filename: "bolt\u0000.png" },
+      { purpose: "image", contentType: "image/png\u0000", contentLength: 2 ** 64, filename: "bolt.png" },
+    ],
+  };
 
   it("never answers a 500, whatever the body, headers or query", async () => {
     const owner = await signUp();
@@ -221,27 +325,42 @@ describe("junk input on every route (from the OpenAPI document)", () => {
     const res = await exports.default.fetch("http://api.test/openapi.json");
     const doc = (await res.json()) as OpenApiDocument;
     let requests = 0;
-    for (const [path, methods] of Object.entries(doc.paths)) {
+    // Signing out ends the session every other request uses (they would all be 401): it goes last.
+    const paths = Object.entries(doc.paths).sort(
+      ([a], [b]) => Number(a === "/v1/auth/logout") - Number(b === "/v1/auth/logout"),
+    );
+    for (const [path, methods] of paths) {
       for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
         const url = concrete(path, { orgId: org.id });
         const headers = { "if-match": '"x"', "idempotency-key": "bad key!", "if-none-match": "*" };
-        const bodies = method === "GET" || method === "DELETE" ? [undefined] : junkBodies;
-        for (const body of bodies) {
-          const response = await api(`${url}?limit=-5&cursor=%E2%82&q=%00&sort=&side=x&status=`, {
+        const withoutBody = method === "GET" || method === "DELETE";
+        const attempts: [string, unknown][] = [
+          ...(withoutBody ? [undefined] : junkBodies).map(
+            (body) => [`${url}?limit=-5&cursor=%E2%82&q=%00&sort=&side=x&status=`, body] as [string, unknown],
+          ),
+          ...poisonQueries.map((query) => [`${url}${query}`, undefined] as [string, unknown]),
+          ...(poisonBodies[`${method} ${path}`] ?? []).map(
+            (body) => [`${url}${poisonQueries[0]}`, body] as [string, unknown],
+          ),
+        ];
+        for (const [target, body] of attempts) {
+          const response = await api(target, {
             method,
             token: owner.token,
             headers,
             body,
           });
           requests += 1;
+          if (response.status === 401 && path !== "/v1/auth/logout")
+            throw new Error(`${method} ${target}: 401, the session ended before the last route`);
           if (response.status >= 500) {
             throw new Error(
-              `${method} ${path} with ${JSON.stringify(body)?.slice(0, 80)}: ${response.status} ${await response.text()}`,
+              `${method} ${target} with ${JSON.stringify(body)?.slice(0, 80)}: ${response.status} ${await response.text()}`,
             );
           }
         }
       }
     }
-    expect(requests).toBeGreaterThan(150);
+    expect(requests).toBeGreaterThan(250);
   });
 });

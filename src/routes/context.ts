@@ -12,6 +12,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     kv: c.env.SESSIONS,
     now: c.var.now(),
     sessionPolicy: policyFromConfig(c.var.config),
+    cursorSecret: c.var.config.CURSOR_SECRET,
   };
 }
 

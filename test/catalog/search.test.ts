@@ -192,6 +192,15 @@ describe("input", () => {
     ["attr.Bad-Key=1", 400],
     ["colour=red", 400],
     [`q=${"x".repeat(201)}`, 400],
+    ["q=bolt%00x", 400],
+    ["q=tab%09x", 400],
+    ["attr.material=brass%00", 400],
+    ["attr.thread=M8%0A", 400],
+    ["minPrice=10000000001", 400],
+    ["maxPrice=10000000001", 400],
+    ["minPrice=99999999999999999999", 400],
+    ["maxPrice=1e300", 400],
+    ["minPrice=10000000000", 200],
   ])("answers %s with %i", async (query, status) => {
     const res = await api(`/v1/listings?${query}`);
     expect(res.status).toBe(status);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
+import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
 import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
@@ -42,6 +43,7 @@ function attributeFilters(c: Context<AppEnv>): Record<string, string> {
     if (!match?.[1]) errors.push({ field: `query.${name}`, message: "unknown parameter" });
     else if (value.length < 1 || value.length > 200)
       errors.push({ field: `query.${name}`, message: "must be 1–200 characters" });
+    else if (!isUsableText(value)) errors.push({ field: `query.${name}`, message: UNUSABLE_TEXT_MESSAGE });
     else filters[match[1]] = value;
   }
   if (Object.keys(filters).length > 10)
