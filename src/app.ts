@@ -5,11 +5,13 @@ import { handleError, problemResponse } from "./lib/problem.ts";
 import { createRouter } from "./lib/router.ts";
 import { bodyGuards } from "./middleware/body-guards.ts";
 import { corsFromConfig } from "./middleware/cors.ts";
+import { noStoreWhenPersonal } from "./middleware/no-store.ts";
 import { apiRateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { apiKeysRouter } from "./routes/api-keys/api-keys.index.ts";
 import { authRouter } from "./routes/auth/auth.index.ts";
 import { devRouter } from "./routes/dev/dev.index.ts";
+import { docsRouter } from "./routes/docs/docs.index.ts";
 import { healthRouter } from "./routes/health/health.index.ts";
 import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
 import { catalogRouter, sellerListingsRouter } from "./routes/listings/listings.index.ts";
@@ -23,7 +25,8 @@ export const API_VERSION = "0.1.0";
 /**
  * Builds the whole API: the Worker entry and the tests use the same app.
  * Order matters: request id first (every log line and problem carries it), then the per-request
- * context (config, DB, meter, log line), security headers, CORS, body checks, routes.
+ * context (config, DB, meter, log line), security headers, no-store for personal responses, CORS, body
+ * checks, routes.
  */
 export interface AppOptions {
   /** The clock; tests inject one to move time. */
@@ -35,7 +38,9 @@ export function createApp(options: AppOptions = {}) {
 
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(requestContext(options.now));
-  app.use(secureHeaders());
+  // A header a handler set itself stands (public images: CORP cross-origin; /docs: its own CSP).
+  app.use(secureHeaders({ overwrite: false }));
+  app.use(noStoreWhenPersonal());
   app.use(corsFromConfig());
   app.use("/v1/*", apiRateLimit());
   app.use(bodyGuards());
@@ -51,7 +56,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/", sellerListingsRouter)
     .route("/", mediaRouter)
     .route("/", ordersRouter)
-    .route("/", devRouter);
+    .route("/", devRouter)
+    .route("/", docsRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",

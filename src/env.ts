@@ -4,6 +4,10 @@ import { z } from "zod";
 export type Bindings = CloudflareBindings;
 
 const flag = z.enum(["on", "off"]);
+/** The CURSOR_SECRET wrangler.toml gives development and tests; refused in production. */
+export const DEV_CURSOR_SECRET = "local-dev-cursor-secret-meaningless-elsewhere";
+/** The DEVICE_COOKIE_SECRET wrangler.toml gives development and tests; refused in production. */
+export const DEV_DEVICE_COOKIE_SECRET = "local-dev-device-cookie-secret-not-a-secret";
 export const logLevels = ["debug", "info", "warn", "error"] as const;
 
 /**
@@ -16,6 +20,27 @@ export const configSchema = z
     DATABASE_URL: z
       .string({ error: "is required (a postgres:// connection string)" })
       .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// connection string"),
+    /**
+     * The origin the public reaches this API at. Links in emails are built from it, never from the
+     * request's Host header (which a client chooses).
+     */
+    PUBLIC_URL: z
+      .url({
+        protocol: /^https?$/,
+        error: "must be the http(s) origin of this API (https://api.example.com)",
+      })
+      .refine((value) => {
+        const url = URL.parse(value);
+        return !url || (url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password);
+      }, "must be an origin only (scheme, host and port; no path, query or credentials)")
+      .transform((value) => new URL(value).origin),
+    /**
+     * Signs device cookies (HMAC-SHA256): a browser that signed in before is not held out by failed
+     * sign-ins from elsewhere. Changing it only makes every browser untrusted until its next sign-in.
+     */
+    DEVICE_COOKIE_SECRET: z
+      .string({ error: "is required (a random secret of at least 32 characters)" })
+      .min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
     LOCAL_DB_PROXY: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL of the local database proxy" })
       .optional(),
@@ -86,6 +111,10 @@ export const configSchema = z
       .default(48),
     /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
     DEV_MAILBOX: flag.default("off"),
+    /** Signs keyset cursors (HMAC-SHA256): random text, at least 32 characters; a secret in production. */
+    CURSOR_SECRET: z
+      .string({ error: "is required (random text of at least 32 characters)" })
+      .min(32, "must be at least 32 characters of random text"),
   })
   .refine((config) => !(config.ENVIRONMENT === "production" && config.LOCAL_DB_PROXY), {
     path: ["LOCAL_DB_PROXY"],
@@ -94,6 +123,19 @@ export const configSchema = z
   .refine((config) => !(config.ENVIRONMENT === "production" && config.DEV_MAILBOX === "on"), {
     path: ["DEV_MAILBOX"],
     message: "must not be on in production",
+  })
+  .refine((config) => !(config.ENVIRONMENT === "production" && config.CURSOR_SECRET === DEV_CURSOR_SECRET), {
+    path: ["CURSOR_SECRET"],
+    message: "must not be the development value in production",
+  })
+  .refine(
+    (config) =>
+      !(config.ENVIRONMENT === "production" && config.DEVICE_COOKIE_SECRET === DEV_DEVICE_COOKIE_SECRET),
+    { path: ["DEVICE_COOKIE_SECRET"], message: "must not be the development value in production" },
+  )
+  .refine((config) => !(config.ENVIRONMENT === "production" && !config.PUBLIC_URL.startsWith("https://")), {
+    path: ["PUBLIC_URL"],
+    message: "must be an https origin in production",
   });
 
 export type Config = z.infer<typeof configSchema>;

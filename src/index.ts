@@ -19,6 +19,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     kv: env.SESSIONS,
     now: controller.scheduledTime,
     sessionPolicy: policyFromConfig(config),
+    cursorSecret: config.CURSOR_SECRET,
   };
   const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
   const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);

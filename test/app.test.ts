@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { createRoute, z } from "@hono/zod-openapi";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.ts";
+import { DEV_CURSOR_SECRET, DEV_DEVICE_COOKIE_SECRET } from "../src/env.ts";
 import { call, problem, roundTrips } from "./support/app.ts";
 
 /** The real app plus one JSON route, to exercise body handling before the first real write routes exist. */
@@ -143,14 +144,51 @@ describe("configuration is checked at request time", () => {
   });
 
   it("refuses local-only settings in production", async () => {
-    const proxy = await call("/health", {}, { env: { ENVIRONMENT: "production", DEV_MAILBOX: "off" } });
+    const production = {
+      ENVIRONMENT: "production",
+      CURSOR_SECRET: "a production secret of 32+ characters!",
+      DEVICE_COOKIE_SECRET: "another production secret of 32+ characters",
+      PUBLIC_URL: "https://api.marketplace.example.com",
+    };
+    const proxy = await call("/health", {}, { env: { ...production, DEV_MAILBOX: "off" } });
     expect((await problem(proxy)).errors).toEqual([
       { field: "LOCAL_DB_PROXY", message: "must not be set in production" },
     ]);
-    const mailbox = await call("/health", {}, { env: { ENVIRONMENT: "production", LOCAL_DB_PROXY: "" } });
+    const mailbox = await call("/health", {}, { env: { ...production, LOCAL_DB_PROXY: "" } });
     expect((await problem(mailbox)).errors).toEqual([
       { field: "DEV_MAILBOX", message: "must not be on in production" },
     ]);
+    const devSecret = await call(
+      "/health",
+      {},
+      { env: { ...production, CURSOR_SECRET: DEV_CURSOR_SECRET, DEV_MAILBOX: "off", LOCAL_DB_PROXY: "" } },
+    );
+    expect((await problem(devSecret)).errors).toEqual([
+      { field: "CURSOR_SECRET", message: "must not be the development value in production" },
+    ]);
+    const safe = { ...production, DEV_MAILBOX: "off", LOCAL_DB_PROXY: "" };
+    const devDevice = await call(
+      "/health",
+      {},
+      { env: { ...safe, DEVICE_COOKIE_SECRET: DEV_DEVICE_COOKIE_SECRET } },
+    );
+    expect((await problem(devDevice)).errors).toEqual([
+      { field: "DEVICE_COOKIE_SECRET", message: "must not be the development value in production" },
+    ]);
+    const plainHttp = await call("/health", {}, { env: { ...safe, PUBLIC_URL: "http://api.example.com" } });
+    expect((await problem(plainHttp)).errors).toEqual([
+      { field: "PUBLIC_URL", message: "must be an https origin in production" },
+    ]);
+    expect((await call("/health", {}, { env: safe })).status).toBe(200);
+  });
+
+  it("needs a cursor signing secret of at least 32 characters, never echoing it", async () => {
+    const missing = await call("/health", {}, { env: { CURSOR_SECRET: undefined } });
+    expect((await problem(missing)).errors?.map((e) => e.field)).toEqual(["CURSOR_SECRET"]);
+    const short = await call("/health", {}, { env: { CURSOR_SECRET: "too-short-secret" } });
+    const body = await problem(short);
+    expect(body.errors?.map((e) => e.field)).toEqual(["CURSOR_SECRET"]);
+    expect(JSON.stringify(body)).not.toContain("too-short-secret");
   });
 });
 
@@ -169,6 +207,44 @@ describe("request plumbing", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
     expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+  });
+
+  it("serves /docs and Swagger UI's files with the API's security headers and a CSP that runs only them", async () => {
+    const api = await exports.default.fetch("http://api.test/health");
+    const page = await exports.default.fetch("http://api.test/docs");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("swagger-ui-bundle.js");
+    const bundle = await exports.default.fetch("http://api.test/docs/vendor/swagger-ui-bundle.js");
+    expect(bundle.status).toBe(200);
+    await bundle.arrayBuffer();
+    for (const res of [page, bundle]) {
+      for (const name of [
+        "strict-transport-security",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+        "cross-origin-resource-policy",
+      ]) {
+        expect(res.headers.get(name), name).toBe(api.headers.get(name));
+        expect(res.headers.get(name), name).toBeTruthy();
+      }
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain("unsafe-eval");
+      expect(/script-src [^;]*unsafe-inline/.test(csp)).toBe(false);
+    }
+    // Everything the page loads is its own (script-src 'self'), and no script is inline.
+    expect(await (await exports.default.fetch("http://api.test/docs/init.js")).text()).toContain(
+      "validatorUrl: null",
+    );
+    const sources = [...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThanOrEqual(3);
+    for (const source of sources) expect(source).toMatch(/^\/docs\//);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 
   it("allows CORS only for configured origins", async () => {

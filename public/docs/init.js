@@ -6,5 +6,7 @@ window.addEventListener("load", () => {
     deepLinking: true,
     tryItOutEnabled: true,
     withCredentials: true,
+    // No badge from validator.swagger.io: the page loads nothing from other origins (see its CSP).
+    validatorUrl: null,
   });
 });

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
+import { rateLimitKey } from "../middleware/rate-limit.ts";
 import type { ServiceContext } from "../services/context.ts";
 import { type IssuedSession, policyFromConfig, SESSION_COOKIE } from "../services/identity/sessions.ts";
 import type { AppEnv } from "../types.ts";
@@ -11,6 +12,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     kv: c.env.SESSIONS,
     now: c.var.now(),
     sessionPolicy: policyFromConfig(c.var.config),
+    cursorSecret: c.var.config.CURSOR_SECRET,
   };
 }
 
@@ -40,7 +42,11 @@ export function userAgent(c: Context<AppEnv>): string | null {
   return c.req.header("user-agent") ?? null;
 }
 
-/** The caller's IP as Cloudflare reports it (unforgeable in production). */
+/**
+ * The caller's address as per-IP limits count it (rateLimitKey(): IPv4, or an IPv6 /64), from the
+ * CF-Connecting-IP that Cloudflare sets (unforgeable in production). A request without a usable address
+ * (only possible off Cloudflare) gets a key of its own, so it can never exhaust a bucket others share.
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? "unknown";
+  return rateLimitKey(c.req.header("cf-connecting-ip")) ?? `no-address:${c.get("requestId")}`;
 }

@@ -1,15 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { usableText } from "../lib/text.ts";
 import { apiKeyScopes, memberRoles } from "../services/identity/principal.ts";
 
-/** Single-line human text: trimmed, no control characters. */
-export const text = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters");
+/** Single-line human text: trimmed, no control characters or lone surrogates (usableText). */
+export const text = (min: number, max: number) => usableText(z.string().trim().min(min).max(max));
 
 export const email = z
   .string()
@@ -17,7 +11,9 @@ export const email = z
   .pipe(z.email().max(254))
   .openapi({ type: "string", format: "email", example: "buyer@acme.example" });
 /** Length rules (8–256 characters) and the common-password check are applied by the service. */
-export const password = z.string().min(1).max(1024).openapi({ example: "correct horse battery staple" });
+export const password = usableText(z.string().min(1).max(1024)).openapi({
+  example: "correct horse battery staple",
+});
 
 export const uuidParam = (name: string) =>
   z.uuid().openapi({ param: { name, in: "path" }, example: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9" });

@@ -8,4 +8,6 @@ export interface ServiceContext {
   /** Milliseconds since the epoch, from the request's clock. */
   now: number;
   sessionPolicy: SessionPolicy;
+  /** CURSOR_SECRET: signs keyset cursors (services/catalog/cursor.ts). */
+  cursorSecret: string;
 }

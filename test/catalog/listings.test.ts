@@ -88,6 +88,72 @@ describe("creating listings", () => {
     expect((await problem(res)).errors?.map((e) => e.field)).toContain(field);
   });
 
+  it.each([
+    ["a NUL in the title", { title: "Hex bolt\u0000M8" }, "body.title"],
+    ["a NUL in the description", { description: "A4 steel\u0000" }, "body.description"],
+    ["a NUL in an attribute value", { attributes: { thread: "M8\u0000" } }, "body.attributes.thread"],
+    [
+      "a NUL in a variant attribute value",
+      { variants: [{ sku: "NUL-1", stock: 1, attributes: { thread: "\u0000" } }] },
+      "body.variants.0.attributes.thread",
+    ],
+    ["a lone surrogate in the title", { title: "Hex bolt \ud800" }, "body.title"],
+    ["a lone surrogate in the description", { description: "\udfff steel" }, "body.description"],
+    ["a control character in the title", { title: "Hex\u001bbolt" }, "body.title"],
+    ["a line break in the title", { title: "Hex\nbolt" }, "body.title"],
+    ["a control character in the description", { description: "bell\u0007" }, "body.description"],
+    [
+      "a C1 control character in an attribute value",
+      { attributes: { thread: "M8\u0085" } },
+      "body.attributes.thread",
+    ],
+    [
+      "a unit price above 10^10 minor units",
+      { priceTiers: [{ minQuantity: 100, unitPriceMinor: 10_000_000_001 }] },
+      "body.priceTiers.0.unitPriceMinor",
+    ],
+    [
+      "a tier whose minimum quantity times its price passes 2^53 - 1",
+      {
+        minOrderQuantity: 1_000_000,
+        priceTiers: [{ minQuantity: 1_000_000, unitPriceMinor: 10_000_000_000 }],
+      },
+      "body.priceTiers.0",
+    ],
+  ])("refuses %s with 400 problem, writing nothing", async (_, overrides, field) => {
+    const title = `Refused ${crypto.randomUUID()}`;
+    const res = await api(path(seller), {
+      token: seller.owner.token,
+      body: validListing({ title, ...overrides }),
+    });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.type).toBe("urn:problem:validation_failed");
+    expect(body.errors?.map((e) => e.field)).toContain(field);
+    const own = await json<{ items: { title: string }[] }>(
+      await api(`${path(seller)}?limit=100`, { token: seller.owner.token }),
+    );
+    expect(own.items.map((item) => item.title)).not.toContain(title);
+  });
+
+  it("keeps tabs and line breaks in descriptions, and refuses a NUL in an edit", async () => {
+    const listing = await createListing(seller, { description: "Line one\n\tLine two\r\nEnd" });
+    expect(listing).toMatchObject({ description: "Line one\n\tLine two\r\nEnd" });
+    const edit = await api(path(seller, listing.id), {
+      method: "PATCH",
+      token: seller.owner.token,
+      headers: { "if-match": `"${listing.version}"` },
+      body: { title: "Renamed\u0000" },
+    });
+    expect(edit.status).toBe(400);
+    expect((await problem(edit)).errors?.map((e) => e.field)).toContain("body.title");
+    const reject = await api(`/v1/admin/listings/${listing.id}/reject`, {
+      token: admin.token,
+      body: { reason: "Bad\u0000reason" },
+    });
+    expect(reject.status).toBe(400);
+  });
+
   it("checks attributes against the category's typed definitions, in the same round trip", async () => {
     const res = await api(path(seller), {
       token: seller.owner.token,

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { listingCacheKey } from "../../src/routes/listings/public.handlers.ts";
 import { problem, roundTrips } from "../support/app.ts";
+import { edgeCopy, servableSeconds } from "../support/cache.ts";
 import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
 import { sql } from "../support/db.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
@@ -190,6 +192,15 @@ describe("input", () => {
     ["attr.Bad-Key=1", 400],
     ["colour=red", 400],
     [`q=${"x".repeat(201)}`, 400],
+    ["q=bolt%00x", 400],
+    ["q=tab%09x", 400],
+    ["attr.material=brass%00", 400],
+    ["attr.thread=M8%0A", 400],
+    ["minPrice=10000000001", 400],
+    ["maxPrice=10000000001", 400],
+    ["minPrice=99999999999999999999", 400],
+    ["maxPrice=1e300", 400],
+    ["minPrice=10000000000", 200],
   ])("answers %s with %i", async (query, status) => {
     const res = await api(`/v1/listings?${query}`);
     expect(res.status).toBe(status);
@@ -206,11 +217,12 @@ describe("input", () => {
 });
 
 describe("edge caching", () => {
-  it("makes search responses cacheable with ETag and 304", async () => {
+  it("makes search responses cacheable with ETag and 304, servable for at most 60 s", async () => {
     const seller = await newSeller();
     await publishListing(seller, admin);
     const first = await api(`/v1/listings?seller=${seller.orgId}`);
-    expect(first.headers.get("cache-control")).toBe("public, max-age=30, stale-while-revalidate=300");
+    expect(first.headers.get("cache-control")).toBe("public, max-age=30, stale-while-revalidate=30");
+    expect(servableSeconds(first.headers.get("cache-control"))).toBeLessThanOrEqual(60);
     const tag = first.headers.get("etag");
     expect(tag).toBeTruthy();
     const again = await api(`/v1/listings?seller=${seller.orgId}`, {
@@ -240,6 +252,22 @@ describe("edge caching", () => {
     const fresh = await api(`/v1/listings/${listing.id}`);
     expect(await json(fresh)).toMatchObject({ title: "Renamed while cached" });
     expect(fresh.headers.get("etag")).not.toBe(tag);
+  });
+
+  it("puts a listing's detail in the edge cache for at most 60 s; browsers revalidate every time", async () => {
+    const seller = await newSeller();
+    const listing = await publishListing(seller, admin);
+    const res = await api(`/v1/listings/${listing.id}`);
+    expect(res.status).toBe(200);
+    const cached = await edgeCopy(listingCacheKey(listing.id));
+    const edgeSeconds = servableSeconds(cached.headers.get("cache-control"));
+    expect(edgeSeconds).toBeGreaterThan(0);
+    expect(edgeSeconds).toBeLessThanOrEqual(60);
+    // What the edge copy may add to what a browser or shared cache keeps must stay within the same bound.
+    expect(edgeSeconds + servableSeconds(res.headers.get("cache-control"))).toBeLessThanOrEqual(60);
+    const warm = await api(`/v1/listings/${listing.id}`);
+    expect(roundTrips(warm)).toBe(0);
+    expect(warm.headers.get("cache-control")).toBe(res.headers.get("cache-control"));
   });
 
   it("answers an unknown or unpublished listing with 404", async () => {

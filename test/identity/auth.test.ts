@@ -1,8 +1,20 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { DEVICE_COOKIE_DAYS, issueDevice, verifyDevice } from "../../src/services/identity/devices.ts";
 import { currentParams, hashPassword } from "../../src/services/identity/password.ts";
-import { problem, roundTrips } from "../support/app.ts";
+import { call, problem, roundTrips } from "../support/app.ts";
 import { one, sql } from "../support/db.ts";
-import { api, json, logIn, PASSWORD, randomIp, signUp, uniqueEmail } from "../support/identity.ts";
+import {
+  api,
+  deviceCookie,
+  json,
+  logIn,
+  PASSWORD,
+  randomIp,
+  signUp,
+  uniqueEmail,
+} from "../support/identity.ts";
 
 const signupBody = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail(),
@@ -106,7 +118,7 @@ describe("signup", () => {
 });
 
 describe("login", () => {
-  it("issues a new session in two round trips (read, then write)", async () => {
+  it("issues a new session in two round trips (claim and read, then write)", async () => {
     const user = await signUp();
     const again = await logIn(user);
     expect(again.token).not.toBe(user.token);
@@ -160,6 +172,55 @@ describe("login", () => {
       ).failures,
     ).toBe(5);
   });
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "lets exactly one of 30 parallel wrong logins be checked once the backoff window opens (real Postgres)",
+    async () => {
+      const user = await signUp();
+      // In backoff: 6 failures mean a 2 s wait after the last one, which ended 10 s ago, so the window is open.
+      await sql().query(
+        "insert into login_failures (email_normalized, failures, last_failure_at) values ($1, 6, now() - interval '10 seconds')",
+        [user.email],
+      );
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          api("/v1/auth/login", {
+            body: { email: user.email, password: "wrong password!" },
+            headers: { "cf-connecting-ip": randomIp() },
+          }),
+        ),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(29);
+      for (const res of responses.filter((r) => r.status === 429)) {
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      const row = await one<{ failures: number }>(
+        "select failures from login_failures where email_normalized = $1",
+        [user.email],
+      );
+      expect(row.failures).toBe(7);
+    },
+  );
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "checks exactly the five free attempts of 30 parallel wrong logins on a fresh account (real Postgres)",
+    async () => {
+      const email = uniqueEmail("fresh");
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          api("/v1/auth/login", {
+            body: { email, password: "wrong password!" },
+            headers: { "cf-connecting-ip": randomIp() },
+          }),
+        ),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+    },
+  );
 
   it("resets the failure count after a successful login", async () => {
     const user = await signUp();
@@ -217,6 +278,138 @@ describe("login", () => {
       "body.email",
       "body.password",
     ]);
+  });
+});
+
+describe("device cookies: a browser that signed in before is not held out by failures elsewhere", () => {
+  const attempt = (email: string, password: string, cookie?: string) =>
+    api("/v1/auth/login", { body: { email, password }, cookie, headers: { "cf-connecting-ip": randomIp() } });
+
+  /** The attacker's way of holding an account: one wrong password each time the 15-minute block ends. */
+  async function holdOut(email: string) {
+    await sql().query(
+      `insert into login_failures (email_normalized, failures, last_failure_at)
+       values ($1, 20, now() - interval '15 minutes 1 second')
+       on conflict (email_normalized, device) do update set failures = 20, last_failure_at = excluded.last_failure_at`,
+      [email],
+    );
+    expect((await attempt(email, "attacker guess")).status).toBe(401);
+  }
+
+  it("issues a long-lived __Host-device cookie (HttpOnly, Secure, SameSite=Strict) at sign-in", async () => {
+    const user = await signUp();
+    const res = await attempt(user.email, user.password);
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-device=")) ?? "";
+    for (const attribute of ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"])
+      expect(cookie).toContain(attribute);
+    expect(cookie).not.toMatch(/Domain=/i);
+    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)?.[1]);
+    expect(maxAge).toBeGreaterThanOrEqual(180 * 86_400);
+    // Nothing in it is a secret of the account: no session token, no password.
+    expect(cookie).not.toContain(user.password);
+    expect(cookie).not.toContain((await json<{ session: { token: string } }>(res)).session.token);
+  });
+
+  it("lets the victim's browser sign in while an attacker holds the account in backoff; others still wait", async () => {
+    const victim = await signUp();
+    const device = deviceCookie(await attempt(victim.email, victim.password));
+    await holdOut(victim.email);
+
+    const elsewhere = await attempt(victim.email, victim.password);
+    expect(elsewhere.status).toBe(429);
+    expect(Number(elsewhere.headers.get("retry-after"))).toBeGreaterThan(800);
+
+    const trusted = await attempt(victim.email, victim.password, device);
+    expect(trusted.status).toBe(200);
+    expect(roundTrips(trusted)).toBe(2);
+    // The victim's sign-in does not hand the attacker fresh attempts.
+    expect((await attempt(victim.email, "attacker guess")).status).toBe(429);
+    // The browser keeps its trust: the re-issued cookie works again.
+    expect((await attempt(victim.email, victim.password, deviceCookie(trusted))).status).toBe(200);
+  });
+
+  it("lets a changed password through on the trusted browser while held out", async () => {
+    const victim = await signUp();
+    const device = deviceCookie(await attempt(victim.email, victim.password));
+    await holdOut(victim.email);
+    const res = await api("/v1/me/password", {
+      token: victim.token,
+      cookie: device,
+      body: { currentPassword: victim.password, newPassword: "a much better passphrase" },
+    });
+    expect(res.status).toBe(200);
+    const bearerOnly = await api("/v1/me/password", {
+      token: (await json<{ session: { token: string } }>(res)).session.token,
+      body: { currentPassword: "a much better passphrase", newPassword: "yet another passphrase" },
+    });
+    expect(bearerOnly.status).toBe(429);
+  });
+
+  it("counts failures made with a device cookie against that cookie only", async () => {
+    const victim = await signUp();
+    const stolen = deviceCookie(await attempt(victim.email, victim.password));
+    // A clock that stands still: the backoff window (1 s after the 5th failure) cannot open mid-test.
+    const frozen = Date.now();
+    const app = createApp({ now: () => frozen });
+    const withStolen = (password: string) =>
+      call(
+        "/v1/auth/login",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie: stolen, "cf-connecting-ip": randomIp() },
+          body: JSON.stringify({ email: victim.email, password }),
+        },
+        { app },
+      );
+    for (let n = 0; n < 5; n++) expect((await withStolen(`guess ${n}`)).status).toBe(401);
+    const limited = await withStolen(victim.password);
+    expect(limited.status).toBe(429);
+    // Untrusted clients have their own count, untouched by the cookie's failures.
+    expect((await attempt(victim.email, victim.password)).status).toBe(200);
+  });
+
+  it("honours a device cookie only until it expires, and only under the secret that signed it", async () => {
+    const secret = "a test secret of at least thirty-two characters";
+    const userId = crypto.randomUUID();
+    const now = Date.now();
+    const issued = await issueDevice(secret, userId, now);
+    expect(await verifyDevice(secret, issued.value, now)).toEqual({ userId, deviceId: issued.deviceId });
+    const lifetime = DEVICE_COOKIE_DAYS * 86_400_000;
+    expect(await verifyDevice(secret, issued.value, now + lifetime - 1000)).toBeDefined();
+    expect(await verifyDevice(secret, issued.value, now + lifetime)).toBeUndefined();
+    expect(await verifyDevice(`${secret}!`, issued.value, now)).toBeUndefined();
+    const later = issued.value.replace(/\.(\d+)\./, (_, at: string) => `.${Number(at) + 86_400}.`);
+    expect(await verifyDevice(secret, later, now)).toBeUndefined();
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["too short", "short secret"],
+  ])("refuses a DEVICE_COOKIE_SECRET that is %s, naming it (never its value)", async (_, value) => {
+    const res = await call("/health", {}, { env: { DEVICE_COOKIE_SECRET: value } });
+    expect(res.status).toBe(500);
+    const body = await problem(res);
+    expect(body.type).toBe("urn:problem:misconfigured");
+    expect(body.errors?.map((e) => e.field)).toEqual(["DEVICE_COOKIE_SECRET"]);
+    expect(JSON.stringify(body)).not.toContain("short secret");
+  });
+
+  it("trusts a cookie only for its own account, and only as issued", async () => {
+    const victim = await signUp();
+    const other = await signUp();
+    const othersDevice = deviceCookie(await attempt(other.email, other.password));
+    await holdOut(victim.email);
+    expect((await attempt(victim.email, victim.password, othersDevice)).status).toBe(429);
+
+    const device = deviceCookie(await attempt(other.email, other.password));
+    const [name, value = ""] = device.split("=");
+    const tampered = `${name}=${value.slice(0, -2)}${value.endsWith("AA") ? "BB" : "AA"}`;
+    const swapped = `${name}=${value.replace(other.id, victim.id)}`;
+    for (const cookie of [tampered, swapped, "__Host-device=junk", `__Host-device=${"x".repeat(5000)}`]) {
+      const res = await attempt(victim.email, victim.password, cookie);
+      expect(res.status).toBe(429);
+    }
   });
 });
 

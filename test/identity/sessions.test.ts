@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import type { SessionRecord } from "../../src/services/identity/sessions.ts";
 import { call, problem, roundTrips } from "../support/app.ts";
-import { api, json, logIn, PASSWORD, signUp, type TestUser } from "../support/identity.ts";
+import { sql } from "../support/db.ts";
+import { api, json, logIn, PASSWORD, randomIp, signUp, type TestUser } from "../support/identity.ts";
 import { kvWithDelayedDeletes } from "../support/kv.ts";
 
 const MINUTE = 60_000;
@@ -209,6 +210,109 @@ describe("changing the password", () => {
     expect(res.status).toBe(403);
     expect((await api("/v1/me", { token: user.token })).status).toBe(200);
     await logIn(user);
+  });
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "throttles wrong current passwords like logins: of 30 parallel guesses 5 are checked, 25 get 429",
+    async () => {
+      const user = await signUp();
+      // A clock that stands still: the backoff window (1 s after the 5th failure) cannot open mid-test.
+      const app = appAt({ now: Date.now() });
+      const changeTo = (currentPassword: string) =>
+        call(
+          "/v1/me/password",
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+            body: JSON.stringify({ currentPassword, newPassword: "a much better passphrase" }),
+          },
+          { app },
+        );
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, (_, n) => changeTo(`guess number ${n}`)),
+      );
+      const statuses = responses.map((res) => res.status);
+      expect(statuses.filter((status) => status === 403)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+      for (const res of responses.filter((r) => r.status === 429)) {
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect((await problem(res)).type).toBe("urn:problem:rate_limited");
+      }
+      // Even the right password waits now, and sign-in shares the account's counter.
+      expect((await changeTo(PASSWORD)).status).toBe(429);
+      const login = await call(
+        "/v1/auth/login",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
+          body: JSON.stringify({ email: user.email, password: PASSWORD }),
+        },
+        { app },
+      );
+      expect(login.status).toBe(429);
+    },
+  );
+
+  it("counts failed sign-ins against a password change, and a change clears the count", async () => {
+    const user = await signUp();
+    const app = appAt({ now: Date.now() });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const res = await call(
+        "/v1/auth/login",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
+          body: JSON.stringify({ email: user.email, password: "wrong password!" }),
+        },
+        { app },
+      );
+      expect(res.status).toBe(401);
+    }
+    const blocked = await call(
+      "/v1/me/password",
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ currentPassword: PASSWORD, newPassword: "a much better passphrase" }),
+      },
+      { app },
+    );
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    const other = await signUp();
+    const wrong = await api("/v1/me/password", {
+      token: other.token,
+      body: { currentPassword: "not my password", newPassword: "a much better passphrase" },
+    });
+    expect(wrong.status).toBe(403);
+    const changed = await api("/v1/me/password", {
+      token: other.token,
+      body: { currentPassword: PASSWORD, newPassword: "a much better passphrase" },
+    });
+    expect(changed.status).toBe(200);
+    expect(roundTrips(changed)).toBe(2);
+    const rows = await sql().query("select 1 from login_failures where email_normalized = $1", [other.email]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it("refuses the email as the new password, and the right current password still clears the count", async () => {
+    const user = await signUp();
+    const wrong = await api("/v1/me/password", {
+      token: user.token,
+      body: { currentPassword: "not my password", newPassword: "a much better passphrase" },
+    });
+    expect(wrong.status).toBe(403);
+    const res = await api("/v1/me/password", {
+      token: user.token,
+      body: { currentPassword: PASSWORD, newPassword: user.email },
+    });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors).toEqual([
+      { field: "body.newPassword", message: "must not be your email address" },
+    ]);
+    const rows = await sql().query("select 1 from login_failures where email_normalized = $1", [user.email]);
+    expect(rows).toHaveLength(0);
   });
 
   it.each([

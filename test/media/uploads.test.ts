@@ -2,7 +2,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
+import { fileCacheKey } from "../../src/routes/media/media.handlers.ts";
 import { problem, roundTrips } from "../support/app.ts";
+import { edgeCopy, servableSeconds } from "../support/cache.ts";
 import { newSeller, type Seller, validListing } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { addMember, api, json } from "../support/identity.ts";
@@ -129,6 +131,82 @@ describe("completing uploads", () => {
     expect(file.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const etag = file.headers.get("etag") ?? "";
     expect((await api(`/v1/files/${id}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+  });
+
+  it("lets storefronts on other origins embed public images (CORP cross-origin); the API stays same-origin", async () => {
+    const id = await readyImage(seller);
+    const cold = await api(`/v1/files/${id}`);
+    const warm = await api(`/v1/files/${id}`);
+    const notModified = await api(`/v1/files/${id}`, {
+      headers: { "if-none-match": warm.headers.get("etag") ?? "" },
+    });
+    expect(notModified.status).toBe(304);
+    for (const res of [cold, warm, notModified]) {
+      expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    const upload = await startUpload(seller);
+    expect(upload.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    const missing = await api(`/v1/files/${crypto.randomUUID()}`);
+    expect(missing.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+  });
+
+  it("puts a public image in the edge cache for at most the year its header promises", async () => {
+    const id = await readyImage(seller);
+    expect((await api(`/v1/files/${id}`)).status).toBe(200);
+    const cached = await edgeCopy(fileCacheKey(id));
+    expect(servableSeconds(cached.headers.get("cache-control"))).toBeGreaterThan(0);
+    expect(servableSeconds(cached.headers.get("cache-control"))).toBeLessThanOrEqual(31_536_000);
+    const warm = await api(`/v1/files/${id}`);
+    expect(roundTrips(warm)).toBe(0);
+    expect(warm.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(new Uint8Array(await warm.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("serves exactly the verified bytes: another PUT to the upload's key after complete changes nothing", async () => {
+    const presigned = await json<Presigned>(await startUpload(seller));
+    await storeObject(seller, presigned.uploadId, PNG, "image/png");
+    expect((await complete(seller, presigned.uploadId)).status).toBe(200);
+    // The presigned PUT stays valid for minutes: the same length and type, any bytes.
+    const swapped = new TextEncoder().encode("<svg onload=alert()>");
+    expect(swapped.length).toBe(PNG.length);
+    await storeObject(seller, presigned.uploadId, swapped, "image/png");
+    const file = await api(`/v1/files/${presigned.uploadId}`);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    // Nothing is left under the key the URL was signed for.
+    await env.FILES.delete(`orgs/${seller.orgId}/images/${presigned.uploadId}`);
+    const again = await api(`/v1/files/${presigned.uploadId}`, { headers: { "cache-control": "no-cache" } });
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("hands out document URLs for the verified copy, never for the key the upload URL was signed for", async () => {
+    const pdf = new TextEncoder().encode("%PDF-1.7\n%verified\n");
+    const presigned = await json<Presigned>(
+      await startUpload(seller, {
+        purpose: "document",
+        contentType: "application/pdf",
+        contentLength: pdf.length,
+        filename: "spec.pdf",
+      }),
+    );
+    await storeObject(seller, presigned.uploadId, pdf, "application/pdf", "documents");
+    expect((await complete(seller, presigned.uploadId)).status).toBe(200);
+    await storeObject(
+      seller,
+      presigned.uploadId,
+      pdf.map(() => 0x41),
+      "application/pdf",
+      "documents",
+    );
+    const res = await api(`/v1/orgs/${seller.orgId}/files/${presigned.uploadId}/url`, {
+      token: seller.owner.token,
+    });
+    const { url } = await json<{ url: string }>(res);
+    const signedFor = new URL(url).pathname.replace("/cdn-cgi/local/r2/s3/marketplace-files/", "");
+    expect(signedFor).not.toBe(`orgs/${seller.orgId}/documents/${presigned.uploadId}`);
+    const object = await env.FILES.get(decodeURIComponent(signedFor));
+    expect(new Uint8Array(await (object?.arrayBuffer() ?? new ArrayBuffer(0)))).toEqual(pdf);
   });
 
   it.each([

@@ -88,6 +88,18 @@ describe("uploads through the local S3 endpoint", () => {
     expect(new Uint8Array(await image.arrayBuffer())).toEqual(PNG);
   });
 
+  it("keeps serving the verified bytes when the still-valid URL is used again after complete", async () => {
+    const upload = await presign();
+    expect((await put(upload.url, PNG, "image/png")).status).toBe(200);
+    expect((await post(`/v1/orgs/${orgId}/uploads/${upload.uploadId}/complete`)).status).toBe(200);
+    const swapped = PNG.map((_, i) => (i * 37) & 0xff);
+    // The URL has not expired: storage accepts the second PUT of the same length and type.
+    expect((await put(upload.url, swapped, "image/png")).status).toBe(200);
+    const image = await fetch(`${worker.url}/v1/files/${upload.uploadId}`);
+    expect(image.status).toBe(200);
+    expect(new Uint8Array(await image.arrayBuffer())).toEqual(PNG);
+  });
+
   it("refuses a PUT with another Content-Type", async () => {
     const upload = await presign();
     expect((await put(upload.url, PNG, "image/jpeg")).status).toBe(403);

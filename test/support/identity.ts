@@ -21,6 +21,8 @@ export interface RequestOptions {
   token?: string;
   cookie?: string;
   headers?: Record<string, string>;
+  /** The origin the request is addressed to (its Host), `http://api.test` unless given. */
+  origin?: string;
 }
 
 /** A request through the real Worker entry. JSON bodies; bearer token or cookie when given. */
@@ -29,7 +31,7 @@ export function api(path: string, options: RequestOptions = {}): Promise<Respons
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;
-  return exports.default.fetch(`http://api.test${path}`, {
+  return exports.default.fetch(`${options.origin ?? "http://api.test"}${path}`, {
     method: options.method ?? (options.body === undefined ? "GET" : "POST"),
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -97,6 +99,14 @@ export function sessionCookie(res: Response): string {
   const header = res.headers.get("set-cookie") ?? "";
   const match = /(__Host-session=[^;]*)/.exec(header);
   if (!match?.[1]) throw new Error(`no session cookie in: ${header}`);
+  return match[1];
+}
+
+/** The `__Host-device=…` pair a sign-in set (the device cookie), for a Cookie header. */
+export function deviceCookie(res: Response): string {
+  const header = res.headers.getSetCookie().find((cookie) => cookie.startsWith("__Host-device=")) ?? "";
+  const match = /^(__Host-device=[^;]+)/.exec(header);
+  if (!match?.[1]) throw new Error(`no device cookie in: ${res.headers.getSetCookie().join(" | ")}`);
   return match[1];
 }
 

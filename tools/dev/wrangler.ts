@@ -76,8 +76,12 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     "--show-interactive-dev-session=false",
   ];
   if (options.config) args.push("--config", options.config);
-  // Presigned URLs must point at this instance's own local S3 endpoint.
-  const vars = { R2_S3_ENDPOINT: `http://127.0.0.1:${options.port}/cdn-cgi/local/r2/s3`, ...options.vars };
+  // Presigned URLs and email links must point at this instance: its own port and local S3 endpoint.
+  const vars = {
+    R2_S3_ENDPOINT: `http://127.0.0.1:${options.port}/cdn-cgi/local/r2/s3`,
+    PUBLIC_URL: `http://127.0.0.1:${options.port}`,
+    ...options.vars,
+  };
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
 
   const child = spawn(process.execPath, args, {

@@ -100,6 +100,9 @@ export const invitations = pgTable(
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     acceptedAt: timestamp({ withTimezone: true }),
     acceptedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** Set by an owner or admin (`DELETE …/invitations/{id}`); a revoked invitation cannot be accepted. */
+    revokedAt: timestamp({ withTimezone: true }),
+    revokedBy: uuid().references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
     uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
@@ -128,12 +131,22 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex("api_keys_public_id_key").on(t.publicId), index("api_keys_org_idx").on(t.orgId)],
 );
 
-/** Exact per-account count of consecutive failed logins, for backoff (reset by a successful login). */
-export const loginFailures = pgTable("login_failures", {
-  emailNormalized: text().primaryKey(),
-  failures: integer().notNull().default(0),
-  lastFailureAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Exact per-account count of consecutive failed password checks, for backoff (cleared by a correct
+ * password). Counted per client: `device` is '' for every client without a valid device cookie for the
+ * account, else that cookie's device id, so failures from elsewhere never block a browser that signed in
+ * before (and a stolen device cookie is limited on its own).
+ */
+export const loginFailures = pgTable(
+  "login_failures",
+  {
+    emailNormalized: text().notNull(),
+    device: text().notNull().default(""),
+    failures: integer().notNull().default(0),
+    lastFailureAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.emailNormalized, t.device] })],
+);
 
 /** Outgoing email, written in the same batch as the change that causes it; a sender drains it. */
 export const emailOutbox = pgTable(

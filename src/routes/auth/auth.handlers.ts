@@ -10,6 +10,7 @@ import {
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { clearSessionCookie, clientIp, serviceContext, setSessionCookie, userAgent } from "../context.ts";
 import type { login, logout, signup } from "./auth.routes.ts";
+import { deviceInput, setDeviceCookie } from "./device-cookie.ts";
 
 /** Cheap per-IP limit (Workers Rate Limiting binding) in front of every password check. */
 async function limitPerIp(c: Context<AppEnv>, action: string) {
@@ -24,16 +25,26 @@ async function limitPerIp(c: Context<AppEnv>, action: string) {
 export const signupHandler: AppRouteHandler<typeof signup> = async (c) => {
   await limitPerIp(c, "signup");
   const input = c.req.valid("json");
-  const { user, session } = await signupService(serviceContext(c), { ...input, userAgent: userAgent(c) });
+  const { user, session, device } = await signupService(serviceContext(c), {
+    ...input,
+    userAgent: userAgent(c),
+    deviceSecret: c.var.config.DEVICE_COOKIE_SECRET,
+  });
   setSessionCookie(c, session);
+  setDeviceCookie(c, device);
   return c.json({ user, session: sessionView(session) }, 201);
 };
 
 export const loginHandler: AppRouteHandler<typeof login> = async (c) => {
   await limitPerIp(c, "login");
   const input = c.req.valid("json");
-  const { user, session } = await loginService(serviceContext(c), { ...input, userAgent: userAgent(c) });
+  const { user, session, device } = await loginService(serviceContext(c), {
+    ...input,
+    userAgent: userAgent(c),
+    device: deviceInput(c),
+  });
   setSessionCookie(c, session);
+  setDeviceCookie(c, device);
   return c.json({ user, session: sessionView(session) }, 200);
 };
 

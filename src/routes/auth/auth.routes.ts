@@ -20,7 +20,8 @@ export const signup = createRoute({
   tags: ["Auth"],
   summary: "Create an account and sign in",
   description:
-    "Sets the `__Host-session` cookie and returns the bearer token once. Says when an email is already " +
+    "Sets the `__Host-session` and `__Host-device` cookies and returns the bearer token once. Says when " +
+    "an email is already " +
     "registered (a deliberate trade-off: sign-up cannot hide it without email verification).",
   middleware: [refuseCrossSite()] as const,
   request: {
@@ -39,7 +40,8 @@ export const login = createRoute({
   summary: "Sign in",
   description:
     "A wrong password and an unknown email get the same 401. Failed attempts back off per account " +
-    "(429 with Retry-After) and are limited per IP.",
+    "(429 with Retry-After) and are limited per IP. Sets `__Host-session` and `__Host-device`: a browser " +
+    "that has signed in before is counted apart, so failures from elsewhere never hold it out.",
   middleware: [refuseCrossSite()] as const,
   request: { body: jsonBody(z.strictObject({ email, password })) },
   responses: {

@@ -4,4 +4,6 @@ import * as routes from "./invitations.routes.ts";
 
 export const invitationsRouter = createRouter()
   .openapi(routes.createInvitation, handlers.createInvitationHandler)
+  .openapi(routes.listInvitations, handlers.listInvitationsHandler)
+  .openapi(routes.revokeInvitation, handlers.revokeInvitationHandler)
   .openapi(routes.acceptInvitation, handlers.acceptInvitationHandler);

@@ -27,6 +27,40 @@ export const createInvitation = createRoute({
   },
 });
 
+const pendingInvitationSchema = invitationSchema
+  .extend({
+    invitedBy: z.uuid().openapi({ description: "The user who sent it" }),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi("PendingInvitation");
+
+export const listInvitations = createRoute({
+  method: "get",
+  path: "/v1/orgs/{orgId}/invitations",
+  tags,
+  security: authenticated,
+  summary: "Pending invitations: neither accepted, revoked nor expired (owners, admins)",
+  description: "Newest first. Tokens are never shown: they exist only in the emails.",
+  middleware: requireUser(),
+  request: { params: z.object({ orgId: uuidParam("orgId") }) },
+  responses: {
+    200: jsonResponse(z.object({ invitations: z.array(pendingInvitationSchema) }), "Pending invitations"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const revokeInvitation = createRoute({
+  method: "delete",
+  path: "/v1/orgs/{orgId}/invitations/{invitationId}",
+  tags,
+  security: authenticated,
+  summary: "Revoke a pending invitation (owners, admins; only owners revoke owner invitations)",
+  description: "A revoked invitation can no longer be accepted. An accepted one is 409: remove the member.",
+  middleware: requireUser(),
+  request: { params: z.object({ orgId: uuidParam("orgId"), invitationId: uuidParam("invitationId") }) },
+  responses: { 204: { description: "Revoked" }, ...problemResponses(400, 401, 403, 404, 409, 503) },
+});
+
 export const acceptInvitation = createRoute({
   method: "post",
   path: "/v1/invitations/{token}/accept",

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
-import { edgeCache, ifNoneMatchHits } from "../../lib/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
+import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
 import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
@@ -9,9 +10,15 @@ import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./public.routes.ts";
 
-/** Public catalog responses: fresh for a short while, then served stale while the edge revalidates. */
-export const PUBLIC_CACHE = "public, max-age=30, stale-while-revalidate=300";
+/**
+ * Search responses: fresh for 30 s, then stale for at most 30 s more while a cache revalidates, so no
+ * cache that honours the header serves one older than 60 s.
+ */
+export const PUBLIC_CACHE = "public, max-age=30, stale-while-revalidate=30";
+/** How long a listing's detail lives in a location's edge cache: the staleness bound the README states. */
 export const DETAIL_CACHE_SECONDS = 60;
+/** Browsers and shared caches revalidate a detail every time (a 304 from the edge copy costs no round trip). */
+const DETAIL_CLIENT_CACHE = "public, no-cache";
 
 const KNOWN_PARAMS = new Set([
   "q",
@@ -36,6 +43,7 @@ function attributeFilters(c: Context<AppEnv>): Record<string, string> {
     if (!match?.[1]) errors.push({ field: `query.${name}`, message: "unknown parameter" });
     else if (value.length < 1 || value.length > 200)
       errors.push({ field: `query.${name}`, message: "must be 1–200 characters" });
+    else if (!isUsableText(value)) errors.push({ field: `query.${name}`, message: UNUSABLE_TEXT_MESSAGE });
     else filters[match[1]] = value;
   }
   if (Object.keys(filters).length > 10)
@@ -83,26 +91,20 @@ export function listingCacheKey(listingId: string): Request {
 
 export const getListingHandler: AppRouteHandler<typeof routes.getListing> = async (c) => {
   const { listingId } = c.req.valid("param");
-  const cache = edgeCache();
   const key = listingCacheKey(listingId);
-  let response = await cache.match(key);
-  if (!response) {
+  let cached = await edgeCache().match(key);
+  if (!cached) {
     const listing = await getPublishedListing(serviceContext(c), listingId);
-    response = new Response(JSON.stringify(listing), {
-      headers: {
-        "content-type": "application/json",
-        "cache-control": `public, max-age=${DETAIL_CACHE_SECONDS}, stale-while-revalidate=300`,
-        etag: listingEtag(listing.version),
-      },
+    cached = new Response(JSON.stringify(listing), {
+      headers: { "content-type": "application/json", etag: listingEtag(listing.version) },
     });
-    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+    putInEdgeCache(c, key, cached, DETAIL_CACHE_SECONDS);
   }
-  const tag = response.headers.get("etag");
+  const tag = cached.headers.get("etag");
   if (tag && ifNoneMatchHits(c.req.header("if-none-match"), tag)) {
-    return c.body(null, 304, {
-      ETag: tag,
-      "Cache-Control": response.headers.get("cache-control") ?? "",
-    }) as never;
+    return c.body(null, 304, { ETag: tag, "Cache-Control": DETAIL_CLIENT_CACHE }) as never;
   }
-  return new Response(response.body, { status: 200, headers: response.headers }) as never;
+  const headers = new Headers(cached.headers);
+  headers.set("cache-control", DETAIL_CLIENT_CACHE);
+  return new Response(cached.body, { status: 200, headers }) as never;
 };

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { problemResponses } from "../../lib/problem.ts";
+import { usableText } from "../../lib/text.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import { MAX_UNIT_PRICE_MINOR } from "../../services/catalog/schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
 import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./listing.schemas.ts";
 
@@ -111,13 +113,13 @@ export const searchListings = createRoute({
   middleware: etag(),
   request: {
     query: z.looseObject({
-      q: z.string().max(200).optional(),
+      q: usableText(z.string().max(200)).optional(),
       category: z
         .string()
         .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
         .optional(),
-      minPrice: z.coerce.number().int().min(0).max(1e12).optional(),
-      maxPrice: z.coerce.number().int().min(0).max(1e12).optional(),
+      minPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
+      maxPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
       currency: z
         .string()
         .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")

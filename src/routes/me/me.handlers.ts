@@ -2,6 +2,7 @@ import { userOf } from "../../middleware/auth.ts";
 import { changePassword as changePasswordService, sessionView } from "../../services/identity/accounts.ts";
 import * as me from "../../services/identity/me.ts";
 import type { AppRouteHandler } from "../../types.ts";
+import { deviceInput } from "../auth/device-cookie.ts";
 import { serviceContext, setSessionCookie, userAgent } from "../context.ts";
 import type { changePassword, getMe, listSessions, revokeOtherSessions, revokeSession } from "./me.routes.ts";
 
@@ -23,6 +24,7 @@ export const changePasswordHandler: AppRouteHandler<typeof changePassword> = asy
   const session = await changePasswordService(serviceContext(c), userOf(c), {
     ...c.req.valid("json"),
     userAgent: userAgent(c),
+    device: deviceInput(c),
   });
   setSessionCookie(c, session);
   return c.json({ session: sessionView(session) }, 200);

@@ -81,12 +81,14 @@ export const changePassword = createRoute({
   method: "post",
   path: "/v1/me/password",
   summary: "Change password: ends every session and starts a new one",
+  description:
+    "Wrong current passwords back off like sign-ins, on the same per-account counters (429 with Retry-After).",
   request: { body: jsonBody(z.strictObject({ currentPassword: password, newPassword: password })) },
   responses: {
     200: jsonResponse(
       z.object({ session: issuedSessionSchema }),
       "Password changed; new session (cookie set)",
     ),
-    ...problemResponses(400, 401, 403, 413, 415, 503),
+    ...problemResponses(400, 401, 403, 413, 415, 429, 503),
   },
 });

@@ -1,4 +1,4 @@
-import { edgeCache, ifNoneMatchHits } from "../../lib/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../lib/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as uploads from "../../services/media/uploads.ts";
@@ -35,14 +35,21 @@ export const documentUrlHandler: AppRouteHandler<typeof routes.documentUrl> = as
   );
 };
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
+const YEAR_SECONDS = 31_536_000;
+const IMMUTABLE = `public, max-age=${YEAR_SECONDS}, immutable`;
+/** Public images may be embedded by storefronts on any origin (everything else stays same-origin). */
+const EMBEDDABLE = { "cross-origin-resource-policy": "cross-origin", "x-content-type-options": "nosniff" };
 
-/** Images are immutable (a new upload gets a new id): edge-cached, then R2 conditional reads. */
+/** Where a public image is kept in the Workers Cache API (per location). */
+export function fileCacheKey(fileId: string): Request {
+  return new Request(`https://file-cache.internal/v1/files/${fileId}`);
+}
+
+/** Images are immutable (a new upload gets a new id): edge-cached for a year, then R2 conditional reads. */
 export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) => {
   const { fileId } = c.req.valid("param");
-  const cache = edgeCache();
-  const key = new Request(`https://file-cache.internal/v1/files/${fileId}`);
-  let response = await cache.match(key);
+  const key = fileCacheKey(fileId);
+  let response = await edgeCache().match(key);
   if (!response) {
     const image = await uploads.publicImage(serviceContext(c), fileId);
     if (!image) throw new ApiError("not_found", "File not found.");
@@ -54,14 +61,20 @@ export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) 
         "content-length": String(object.size),
         "cache-control": IMMUTABLE,
         etag: object.httpEtag,
-        "x-content-type-options": "nosniff",
+        ...EMBEDDABLE,
       },
     });
-    c.executionCtx.waitUntil(cache.put(key, response.clone()));
+    putInEdgeCache(c, key, response, YEAR_SECONDS);
   }
   const etag = response.headers.get("etag");
   if (etag && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
-    return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } }) as never;
+    return new Response(null, {
+      status: 304,
+      headers: { etag, "cache-control": IMMUTABLE, ...EMBEDDABLE },
+    }) as never;
   }
-  return new Response(response.body, { status: 200, headers: response.headers }) as never;
+  const headers = new Headers(response.headers);
+  headers.set("cache-control", IMMUTABLE);
+  for (const [name, value] of Object.entries(EMBEDDABLE)) headers.set(name, value);
+  return new Response(response.body, { status: 200, headers }) as never;
 };

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/problem.ts";
+import { usableText } from "../../lib/text.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
 
@@ -32,8 +33,12 @@ export const createUpload = createRoute({
     body: jsonBody(
       z.strictObject({
         purpose: z.enum(["image", "document"]),
-        contentType: z.string().max(100),
-        contentLength: z.number().int().min(1),
+        contentType: usableText(z.string().max(100)),
+        contentLength: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024 * 1024 * 1024),
         filename: text(1, 255),
       }),
     ),

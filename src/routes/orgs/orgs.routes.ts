@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/problem.ts";
+import { usableText } from "../../lib/text.ts";
 import { requireAuth, requireUser } from "../../middleware/auth.ts";
 import { authenticated, jsonBody, jsonResponse, role, text, uuidParam } from "../schemas.ts";
 
@@ -13,9 +14,7 @@ const orgFields = {
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code in capitals")
     .nullable()
     .optional(),
-  website: z
-    .url({ protocol: /^https?$/ })
-    .max(300)
+  website: usableText(z.url({ protocol: /^https?$/ }).max(300))
     .nullable()
     .optional(),
 };

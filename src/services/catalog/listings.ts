@@ -13,7 +13,7 @@ import {
   translateGuards,
 } from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
-import { decodeCursor, encodeCursor, fingerprint } from "./cursor.ts";
+import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";
 import type { CreateListingInput, UpdateListingInput } from "./schemas.ts";
 import { type ListingStatus, type ListingView, listingEtag, listingJson, normaliseListing } from "./views.ts";
 
@@ -405,16 +405,8 @@ export async function listOwnListings(
 ): Promise<Page<ListingView>> {
   assertKeyAccess(principal, orgId, "listings:read");
   const userId = principal.kind === "user" ? principal.userId : null;
-  const print = await fingerprint(["own", orgId, query.status ?? null]);
-  const after = query.cursor ? decodeCursor(query.cursor, print) : undefined;
-  if (
-    after &&
-    (typeof after[0] !== "string" || typeof after[1] !== "string" || !/^[0-9a-f-]{36}$/.test(after[1]))
-  ) {
-    throw new ApiError("validation_failed", "The cursor is invalid.", {
-      errors: [{ field: "query.cursor", message: "invalid cursor" }],
-    });
-  }
+  const scope = ["own", orgId, query.status ?? null];
+  const after = query.cursor ? await decodeCursor(ctx, query.cursor, scope, cursorKeys.timeAndId) : undefined;
   const { rows } = await ctx.db.execute<{
     role: string | null;
     items: { listing: ListingView; key: string }[] | null;
@@ -434,6 +426,7 @@ export async function listOwnListings(
   const last = page.at(-1);
   return {
     items: page.map((item) => normaliseListing(item.listing)),
-    nextCursor: items.length > query.limit && last ? encodeCursor(print, [last.key, last.listing.id]) : null,
+    nextCursor:
+      items.length > query.limit && last ? await encodeCursor(ctx, scope, [last.key, last.listing.id]) : null,
   };
 }

@@ -1,8 +1,19 @@
 import { z } from "@hono/zod-openapi";
+import { usableText } from "../../lib/text.ts";
 
 /** Listing input rules, shared by the OpenAPI routes (validation, docs) and the services. */
 
-const attributeValue = z.union([z.string().trim().min(1).max(200), z.number().finite(), z.boolean()]);
+/**
+ * The highest unit price a listing may ask, in minor units (10^10: 100 million in a currency with cents).
+ * With every quantity bounded too, no price, line or search bound can leave the range of exact numbers.
+ */
+export const MAX_UNIT_PRICE_MINOR = 10_000_000_000;
+
+const attributeValue = z.union([
+  usableText(z.string().trim().min(1).max(200)),
+  z.number().finite(),
+  z.boolean(),
+]);
 export const attributesSchema = z
   .record(
     z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "attribute keys are snake_case, up to 40 characters"),
@@ -18,8 +29,8 @@ export const priceTierSchema = z
       .number()
       .int()
       .min(0)
-      .max(1_000_000_000_00)
-      .openapi({ description: "Unit price in minor units (cents) of the listing's currency" }),
+      .max(MAX_UNIT_PRICE_MINOR)
+      .openapi({ description: "Unit price in minor units (cents) of the listing's currency, at most 10^10" }),
   })
   .strict()
   .openapi("PriceTier");
@@ -48,8 +59,8 @@ const pricingFields = {
 };
 
 const listingFields = {
-  title: z.string().trim().min(3).max(200),
-  description: z.string().trim().max(10_000),
+  title: usableText(z.string().trim().min(3).max(200)),
+  description: usableText(z.string().trim().max(10_000), "multi"),
   category: z
     .string()
     .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
@@ -72,6 +83,15 @@ type TierRuleInput = {
 function crossFieldRules(value: TierRuleInput, ctx: z.RefinementCtx) {
   const tiers = value.priceTiers;
   if (tiers) {
+    tiers.forEach((tier, i) => {
+      if (tier.minQuantity * tier.unitPriceMinor > Number.MAX_SAFE_INTEGER) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["priceTiers", i],
+          message: "minQuantity × unitPriceMinor must stay within 2^53 − 1 minor units",
+        });
+      }
+    });
     for (let i = 1; i < tiers.length; i++) {
       const [previous, current] = [tiers[i - 1], tiers[i]];
       if (!previous || !current) continue;

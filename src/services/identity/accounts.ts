@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { atomic, postgresError } from "../../db/atomic.ts";
-import { loginFailures, users } from "../../db/schema/index.ts";
+import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { type IssuedDevice, issueDevice, verifyDevice } from "./devices.ts";
 import { translateGuards } from "./org-access.ts";
 import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from "./password.ts";
 import { type Principal, principalGuard } from "./principal.ts";
@@ -14,6 +15,14 @@ import {
   revokeSessionRows,
   storeSession,
 } from "./sessions.ts";
+import {
+  type AttemptKey,
+  type AttemptState,
+  assertClaimed,
+  attemptState,
+  claimAttempt,
+  clearAttempts,
+} from "./throttle.ts";
 
 export interface UserView {
   id: string;
@@ -28,12 +37,6 @@ export interface SessionView {
   expiresAt: string;
 }
 
-/** Failed logins allowed before backoff starts, and its ceiling. */
-export const FREE_FAILURES = 5;
-export const MAX_BACKOFF_SECONDS = 15 * 60;
-/** Failures older than this no longer count. */
-const FAILURE_MEMORY = "1 hour";
-
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -46,24 +49,26 @@ export function sessionView(session: IssuedSession): SessionView {
   return { id: session.id, token: session.token, expiresAt: session.expiresAt.toISOString() };
 }
 
+/** The request's device cookie (if any) and the secret that signs them. */
+export interface DeviceInput {
+  secret: string;
+  cookie: string | undefined;
+}
+
 function weakPassword(problem: string, field = "body.password"): ApiError {
   return new ApiError("validation_failed", "The password is not acceptable.", {
     errors: [{ field, message: problem }],
   });
 }
 
-/** Seconds a caller must still wait before the next attempt for an account, given its failure count. */
-export function backoffSeconds(failures: number, lastFailureAt: number, now: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  const wait = Math.min(2 ** (failures - FREE_FAILURES), MAX_BACKOFF_SECONDS);
-  return Math.max(0, Math.ceil((lastFailureAt + wait * 1000 - now) / 1000));
-}
-
-/** Creates the account and signs it in: one round trip (user and session rows in one batch). */
+/**
+ * Creates the account and signs it in: one round trip (user and session rows in one batch). The browser
+ * gets a device cookie for the new account.
+ */
 export async function signup(
   ctx: ServiceContext,
-  input: { email: string; password: string; name: string; userAgent: string | null },
-): Promise<{ user: UserView; session: IssuedSession }> {
+  input: { email: string; password: string; name: string; userAgent: string | null; deviceSecret: string },
+): Promise<{ user: UserView; session: IssuedSession; device: IssuedDevice }> {
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw weakPassword(problem);
   const userId = crypto.randomUUID();
@@ -93,66 +98,63 @@ export async function signup(
   await storeSession(ctx.kv, session);
   const [user] = created;
   if (!user) throw new Error("signup: no user row returned");
-  return { user: userView(user), session };
+  return { user: userView(user), session, device: await issueDevice(input.deviceSecret, userId, ctx.now) };
 }
 
 const INVALID_LOGIN = "Email or password is incorrect.";
 
 /**
- * Signs in. Two round trips: one read (user and failure count together), one write (the session, or the
- * failure). A wrong password and an unknown email get the same answer after the same work (a decoy
- * hash check), and both count towards the account's backoff.
+ * Signs in. One round trip claims the password check (see {@link claimAttempt}) and reads the user, before
+ * any hashing; a correct password then takes a second (the session, and the counter cleared). A wrong
+ * password and an unknown email get the same answer after the same work (a decoy hash check) and the same
+ * single round trip, and both count towards the account's backoff: the counter of untrusted clients, or
+ * that of the device when the request carries a valid device cookie for this account. Success (re)issues
+ * the device cookie; a trusted browser keeps its device id.
  */
 export async function login(
   ctx: ServiceContext,
-  input: { email: string; password: string; userAgent: string | null },
-): Promise<{ user: UserView; session: IssuedSession }> {
+  input: { email: string; password: string; userAgent: string | null; device: DeviceInput },
+): Promise<{ user: UserView; session: IssuedSession; device: IssuedDevice }> {
   const email = normalizeEmail(input.email);
-  const { rows } = await ctx.db.execute<{
-    id: string | null;
-    email: string | null;
-    name: string | null;
-    password_hash: string | null;
-    created_at: string | null;
-    failures: number | null;
-    last_failure_at: string | null;
-  }>(sql`
-    select u.id, u.email, u.name, u.password_hash, u.created_at, f.failures, f.last_failure_at
-    from (select ${email}::text as email) q
-    left join users u on u.email_normalized = q.email
-    left join login_failures f on f.email_normalized = q.email and f.last_failure_at > now() - ${FAILURE_MEMORY}::interval`);
-  const row = rows[0];
-  const failures = row?.failures ?? 0;
-  const wait = row?.last_failure_at ? backoffSeconds(failures, Date.parse(row.last_failure_at), ctx.now) : 0;
-  if (wait > 0) {
-    throw new ApiError(
-      "rate_limited",
-      "Too many failed sign-ins for this account; wait before trying again.",
-      {
-        headers: { "Retry-After": String(wait) },
-      },
-    );
-  }
+  const cookie = await verifyDevice(input.device.secret, input.device.cookie, ctx.now);
+  // Trusted only for the account the cookie was issued to, which the claim looks up with the email.
+  const device = cookie
+    ? sql`(case when exists (select 1 from users where email_normalized = ${email} and id = ${cookie.userId}::uuid)
+        then ${cookie.deviceId} else '' end)`
+    : sql`''`;
+  const key: AttemptKey = { email: sql`${email}`, device };
+  const [claim, read] = await atomic(ctx.db, [
+    claimAttempt(ctx.db, key, ctx.now),
+    ctx.db.execute<{
+      id: string | null;
+      email: string | null;
+      name: string | null;
+      password_hash: string | null;
+      created_at: string | null;
+      attempts: AttemptState | null;
+      device: string;
+    }>(sql`
+      select u.id, u.email, u.name, u.password_hash, u.created_at, ${attemptState(key)} as attempts,
+        ${device}::text as device
+      from (select ${email}::text as email) q
+      left join users u on u.email_normalized = q.email`),
+  ]);
+  const row = read.rows[0];
+  assertClaimed(
+    claim.rows.length > 0,
+    row?.attempts,
+    ctx.now,
+    "Too many failed sign-ins for this account; wait before trying again.",
+  );
 
   let verdict = { ok: false, needsRehash: false };
   if (row?.id && row.password_hash) verdict = await verifyPassword(input.password, row.password_hash);
   else await verifyDecoy(input.password);
-
-  if (!verdict.ok || !row?.id) {
-    await ctx.db.execute(sql`
-      insert into login_failures (email_normalized, failures, last_failure_at) values (${email}, 1, ${new Date(ctx.now)})
-      on conflict (email_normalized) do update set
-        failures = case when login_failures.last_failure_at > now() - ${FAILURE_MEMORY}::interval
-                        then login_failures.failures + 1 else 1 end,
-        last_failure_at = excluded.last_failure_at`);
-    throw new ApiError("unauthorized", INVALID_LOGIN);
-  }
+  // The claim already counted this attempt as a failure.
+  if (!verdict.ok || !row?.id) throw new ApiError("unauthorized", INVALID_LOGIN);
 
   const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const statements = [
-    insertSessionRow(ctx.db, session),
-    ctx.db.delete(loginFailures).where(eq(loginFailures.emailNormalized, email)),
-  ] as const;
+  const statements = [insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key)] as const;
   if (verdict.needsRehash) {
     const passwordHash = await hashPassword(input.password);
     await atomic(ctx.db, [
@@ -163,7 +165,9 @@ export async function login(
     await atomic(ctx.db, statements);
   }
   await storeSession(ctx.kv, session);
+  const trusted = cookie && row.device === cookie.deviceId ? cookie.deviceId : undefined;
   return {
+    device: await issueDevice(input.device.secret, row.id, ctx.now, trusted),
     user: userView({
       id: row.id,
       email: row.email ?? "",
@@ -182,27 +186,60 @@ export async function logout(ctx: ServiceContext, principal: Extract<Principal, 
 
 /**
  * Changes the password: re-authenticates with the current one, then in one batch stores the new hash,
- * revokes every session of the user and issues a new one (no fixation). Two round trips.
+ * revokes every session of the user and issues a new one (no fixation). Two round trips: the first claims
+ * the password check against the account's backoff (the same counters as sign-in, see
+ * {@link claimAttempt}: the browser's device cookie counts as at sign-in) and reads the hash; a wrong
+ * current password costs only that one.
  */
 export async function changePassword(
   ctx: ServiceContext,
   principal: Extract<Principal, { kind: "user" }>,
-  input: { currentPassword: string; newPassword: string; userAgent: string | null },
+  input: { currentPassword: string; newPassword: string; userAgent: string | null; device: DeviceInput },
 ): Promise<IssuedSession> {
-  const [user] = await ctx.db
-    .select({ email: users.email, passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, principal.userId));
-  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
-  const verdict = await verifyPassword(input.currentPassword, user.passwordHash);
-  if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
-  const problem = passwordProblem(input.newPassword, user.email);
+  // Rules that need no account first: no attempt is spent on a request that cannot succeed.
+  const problem = passwordProblem(input.newPassword);
   if (problem) throw weakPassword(problem, "body.newPassword");
   if (input.newPassword === input.currentPassword) {
     throw weakPassword("must differ from the current password", "body.newPassword");
   }
 
   const now = new Date(ctx.now);
+  const cookie = await verifyDevice(input.device.secret, input.device.cookie, ctx.now);
+  const key: AttemptKey = {
+    email: sql`(select email_normalized from users where id = ${principal.userId})`,
+    device: sql`${cookie?.userId === principal.userId ? cookie.deviceId : ""}`,
+  };
+  let claimed: boolean;
+  let user: { email: string; password_hash: string; attempts: AttemptState | null } | undefined;
+  try {
+    const [, claim, read] = await atomic(ctx.db, [
+      principalGuard(ctx.db, principal, now),
+      claimAttempt(ctx.db, key, ctx.now),
+      ctx.db.execute<{ email: string; password_hash: string; attempts: AttemptState | null }>(sql`
+        select u.email, u.password_hash, ${attemptState(key)} as attempts
+        from users u where u.id = ${principal.userId}`),
+    ]);
+    claimed = claim.rows.length > 0;
+    user = read.rows[0];
+  } catch (error) {
+    throw translateGuards(error, "change the password");
+  }
+  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
+  assertClaimed(
+    claimed,
+    user.attempts,
+    ctx.now,
+    "Too many wrong passwords for this account; wait before trying again.",
+  );
+  const verdict = await verifyPassword(input.currentPassword, user.password_hash);
+  if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
+  const emailProblem = passwordProblem(input.newPassword, user.email);
+  if (emailProblem) {
+    // The current password was right: like any correct password, it clears the count.
+    await clearAttempts(ctx.db, key);
+    throw weakPassword(emailProblem, "body.newPassword");
+  }
+
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.newPassword);
   let revoked: { id: string }[];
@@ -212,6 +249,7 @@ export async function changePassword(
       ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
       revokeSessionRows(ctx.db, principal.userId, now),
       insertSessionRow(ctx.db, session),
+      clearAttempts(ctx.db, key),
     ]);
   } catch (error) {
     throw translateGuards(error, "change the password");

@@ -1,11 +1,11 @@
 import { desc, eq, sql } from "drizzle-orm";
-import { atomic, guard } from "../../db/atomic.ts";
+import { atomic, guard, textArray } from "../../db/atomic.ts";
 import { emailOutbox, invitations } from "../../db/schema/index.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { normalizeEmail } from "./accounts.ts";
-import { ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
+import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -80,7 +80,10 @@ export async function createInvitation(
 
 /**
  * Accepts an invitation as the signed-in user, whose email must be the invited one. Single use; valid
- * 7 days. One round trip: the state check, the membership and the "used" mark are one batch.
+ * 7 days; not revoked; and only while whoever sent it may still grant its role (an owner for owner
+ * invitations, an owner or admin otherwise): the inviter's membership is read under a share lock, so a
+ * concurrent removal or demotion waits for the acceptance or wins before it. One round trip: the state
+ * check, the membership and the "used" mark are one batch.
  */
 export async function acceptInvitation(
   ctx: ServiceContext,
@@ -92,9 +95,12 @@ export async function acceptInvitation(
   const state = sql`(select case
       when i.id is null then 'missing'
       when i.accepted_at is not null then 'used'
+      when i.revoked_at is not null then 'revoked'
       when i.expires_at <= ${now} then 'expired'
       when i.email_normalized <> (select email_normalized from users where id = ${principal.userId}) then 'wrong_user'
       when exists (select 1 from memberships m where m.org_id = i.org_id and m.user_id = ${principal.userId}) then 'member'
+      when not exists (select 1 from memberships m where m.org_id = i.org_id and m.user_id = i.invited_by
+          and (m.role = 'owner' or (m.role = 'admin' and i.role <> 'owner')) for share) then 'inviter_lacks_rights'
       else 'ok' end
     from (select 1) one left join invitations i on i.token_hash = ${tokenHash})`;
   let accepted: { rows: { org_id: string; role: MemberRole }[] };
@@ -105,7 +111,7 @@ export async function acceptInvitation(
       ctx.db.execute<{ org_id: string; role: MemberRole }>(sql`
         with used as (
           update invitations set accepted_at = ${now}, accepted_by = ${principal.userId}
-          where token_hash = ${tokenHash} and accepted_at is null returning org_id, role)
+          where token_hash = ${tokenHash} and accepted_at is null and revoked_at is null returning org_id, role)
         insert into memberships (org_id, user_id, role)
         select org_id, ${principal.userId}, role from used
         returning org_id, role`),
@@ -116,6 +122,13 @@ export async function acceptInvitation(
         switch (detail?.state) {
           case "used":
             return new ApiError("gone", "This invitation has already been used.");
+          case "revoked":
+            return new ApiError("gone", "This invitation has been revoked.");
+          case "inviter_lacks_rights":
+            return new ApiError(
+              "gone",
+              "This invitation is no longer valid: whoever sent it may no longer grant this role. Ask for a new one.",
+            );
           case "expired":
             return new ApiError("gone", "This invitation has expired; ask for a new one.");
           case "wrong_user":
@@ -129,9 +142,91 @@ export async function acceptInvitation(
     });
   }
   const [row] = accepted.rows;
-  // A concurrent accept of the same token won the row lock.
-  if (!row) throw new ApiError("gone", "This invitation has already been used.");
+  // A concurrent accept or revocation of the same invitation won the row lock.
+  if (!row) throw new ApiError("gone", "This invitation has already been used or revoked.");
   return { orgId: row.org_id, role: row.role };
+}
+
+export interface PendingInvitationView extends InvitationView {
+  invitedBy: string;
+  createdAt: string;
+}
+
+/**
+ * Pending invitations (neither accepted, revoked nor expired) of an organisation, newest first, for its
+ * owners and admins; never the token. One round trip (the caller's role comes with the rows).
+ */
+export async function listInvitations(
+  ctx: ServiceContext,
+  principal: UserPrincipal,
+  orgId: string,
+): Promise<PendingInvitationView[]> {
+  const role = memberRoleSql(orgId, principal.userId);
+  const { rows } = await ctx.db.execute<{ role: string | null; invitations: PendingInvitationView[] }>(sql`
+    select ${role} as role, coalesce((
+      select json_agg(json_build_object('id', i.id, 'orgId', i.org_id, 'email', i.email_normalized,
+          'role', i.role, 'invitedBy', i.invited_by, 'createdAt', i.created_at, 'expiresAt', i.expires_at)
+        order by i.created_at desc, i.id)
+      from invitations i
+      where i.org_id = ${orgId} and i.accepted_at is null and i.revoked_at is null
+        and i.expires_at > ${new Date(ctx.now)}
+        and ${role} = any(${textArray(ORG_ADMINS)})), '[]'::json) as invitations`);
+  const [row] = rows;
+  assertRole(row?.role, ORG_ADMINS, "see invitations");
+  return (row?.invitations ?? []).map((invitation) => ({
+    ...invitation,
+    createdAt: new Date(invitation.createdAt).toISOString(),
+    expiresAt: new Date(invitation.expiresAt).toISOString(),
+  }));
+}
+
+/**
+ * Revokes a pending invitation (owners and admins; only owners revoke owner invitations): it can no
+ * longer be accepted. An accepted one is 409 (remove the member instead); an unknown or already revoked
+ * one, or another organisation's, 404. One round trip.
+ */
+export async function revokeInvitation(
+  ctx: ServiceContext,
+  principal: UserPrincipal,
+  orgId: string,
+  invitationId: string,
+): Promise<void> {
+  const now = new Date(ctx.now);
+  const state = sql`(select case
+      when i.id is null or i.revoked_at is not null then 'missing'
+      when i.accepted_at is not null then 'accepted'
+      when i.role = 'owner' and ${memberRoleSql(orgId, principal.userId)} <> 'owner' then 'owner_only'
+      else 'ok' end
+    from (select 1) one left join invitations i on i.id = ${invitationId} and i.org_id = ${orgId})`;
+  let revoked: { rows: unknown[] };
+  try {
+    [, , , revoked] = await atomic(ctx.db, [
+      principalGuard(ctx.db, principal, now),
+      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
+      ctx.db.execute(sql`
+        update invitations set revoked_at = ${now}, revoked_by = ${principal.userId}
+        where id = ${invitationId} and org_id = ${orgId} and accepted_at is null and revoked_at is null
+        returning id`),
+    ]);
+  } catch (error) {
+    throw translateGuards(error, "revoke invitations", {
+      invitation_state: (detail) => {
+        switch (detail?.state) {
+          case "accepted":
+            return new ApiError("conflict", "This invitation has been accepted; remove the member instead.");
+          case "owner_only":
+            return new ApiError("forbidden", "Only an owner may revoke an owner invitation.");
+          default:
+            return new ApiError("not_found", "Invitation not found.");
+        }
+      },
+    });
+  }
+  // A concurrent accept or revocation won the row lock after the state check.
+  if (revoked.rows.length === 0) {
+    throw new ApiError("conflict", "This invitation was accepted or revoked meanwhile.");
+  }
 }
 
 /** The newest emails in the outbox (development mailbox). */

@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { atomicList } from "../../db/atomic.ts";
 import { files } from "../../db/schema/index.ts";
 import { type Config, ConfigError } from "../../env.ts";
+import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { LISTING_EDITORS } from "../catalog/listings.ts";
 import type { ServiceContext } from "../context.ts";
@@ -167,9 +168,34 @@ function fileView(row: typeof files.$inferSelect): FileView {
 }
 
 /**
- * Verifies an uploaded object against what was declared (size, Content-Type, magic bytes). A mismatch
- * deletes the object and the upload (422); a match makes the file ready to attach. Two round trips
- * (read the declaration, then record the outcome), with the R2 check between them.
+ * Where a verified copy lives: under `verified/`, a prefix no URL is ever signed for (uploads are signed
+ * only under `orgs/`), with a suffix per attempt so concurrent completes never overwrite each other.
+ */
+function verifiedKey(file: { orgId: string; purpose: Purpose; id: string }): string {
+  return `verified/${file.orgId}/${file.purpose}s/${file.id}/${randomToken(12)}`;
+}
+
+type Declared = Pick<typeof files.$inferSelect, "contentLength" | "contentType">;
+
+/** How a stored object differs from its declaration (size and stored type); empty when it matches. */
+function storedProblems(file: Declared, object: R2Object): string[] {
+  const problems: string[] = [];
+  if (object.size !== file.contentLength)
+    problems.push(`size is ${object.size} bytes, not the declared ${file.contentLength}`);
+  if (object.httpMetadata?.contentType !== file.contentType) {
+    problems.push(
+      `stored as ${object.httpMetadata?.contentType ?? "no type"}, not the declared ${file.contentType}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Verifies an upload and makes it servable. The presigned PUT stays valid after this, so the bytes are
+ * first copied to a key no URL was signed for, and that copy is what gets checked (size, stored type,
+ * magic bytes) and what is ever served; the upload key is then deleted. A mismatch deletes the upload
+ * (422). Two round trips (read the declaration, then record the outcome), with the R2 work between them:
+ * read the upload, write the copy, read the copy's first bytes, delete the upload.
  */
 export async function completeUpload(
   ctx: ServiceContext,
@@ -190,30 +216,39 @@ export async function completeUpload(
   if (!file) throw new ApiError("not_found", "Upload not found.");
   if (file.status === "ready") return fileView(file);
 
-  const object = await bucket.get(file.key, { range: { offset: 0, length: 16 } });
-  if (!object)
+  const uploaded = await bucket.get(file.key);
+  if (!uploaded)
     throw new ApiError("conflict", "Nothing has been uploaded yet: PUT the file to the presigned URL first.");
-  const head = new Uint8Array(await object.arrayBuffer());
-  const problems: string[] = [];
-  if (object.size !== file.contentLength)
-    problems.push(`size is ${object.size} bytes, not the declared ${file.contentLength}`);
-  if (object.httpMetadata?.contentType !== file.contentType) {
-    problems.push(
-      `stored as ${object.httpMetadata?.contentType ?? "no type"}, not the declared ${file.contentType}`,
-    );
+  const copyKey = verifiedKey(file);
+  // Size and type first, so a wrong upload is never copied; then everything again on the copy itself.
+  const problems = storedProblems(file, uploaded);
+  if (problems.length) await uploaded.body.cancel();
+  else {
+    await bucket.put(copyKey, uploaded.body, {
+      httpMetadata: { contentType: uploaded.httpMetadata?.contentType },
+    });
+    const copy = await bucket.get(copyKey, { range: { offset: 0, length: 16 } });
+    if (!copy) throw new Error("the verified copy of an upload vanished");
+    problems.push(...storedProblems(file, copy));
+    if (!magicMatches(file.contentType, new Uint8Array(await copy.arrayBuffer())))
+      problems.push(`the content is not ${file.contentType}`);
   }
-  if (!magicMatches(file.contentType, head)) problems.push(`the content is not ${file.contentType}`);
   if (problems.length) {
-    await bucket.delete(file.key);
-    await ctx.db.delete(files).where(eq(files.id, file.id));
+    await bucket.delete([file.key, copyKey]);
+    await ctx.db.delete(files).where(and(eq(files.id, file.id), eq(files.status, "pending")));
     throw new ApiError("unprocessable", `The upload was rejected and deleted: ${problems.join("; ")}.`);
   }
   const [ready] = await ctx.db
     .update(files)
-    .set({ status: "ready", completedAt: new Date(ctx.now) })
-    .where(and(eq(files.id, file.id), eq(files.orgId, orgId)))
+    .set({ status: "ready", key: copyKey, completedAt: new Date(ctx.now) })
+    .where(and(eq(files.id, file.id), eq(files.orgId, orgId), eq(files.status, "pending")))
     .returning();
-  if (!ready) throw new ApiError("not_found", "Upload not found.");
+  if (!ready) {
+    // Another complete of the same upload finished first (or rejected it): its outcome stands.
+    await bucket.delete(copyKey);
+    throw new ApiError("conflict", "This upload was completed by another request; ask again for its state.");
+  }
+  await bucket.delete(file.key);
   return fileView(ready);
 }
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { atomicList, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
-import { decodeCursor, encodeCursor, fingerprint } from "../catalog/cursor.ts";
+import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
 import {
   assertKeyAccess,
@@ -45,16 +45,8 @@ export async function listOrders(
   query: { side: "buyer" | "seller"; status?: string; limit: number; cursor?: string },
 ) {
   const userId = readAccess(principal, orgId);
-  const print = await fingerprint(["orders", orgId, query.side, query.status ?? null]);
-  const after = query.cursor ? decodeCursor(query.cursor, print) : undefined;
-  if (
-    after &&
-    (typeof after[0] !== "string" || typeof after[1] !== "string" || !/^[0-9a-f-]{36}$/.test(after[1]))
-  ) {
-    throw new ApiError("validation_failed", "The cursor is invalid.", {
-      errors: [{ field: "query.cursor", message: "invalid cursor" }],
-    });
-  }
+  const scope = ["orders", orgId, query.side, query.status ?? null];
+  const after = query.cursor ? await decodeCursor(ctx, query.cursor, scope, cursorKeys.timeAndId) : undefined;
   const column = query.side === "buyer" ? sql`o.buyer_org_id` : sql`o.seller_org_id`;
   const { rows } = await ctx.db.execute<{
     role: string | null;
@@ -74,7 +66,9 @@ export async function listOrders(
   return {
     items: page.map((item) => item.order),
     nextCursor:
-      items.length > query.limit && last ? encodeCursor(print, [last.key, String(last.order.id)]) : null,
+      items.length > query.limit && last
+        ? await encodeCursor(ctx, scope, [last.key, String(last.order.id)])
+        : null,
   };
 }
 
