@@ -37,6 +37,9 @@ const cases: [string, Partial<SearchQuery>][] = [
     "common word + category + price (the bench query)",
     { q: "stainless", category: "industrial-supplies", maxPrice: 50_000 },
   ],
+  ["word in ~13% of titles (recycled), relevance", { q: "recycled" }],
+  ["word in every description (bulk), relevance", { q: "bulk" }],
+  ["word in every description, newest", { q: "bulk", sort: "newest" }],
   ["category only, newest", { category: "packaging" }],
   ["everything, price order", { sort: "price" }],
 ];
