@@ -155,9 +155,7 @@ async function worker(index: number, deadline: number) {
     if (action === "search") {
       await timed(action, [200], () => call(`/v1/listings?q=${pick(words)}&limit=20`));
     } else if (action === "browse") {
-      await timed(action, [200], () =>
-        call(`/v1/listings?category=${pick(categories)}&sort=price&limit=20`),
-      );
+      await timed(action, [200], () => call(`/v1/listings?category=${pick(categories)}&sort=price&limit=20`));
     } else if (action === "detail") {
       await timed(action, [200], () => call(`/v1/listings/${pick(detailRows).id}`));
     } else if (action === "login") {

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { listingCacheKey } from "../../src/routes/listings/public.handlers.ts";
+import {
+  listingCacheKey,
+  SEARCH_EDGE_SECONDS,
+  searchCacheKey,
+} from "../../src/routes/listings/public.handlers.ts";
 import { problem, roundTrips } from "../support/app.ts";
 import { edgeCopy, servableSeconds } from "../support/cache.ts";
 import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
@@ -229,6 +233,31 @@ describe("edge caching", () => {
       headers: { "if-none-match": tag ?? "" },
     });
     expect(again.status).toBe(304);
+  });
+
+  it("serves a repeated search from the edge cache with no round trip, whatever the parameter order", async () => {
+    const seller = await newSeller();
+    await publishListing(seller, admin);
+    const cold = await api(`/v1/listings?seller=${seller.orgId}&sort=price&limit=5`);
+    expect(cold.status).toBe(200);
+    expect(roundTrips(cold)).toBe(1);
+    const stored = await edgeCopy(
+      searchCacheKey(`https://x/v1/listings?limit=5&seller=${seller.orgId}&sort=price`),
+    );
+    expect(servableSeconds(stored.headers.get("cache-control"))).toBeLessThanOrEqual(SEARCH_EDGE_SECONDS);
+
+    const warm = await api(`/v1/listings?limit=5&sort=price&seller=${seller.orgId}`);
+    expect(warm.status).toBe(200);
+    expect(roundTrips(warm)).toBe(0);
+    expect(await json(warm)).toEqual(await json(cold));
+    // What a client may keep on top of the edge copy's age stays within the 60 s bound.
+    expect(servableSeconds(warm.headers.get("cache-control"))).toBeLessThanOrEqual(60);
+    expect(warm.headers.get("x-edge-stored-at")).toBeNull();
+    expect(warm.headers.get("etag")).toBe(cold.headers.get("etag"));
+
+    // Another query is another entry; a junk parameter is still a 400, never a cached answer.
+    expect(roundTrips(await api(`/v1/listings?seller=${seller.orgId}&sort=newest&limit=5`))).toBe(1);
+    expect((await api(`/v1/listings?seller=${seller.orgId}&sort=price&limit=5&bogus=1`)).status).toBe(400);
   });
 
   it("serves a warm listing detail with no database round trip, 304 on its ETag, and drops it on edit", async () => {

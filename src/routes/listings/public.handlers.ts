@@ -11,10 +11,14 @@ import { serviceContext } from "../context.ts";
 import type * as routes from "./public.routes.ts";
 
 /**
- * Search responses: fresh for 30 s, then stale for at most 30 s more while a cache revalidates, so no
- * cache that honours the header serves one older than 60 s.
+ * How long a search response lives in a location's edge cache (it is the same for every caller). Clients
+ * get what is left of that as max-age plus 30 s of stale-while-revalidate, so no cache that honours the
+ * headers serves a search response older than 60 s.
  */
-export const PUBLIC_CACHE = "public, max-age=30, stale-while-revalidate=30";
+export const SEARCH_EDGE_SECONDS = 30;
+const SEARCH_CLIENT_STALE_SECONDS = 30;
+/** When the edge copy was stored (ms since epoch), so what a client may add to its age stays bounded. */
+const STORED_AT = "x-edge-stored-at";
 /** How long a listing's detail lives in a location's edge cache: the staleness bound the README states. */
 export const DETAIL_CACHE_SECONDS = 60;
 /** Browsers and shared caches revalidate a detail every time (a 304 from the edge copy costs no round trip). */
@@ -61,8 +65,38 @@ export const listCategoriesHandler: AppRouteHandler<typeof routes.listCategories
 export const createCategoryHandler: AppRouteHandler<typeof routes.createCategory> = async (c) =>
   c.json(await createCategory(serviceContext(c), principalOf(c), c.req.valid("json")), 201);
 
+/**
+ * Where a search response is kept in the Workers Cache API (per location): the query parameters in a
+ * canonical order, so the same search spelled differently shares one entry. Only validated queries get
+ * here, so junk never takes cache space.
+ */
+export function searchCacheKey(requestUrl: string): Request {
+  const params = [...new URL(requestUrl).searchParams].sort(([a, av], [b, bv]) =>
+    a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1,
+  );
+  return new Request(`https://search-cache.internal/v1/listings?${new URLSearchParams(params)}`);
+}
+
+/**
+ * A client's Cache-Control for an edge copy stored `ageSeconds` ago: its freshness is what the edge copy
+ * has left, so edge age + client max-age + stale allowance never exceeds SEARCH_EDGE_SECONDS + 30 = 60 s.
+ */
+function searchClientCache(ageSeconds: number): string {
+  const fresh = Math.max(0, SEARCH_EDGE_SECONDS - Math.ceil(ageSeconds));
+  return `public, max-age=${fresh}, stale-while-revalidate=${SEARCH_CLIENT_STALE_SECONDS}`;
+}
+
 export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings> = async (c) => {
   const query = c.req.valid("query");
+  const key = searchCacheKey(c.req.url);
+  const cached = await edgeCache().match(key);
+  if (cached) {
+    const age = (Date.now() - Number(cached.headers.get(STORED_AT) ?? 0)) / 1000;
+    return new Response(cached.body, {
+      status: 200,
+      headers: { "content-type": "application/json", "cache-control": searchClientCache(age) },
+    }) as never;
+  }
   if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
     throw new ApiError("validation_failed", "minPrice is above maxPrice.", {
       errors: [{ field: "query.minPrice", message: "must not exceed maxPrice" }],
@@ -80,7 +114,11 @@ export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings
     limit: query.limit ?? 20,
     attributes: attributeFilters(c),
   });
-  c.header("Cache-Control", PUBLIC_CACHE);
+  const stored = new Response(JSON.stringify(result), {
+    headers: { "content-type": "application/json", [STORED_AT]: String(Date.now()) },
+  });
+  putInEdgeCache(c, key, stored, SEARCH_EDGE_SECONDS);
+  c.header("Cache-Control", searchClientCache(0));
   return c.json(result, 200);
 };
 
