@@ -202,6 +202,38 @@ describe("invoices for net terms", () => {
     });
     expect(await json(paid)).toMatchObject({ status: "paid" });
   });
+
+  it("treats a repeated mark-paid as a no-op: same answer, no new event, even when concurrent", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { order } = await placeOrder(buyer, seller);
+    for (const action of ["accept", "ship", "deliver"]) {
+      await move(seller.orgId, order.id, seller.owner.token, {
+        action,
+        carrier: "DHL",
+        trackingNumber: "X1",
+      });
+    }
+    const invoice = await one<{ id: string }>("select id from invoices where order_id = $1", [order.id]);
+    const markPaid = () =>
+      api(`/v1/orgs/${seller.orgId}/invoices/${invoice.id}/mark-paid`, {
+        method: "POST",
+        token: seller.owner.token,
+      });
+    const first = await markPaid();
+    expect(first.status).toBe(200);
+    const firstBody = await json(first);
+    const repeats = await Promise.all([markPaid(), markPaid(), markPaid()]);
+    for (const res of repeats) {
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual(firstBody);
+    }
+    const events = await sql().query(
+      "select org_id from events where entity_id = $1 and type = 'invoice.paid' order by org_id",
+      [invoice.id],
+    );
+    expect(events.map((e) => (e as { org_id: string }).org_id)).toEqual([buyer.orgId, seller.orgId].sort());
+  });
 });
 
 describe("approvals and spending limits", () => {
