@@ -62,6 +62,7 @@ describe("cart", () => {
     ["missing", {}],
     ["a string", { quantity: "10" }],
     ["extra fields", { quantity: 10, price: 1 }],
+    ["too large", { quantity: 10_000_001 }],
   ])("answers a %s quantity with 400", async (_, body) => {
     const buyer = await newBuyer();
     const res = await api(`/v1/orgs/${buyer.orgId}/cart/lines/${crypto.randomUUID()}`, {
@@ -70,6 +71,58 @@ describe("cart", () => {
       body,
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("money bounds", () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+
+  it("refuses a line whose total would pass 2^53 − 1 (422), so every figure shown is exact", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const res = await putLine(buyer, variantId, 10_000_000);
+    expect(res.status).toBe(422);
+    expect((await problem(res)).maxTotalMinor).toBe(MAX);
+    expect(await sql().query("select 1 from cart_lines where org_id = $1", [buyer.orgId])).toHaveLength(0);
+  });
+
+  it("refuses a line that would take the cart total past 2^53 − 1, though each line fits", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const a = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const b = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const first = await putLine(buyer, a.variantId, 600_000);
+    expect(first.status).toBe(200);
+    expect((await json<{ totalMinor: number }>(first)).totalMinor).toBe(600_000 * 9_000_000_000);
+    const second = await putLine(buyer, b.variantId, 600_000);
+    expect(second.status).toBe(422);
+    const cart = await json<{ totalMinor: number }>(
+      await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token }),
+    );
+    expect(cart.totalMinor).toBe(600_000 * 9_000_000_000);
+  });
+
+  it("shows a cart whose prices rose past the bound (flagged) and refuses to check it out (422), never a 500", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { listingId, variantId } = await product(seller, { price: 500, stock: 1_000_000 });
+    expect((await putLine(buyer, variantId, 10_000)).status).toBe(200);
+    await sql().query("update listings set price_tiers = $2::jsonb where id = $1", [
+      listingId,
+      JSON.stringify([{ minQuantity: 10, unitPriceMinor: 1_000_000_000_000_000 }]),
+    ]);
+    const cart = await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token });
+    expect(cart.status).toBe(200);
+    const body = await json<{ sellers: { lines: { problems: string[] }[] }[] }>(cart);
+    expect(body.sellers[0]?.lines[0]?.problems).toEqual([expect.stringContaining("9007199254740991")]);
+    const res = await checkout(buyer);
+    expect(res.status).toBe(422);
+    expect((await problem(res)).maxTotalMinor).toBe(MAX);
+    expect(await stockOfVariant(variantId)).toBe(1_000_000);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(0);
   });
 });
 

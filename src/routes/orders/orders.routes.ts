@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orderStatus } from "../../db/schema/index.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import { MAX_LINE_QUANTITY } from "../../services/orders/cart.ts";
 import { userOrderActions } from "../../services/orders/machine.ts";
 import { cursorParam, limitParam } from "../listings/listing.schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
@@ -55,7 +56,7 @@ export const setCartLine = createRoute({
   summary: "Set a line's quantity (adds it if new); MOQ, increment and one currency per cart",
   request: {
     params: z.object({ orgId: uuidParam("orgId"), variantId: uuidParam("variantId") }),
-    body: jsonBody(z.strictObject({ quantity: z.number().int().min(1).max(10_000_000) })),
+    body: jsonBody(z.strictObject({ quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) })),
   },
   responses: {
     200: jsonResponse(cartSchema, "The cart"),

@@ -4,7 +4,7 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { orgWriteAccess, translateGuards } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { PURCHASERS, tierFor } from "./cart.ts";
+import { amountBoundError, cartTotalGuard, PURCHASERS, pricedLines } from "./cart.ts";
 import { groupJson } from "./views.ts";
 
 export interface CheckoutInput {
@@ -46,12 +46,8 @@ export async function checkout(
   const groupId = crypto.randomUUID();
   const userId = principal.kind === "user" ? principal.userId : null;
 
-  const lines = sql`(select c.variant_id, c.quantity, v.sku, v.stock, l.id as listing_id, l.title, l.currency, l.status,
-      l.min_order_quantity as moq, l.order_increment as increment, l.org_id as seller_id,
-      ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier
-    from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
-    where c.org_id = ${orgId})`;
-  const total = sql`(select coalesce(sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), 0) from ${lines} x)`;
+  const lines = sql`(${pricedLines(orgId)})`;
+  const total = sql`(select coalesce(sum(x.line_total), 0) from ${lines} x)`;
   const currency = sql`(select min(x.currency) from ${lines} x)`;
   const limit = sql`(select limit_minor from spending_limits where org_id = ${orgId} and user_id = ${userId}::uuid
     and currency = ${currency})`;
@@ -96,6 +92,7 @@ export async function checkout(
       sql`(select count(distinct x.currency) from ${lines} x) = 1`,
       sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
     ),
+    cartTotalGuard(db, orgId),
     db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
         reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
           where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
@@ -110,13 +107,13 @@ export async function checkout(
     db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
         created_at, updated_at)
       select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
-        sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), ${at}, ${at}
+        sum(x.line_total), ${at}, ${at}
       from ${lines} x, order_groups g where g.id = ${groupId}
       group by x.seller_id, x.currency, g.status, g.payment_terms`),
     db.execute(sql`insert into order_lines (order_id, listing_id, variant_id, sku, title, quantity, tier_min_quantity,
         unit_price_minor, line_total_minor)
       select o.id, x.listing_id, x.variant_id, x.sku, x.title, x.quantity, (x.tier->>'minQuantity')::int,
-        (x.tier->>'unitPriceMinor')::bigint, (x.tier->>'unitPriceMinor')::bigint * x.quantity
+        x.unit_price, x.line_total
       from ${lines} x join orders o on o.group_id = ${groupId} and o.seller_org_id = x.seller_id`),
     db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
       select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
@@ -158,6 +155,7 @@ export async function checkout(
         }),
       currency_mismatch: () =>
         new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
+      amount_bound: () => amountBoundError("This checkout"),
       insufficient_stock: (detail) =>
         new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
           extra: { lines: detail },
