@@ -59,13 +59,27 @@ export const checkoutBody = {
   },
 };
 
+/** The cart's current ETag (read with the owner's token, who may always see the cart). */
+export async function cartEtag(buyer: Buyer): Promise<string | null> {
+  const res = await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token });
+  await res.body?.cancel();
+  return res.headers.get("etag");
+}
+
+/**
+ * Checks out with `If-Match` naming the cart as it is now, unless `ifMatch` is given (null: send none).
+ */
 export async function checkout(
   buyer: Buyer,
   body: Record<string, unknown> = checkoutBody,
   key = crypto.randomUUID(),
   token = buyer.owner.token,
+  ifMatch?: string | null,
 ) {
-  return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers: { "idempotency-key": key } });
+  const etag = ifMatch === undefined ? await cartEtag(buyer) : ifMatch;
+  const headers: Record<string, string> = { "idempotency-key": key };
+  if (etag) headers["if-match"] = etag;
+  return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers });
 }
 
 export interface GroupBody {

@@ -1,9 +1,12 @@
+import type { Context } from "hono";
 import { sha256Hex } from "../../lib/crypto.ts";
+import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
+import type { VersionedCart } from "../../services/orders/cart.ts";
 import * as cart from "../../services/orders/cart.ts";
 import { checkout as checkoutService } from "../../services/orders/checkout.ts";
 import * as orders from "../../services/orders/orders.ts";
-import type { AppRouteHandler } from "../../types.ts";
+import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./orders.routes.ts";
 
@@ -19,32 +22,45 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Answers with the cart and its version (ETag), which checkout's If-Match must name. */
+function respondCart(c: Context<AppEnv>, { cart, etag }: VersionedCart) {
+  c.header("ETag", etag);
+  return c.json(cart, 200);
+}
+
 export const getCartHandler: AppRouteHandler<typeof routes.getCart> = async (c) =>
-  c.json(await cart.getCart(serviceContext(c), principalOf(c), c.req.valid("param").orgId), 200);
+  respondCart(c, await cart.getCart(serviceContext(c), principalOf(c), c.req.valid("param").orgId));
 
 export const setCartLineHandler: AppRouteHandler<typeof routes.setCartLine> = async (c) => {
   const { orgId, variantId } = c.req.valid("param");
-  return c.json(
+  return respondCart(
+    c,
     await cart.setCartLine(serviceContext(c), principalOf(c), orgId, variantId, c.req.valid("json").quantity),
-    200,
   );
 };
 
 export const removeCartLineHandler: AppRouteHandler<typeof routes.removeCartLine> = async (c) => {
   const { orgId, variantId } = c.req.valid("param");
-  return c.json(await cart.removeCartLine(serviceContext(c), principalOf(c), orgId, variantId), 200);
+  return respondCart(c, await cart.removeCartLine(serviceContext(c), principalOf(c), orgId, variantId));
 };
 
 export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c) => {
   const { orgId } = c.req.valid("param");
   const body = c.req.valid("json");
-  const key = c.req.valid("header")["idempotency-key"];
+  const { "idempotency-key": key, "if-match": ifMatch } = c.req.valid("header");
+  if (!ifMatch || ifMatch.trim() === "*") {
+    throw new ApiError(
+      "precondition_required",
+      "Send If-Match with the cart's ETag (from GET, PUT or DELETE on the cart): checkout orders exactly the cart you saw.",
+    );
+  }
   const result = await checkoutService(
     serviceContext(c),
     principalOf(c),
     orgId,
     key,
     await sha256Hex(canonical(body)),
+    ifMatch.trim(),
     body,
     c.var.config.APPROVAL_HOLD_HOURS,
   );

@@ -44,7 +44,7 @@ export const getCart = createRoute({
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/cart",
-  summary: "The buyer organisation's cart, grouped by seller, with tier prices",
+  summary: "The buyer organisation's cart, grouped by seller, with tier prices; ETag is its version",
   request: { params: orgParams },
   responses: { 200: jsonResponse(cartSchema, "The cart"), ...problemResponses(400, 401, 403, 404, 503) },
 });
@@ -95,7 +95,9 @@ export const checkout = createRoute({
   summary: "Check out the cart: one order per seller, stock reserved, in one round trip",
   description:
     "Requires `Idempotency-Key`: the same key and body replays the first response for 24 h; the same key " +
-    "with another body is 422; while the first is still running, 409.",
+    "with another body is 422; while the first is still running, 409. Requires `If-Match` with the cart's " +
+    "ETag (from GET, PUT or DELETE on the cart): without it 428; if the cart's lines, quantities or prices " +
+    "changed since, 412 with the current cart and its ETag, and nothing is ordered.",
   request: {
     params: orgParams,
     headers: z.object({
@@ -103,12 +105,17 @@ export const checkout = createRoute({
         .string()
         .regex(/^[\w.:-]{8,128}$/, "8–128 letters, digits, dot, colon, dash or underscore")
         .openapi({ description: "Unique per checkout attempt, e.g. a UUID" }),
+      "if-match": z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: "The cart's ETag as the buyer saw it (required: 428 without)" }),
     }),
     body: jsonBody(checkoutBody),
   },
   responses: {
     201: jsonResponse(anyJson.openapi("OrderGroup"), "Placed (or pending approval)"),
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503),
   },
 });
 

@@ -74,6 +74,24 @@ export const cartJson = (orgId: string) => sql`(with priced as (${pricedLines(or
           order by title, sku) as lines
       from priced group by seller_id) s), '[]'::json)))`;
 
+/**
+ * The cart's version, a strong ETag: a hash of the figures the buyer sees (currency, every line's
+ * variant, quantity, unit price and total, and the cart total). Titles and stock do not count, so only a
+ * change of what would be bought, or at what price, changes it.
+ */
+export const cartEtagSql = (orgId: string) => sql`(select '"' || left(encode(sha256(convert_to(
+    coalesce(min(x.currency), '') || '|' || coalesce(sum(x.line_total), 0) || '|' || coalesce(string_agg(
+      x.variant_id::text || ':' || x.quantity || ':' || x.unit_price || ':' || x.line_total, ',' order by x.variant_id), ''),
+    'UTF8')), 'hex'), 32) || '"' from (${pricedLines(orgId)}) x)`;
+
+/**
+ * Serialises the writes to one organisation's cart (cart edits and checkouts) for the rest of the
+ * transaction, so a checkout places exactly the lines it checked against the buyer's ETag.
+ */
+export function lockCart(db: Db, orgId: string) {
+  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${orgId}`}, 0))`);
+}
+
 /** A guard: the cart's total stays within {@link MAX_AMOUNT_MINOR}. */
 export function cartTotalGuard(db: Db, orgId: string) {
   return guard(
@@ -128,17 +146,32 @@ export function normaliseCart(raw: CartView): CartView {
   };
 }
 
-/** The buyer organisation's cart (its purchasers and approvers). One round trip. */
-export async function getCart(ctx: ServiceContext, principal: Principal, orgId: string): Promise<CartView> {
+export interface VersionedCart {
+  cart: CartView;
+  /** The cart's ETag (see {@link cartEtagSql}). */
+  etag: string;
+}
+
+const versionedCart = (orgId: string) => sql`${cartJson(orgId)} as cart, ${cartEtagSql(orgId)} as etag`;
+
+function versioned(row: { cart: CartView; etag: string } | undefined, what: string): VersionedCart {
+  if (!row?.cart) throw new Error(`${what}: no cart returned`);
+  return { cart: normaliseCart(row.cart), etag: row.etag };
+}
+
+/** The buyer organisation's cart (its purchasers and approvers) and its ETag. One round trip. */
+export async function getCart(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+): Promise<VersionedCart> {
   assertKeyAccess(principal, orgId, "orders:read");
   const userId = principal.kind === "user" ? principal.userId : null;
-  const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView }>(sql`
-    select ${memberRoleSql(orgId, userId)} as role,
-      ${cartJson(orgId)} as cart`);
+  const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView; etag: string }>(sql`
+    select ${memberRoleSql(orgId, userId)} as role, ${versionedCart(orgId)}`);
   if (principal.kind === "user") assertRole(rows[0]?.role, [...PURCHASERS, "approver"], "use the cart");
-  const cart = rows[0]?.cart;
-  if (!cart) throw new ApiError("not_found", "Organisation not found.");
-  return normaliseCart(cart);
+  if (!rows[0]?.cart) throw new ApiError("not_found", "Organisation not found.");
+  return versioned(rows[0], "getCart");
 }
 
 function cartGuards(db: Db, orgId: string, variantId: string, quantity: number) {
@@ -188,54 +221,57 @@ const cartErrors = {
     ),
 };
 
-/** Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart. One round trip. */
+/**
+ * Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart, total within
+ * {@link MAX_AMOUNT_MINOR}. Returns the cart and its new ETag. One round trip.
+ */
 export async function setCartLine(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
   variantId: string,
   quantity: number,
-): Promise<CartView> {
+): Promise<VersionedCart> {
   const db = ctx.db;
-  let result: { rows: { cart: CartView }[] };
+  let result: { rows: { cart: CartView; etag: string }[] };
   try {
     const statements = [
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
+      lockCart(db, orgId),
       ...cartGuards(db, orgId, variantId, quantity),
       db.execute(sql`insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
         values (${orgId}, ${variantId}, ${quantity}, ${principal.kind === "user" ? principal.userId : null}::uuid, ${new Date(ctx.now)})
         on conflict (org_id, variant_id) do update set quantity = excluded.quantity, updated_at = excluded.updated_at`),
       cartTotalGuard(db, orgId),
-      db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+      db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
     ];
     const results = await atomicList(db, statements);
     result = results.at(-1) as typeof result;
   } catch (error) {
     throw translateGuards(error, "use the cart", cartErrors);
   }
-  const cart = result.rows[0]?.cart;
-  if (!cart) throw new Error("setCartLine: no cart returned");
-  return normaliseCart(cart);
+  return versioned(result.rows[0], "setCartLine");
 }
 
-/** Removes a line. One round trip. */
+/** Removes a line; returns the cart and its new ETag. One round trip. */
 export async function removeCartLine(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
   variantId: string,
-) {
-  let result: { rows: { cart: CartView }[] };
+): Promise<VersionedCart> {
+  let result: { rows: { cart: CartView; etag: string }[] };
   try {
     const statements = [
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
+      lockCart(ctx.db, orgId),
       guard(
         ctx.db,
         "line_exists",
         sql`exists (select 1 from cart_lines where org_id = ${orgId} and variant_id = ${variantId})`,
       ),
       ctx.db.execute(sql`delete from cart_lines where org_id = ${orgId} and variant_id = ${variantId}`),
-      ctx.db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+      ctx.db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
     ];
     const results = await atomicList(ctx.db, statements);
     result = results.at(-1) as typeof result;
@@ -244,7 +280,5 @@ export async function removeCartLine(
       line_exists: () => new ApiError("not_found", "That line is not in the cart."),
     });
   }
-  const cart = result.rows[0]?.cart;
-  if (!cart) throw new Error("removeCartLine: no cart returned");
-  return normaliseCart(cart);
+  return versioned(result.rows[0], "removeCartLine");
 }

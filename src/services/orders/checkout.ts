@@ -4,7 +4,17 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { orgWriteAccess, translateGuards } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { amountBoundError, cartTotalGuard, PURCHASERS, pricedLines } from "./cart.ts";
+import {
+  amountBoundError,
+  type CartView,
+  cartEtagSql,
+  cartJson,
+  cartTotalGuard,
+  lockCart,
+  normaliseCart,
+  PURCHASERS,
+  pricedLines,
+} from "./cart.ts";
 import { groupJson } from "./views.ts";
 
 export interface CheckoutInput {
@@ -25,7 +35,8 @@ export interface CheckoutResult {
 
 /**
  * Turns the buyer organisation's cart into one order group with one order per seller, in ONE round trip:
- * a single batch claims the Idempotency-Key, locks the variants in a fixed order, re-checks every line,
+ * a single batch claims the Idempotency-Key, locks the cart, listings and variants in a fixed order, checks
+ * that the cart is still the version the buyer saw (`ifMatch`, its ETag), re-checks every line,
  * reserves stock (a guard aborts everything if any line falls short), snapshots prices and titles,
  * decides approval against the buyer's spending limit, appends events, empties the cart and stores the
  * response for replays. A replay of a finished key costs the same single trip (the stored response comes
@@ -37,6 +48,7 @@ export async function checkout(
   orgId: string,
   idempotencyKey: string,
   requestHash: string,
+  ifMatch: string,
   input: CheckoutInput,
   approvalHoldHours: number,
 ): Promise<CheckoutResult> {
@@ -72,9 +84,21 @@ export async function checkout(
         from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
     ),
     guard(db, "cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
-    // Fixed lock order: concurrent checkouts over the same variants queue instead of deadlocking.
+    // From here to the end the cart's lines and prices hold still: cart edits wait on the cart lock,
+    // price edits on the listings (shared lock), other checkouts on the variants. Fixed lock order
+    // (cart, listings, variants, each by id): concurrent checkouts queue instead of deadlocking.
+    lockCart(db, orgId),
+    db.execute(sql`select id from listings where id in (select v.listing_id from cart_lines c
+        join listing_variants v on v.id = c.variant_id where c.org_id = ${orgId})
+      order by id for share`),
     db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
       order by id for update`),
+    guard(
+      db,
+      "cart_changed",
+      sql`${cartEtagSql(orgId)} = ${ifMatch}`,
+      sql`jsonb_build_object('etag', ${cartEtagSql(orgId)}, 'cart', ${cartJson(orgId)})`,
+    ),
     guard(
       db,
       "lines_invalid",
@@ -149,6 +173,16 @@ export async function checkout(
     if (replay) return replay;
     throw translateGuards(error, "check out", {
       cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
+      cart_changed: (detail) =>
+        new ApiError(
+          "precondition_failed",
+          "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
+            "Review the current cart and check out with its ETag.",
+          {
+            extra: { cart: normaliseCart(detail?.cart as CartView) },
+            headers: { ETag: String(detail?.etag) },
+          },
+        ),
       lines_invalid: (detail) =>
         new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
           extra: { lines: detail },
