@@ -307,6 +307,84 @@ describe("approvals and spending limits", () => {
     expect(await stockOf(variantId)).toBe(100);
   });
 
+  it("lets the seller reject an order awaiting the buyer's approval, releasing its stock at once", async () => {
+    const { buyer, purchaser, approver } = await limitedBuyer(5_000);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, stock: 100 });
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const group = await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token));
+    expect(group.status).toBe("pending_approval");
+    expect(await stockOf(variantId)).toBe(0);
+    const orderId = group.orders[0]?.id ?? "";
+    const rejected = await move(seller.orgId, orderId, seller.owner.token, {
+      action: "reject",
+      reason: "Stock is reserved for confirmed orders",
+    });
+    expect(rejected.status).toBe(200);
+    expect(await json(rejected)).toMatchObject({ status: "rejected" });
+    expect(await stockOf(variantId)).toBe(100);
+    // The approver may still decide the group; the rejected order stays rejected, its stock is not released twice.
+    const approve = await api(`/v1/orgs/${buyer.orgId}/order-groups/${group.id}/approve`, {
+      method: "POST",
+      token: approver.token,
+    });
+    expect(approve.status).toBe(200);
+    expect((await json<GroupBody>(approve)).orders[0]?.status).toBe("rejected");
+    expect(await stockOf(variantId)).toBe(100);
+  });
+
+  it("does not renew an approval hold: the same variant cannot be held again while held or for the hold time after", async () => {
+    const { buyer, purchaser } = await limitedBuyer(5_000);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, stock: 100 });
+    const other = await product(seller, { price: 500, stock: 100 });
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const held = await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token));
+    expect(held.status).toBe("pending_approval");
+    // While that hold lasts, a second hold of the same variant is refused (the first still holds 0 left).
+    await sql().query("update listing_variants set stock = stock + 100 where id = $1", [variantId]);
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const second = await checkout(buyer, undefined, undefined, purchaser.token);
+    expect(second.status).toBe(409);
+    expect((await problem(second)).lines).toEqual([expect.objectContaining({ variantId })]);
+    expect(await stockOf(variantId)).toBe(100);
+    // Cancel and check out again: still no new hold for the hold time after it ended.
+    await move(buyer.orgId, held.orders[0]?.id ?? "", purchaser.token, { action: "cancel" });
+    expect(await stockOf(variantId)).toBe(200);
+    const renewed = await checkout(buyer, undefined, undefined, purchaser.token);
+    expect(renewed.status).toBe(409);
+    expect(await stockOf(variantId)).toBe(200);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(1);
+    // Other variants, and checkouts within the limit, are not affected.
+    await api(`/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`, {
+      method: "DELETE",
+      token: purchaser.token,
+    });
+    await putLine(buyer, other.variantId, 100, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "pending_approval",
+    );
+    await putLine(buyer, variantId, 10, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "placed",
+    );
+    // Once the hold time has passed since the hold ended, the variant may be held again.
+    await sql().query(
+      `update order_transitions set created_at = created_at - interval '48 hours'
+       where order_id = $1`,
+      [held.orders[0]?.id],
+    );
+    await sql().query("update orders set created_at = created_at - interval '49 hours' where id = $1", [
+      held.orders[0]?.id,
+    ]);
+    await putLine(buyer, variantId, 100, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "pending_approval",
+    );
+  });
+
   it("keeps approvals and limits to the right people", async () => {
     const { buyer, purchaser } = await limitedBuyer(5_000);
     const stranger = await newBuyer("Stranger");

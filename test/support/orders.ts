@@ -1,5 +1,5 @@
 import { newAdmin, newSeller, publishListing, type Seller } from "./catalog.ts";
-import { api, createOrg, json, signUp, type TestUser } from "./identity.ts";
+import { addMember, api, createOrg, json, signUp, type TestUser } from "./identity.ts";
 
 export interface Buyer {
   owner: TestUser;
@@ -96,10 +96,34 @@ export interface GroupBody {
   }[];
 }
 
-export async function placeOrder(buyer: Buyer, seller: Seller, quantity = 20, stock = 1000) {
+/** Sets a member's spending limit (by the buyer organisation's owner). */
+export async function setSpendingLimit(buyer: Buyer, userId: string, limitMinor: number, currency = "EUR") {
+  const res = await api(`/v1/orgs/${buyer.orgId}/members/${userId}/spending-limit`, {
+    method: "PUT",
+    token: buyer.owner.token,
+    body: { limit: { currency, limitMinor } },
+  });
+  if (res.status !== 200) throw new Error(`spending limit: ${res.status} ${await res.text()}`);
+}
+
+/** A new member with the buyer role and a spending limit: checkouts above it wait for approval. */
+export async function limitedPurchaser(buyer: Buyer, limitMinor = 0): Promise<TestUser> {
+  const purchaser = await addMember(buyer.owner, buyer.orgId, "buyer");
+  await setSpendingLimit(buyer, purchaser.id, limitMinor);
+  return purchaser;
+}
+
+/** Checks out one new product: as the owner (placed), or as `token`'s holder (e.g. a limited purchaser). */
+export async function placeOrder(
+  buyer: Buyer,
+  seller: Seller,
+  quantity = 20,
+  stock = 1000,
+  token = buyer.owner.token,
+) {
   const { variantId } = await product(seller, { stock });
-  await putLine(buyer, variantId, quantity);
-  const res = await checkout(buyer);
+  await putLine(buyer, variantId, quantity, token);
+  const res = await checkout(buyer, checkoutBody, crypto.randomUUID(), token);
   if (res.status !== 201) throw new Error(`checkout: ${res.status} ${await res.text()}`);
   const group = await json<GroupBody>(res);
   return { group, order: group.orders[0] as GroupBody["orders"][number], variantId };

@@ -66,6 +66,13 @@ export async function checkout(
   const overLimit = sql`(${userId}::uuid is not null and ${limit} is not null and ${total} > ${limit})`;
   const groupStatus = sql`(case when ${overLimit} then 'pending_approval' else 'placed' end)`;
 
+  const hold = `${approvalHoldHours} hours`;
+  const recentHolds = sql`(select ln.variant_id, ln.sku from orders o join order_lines ln on ln.order_id = o.id
+    where o.buyer_org_id = ${orgId} and o.created_at > ${at} - 2 * ${hold}::interval
+      and ln.variant_id in (select variant_id from cart_lines where org_id = ${orgId})
+      and (o.status = 'pending_approval' or exists (select 1 from order_transitions t where t.order_id = o.id
+        and t.from_status = 'pending_approval' and t.to_status <> 'placed' and t.created_at > ${at} - ${hold}::interval)))`;
+
   const statements = [
     // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
     db.execute(sql`set local lock_timeout = '300ms'`),
@@ -127,7 +134,18 @@ export async function checkout(
         currency, total_minor, placed_by, approval_expires_at, created_at)
       values (${groupId}, ${orgId}, ${groupStatus}::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
         ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
-        case when ${overLimit} then ${at} + ${`${approvalHoldHours} hours`}::interval end, ${at})`),
+        case when ${overLimit} then ${at} + ${hold}::interval end, ${at})`),
+    // Approval holds are not renewable: a checkout that would hold a variant for approval is refused while
+    // this organisation holds it for approval already, or did within the hold time before (whatever ended
+    // that hold: cancel, decline, rejection or expiry). A hold lasts at most the hold time, so only orders
+    // created within twice that can matter.
+    guard(
+      db,
+      "approval_hold_renewal",
+      sql`(select status <> 'pending_approval' from order_groups where id = ${groupId})
+        or not exists (select 1 from ${recentHolds} h)`,
+      sql`(select jsonb_agg(distinct jsonb_build_object('variantId', h.variant_id, 'sku', h.sku)) from ${recentHolds} h)`,
+    ),
     db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
         created_at, updated_at)
       select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
@@ -190,6 +208,14 @@ export async function checkout(
       currency_mismatch: () =>
         new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
       amount_bound: () => amountBoundError("This checkout"),
+      approval_hold_renewal: (detail) =>
+        new ApiError(
+          "conflict",
+          `This checkout needs approval, but some items were already held for this organisation's approval ` +
+            `within the last ${approvalHoldHours} hours; holds are not renewed. Nothing was reserved or ordered: ` +
+            "get the held checkout approved, order these items within your spending limit, or try later.",
+          { extra: { lines: detail } },
+        ),
       insufficient_stock: (detail) =>
         new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
           extra: { lines: detail },
