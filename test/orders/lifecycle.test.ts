@@ -14,6 +14,7 @@ import {
   placeOrder,
   product,
   putLine,
+  setMemberLimits,
 } from "../support/orders.ts";
 
 const move = (orgId: string, orderId: string, token: string, body: Record<string, unknown>) =>
@@ -241,11 +242,7 @@ describe("approvals and spending limits", () => {
     const buyer = await newBuyer();
     const purchaser = await addMember(buyer.owner, buyer.orgId, "buyer");
     const approver = await addMember(buyer.owner, buyer.orgId, "approver");
-    const res = await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-      method: "PUT",
-      token: buyer.owner.token,
-      body: { limit: { currency: "EUR", limitMinor } },
-    });
+    const res = await setMemberLimits(buyer, purchaser.id, [{ currency: "EUR", perOrderMinor: limitMinor }]);
     expect(res.status).toBe(200);
     return { buyer, purchaser, approver };
   }
@@ -388,29 +385,9 @@ describe("approvals and spending limits", () => {
   it("keeps approvals and limits to the right people", async () => {
     const { buyer, purchaser } = await limitedBuyer(5_000);
     const stranger = await newBuyer("Stranger");
-    expect(
-      (
-        await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-          method: "PUT",
-          token: purchaser.token,
-          body: { limit: null },
-        })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-          method: "PUT",
-          token: stranger.owner.token,
-          body: { limit: null },
-        })
-      ).status,
-    ).toBe(404);
-    const bad = await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-      method: "PUT",
-      token: buyer.owner.token,
-      body: { limit: { currency: "eur", limitMinor: -1 } },
-    });
+    expect((await setMemberLimits(buyer, purchaser.id, [], purchaser.token)).status).toBe(403);
+    expect((await setMemberLimits(buyer, purchaser.id, [], stranger.owner.token)).status).toBe(404);
+    const bad = await setMemberLimits(buyer, purchaser.id, [{ currency: "eur", perOrderMinor: -1 }]);
     expect(bad.status).toBe(400);
   });
 });

@@ -96,20 +96,31 @@ export interface GroupBody {
   }[];
 }
 
-/** Sets a member's spending limit (by the buyer organisation's owner). */
-export async function setSpendingLimit(buyer: Buyer, userId: string, limitMinor: number, currency = "EUR") {
-  const res = await api(`/v1/orgs/${buyer.orgId}/members/${userId}/spending-limit`, {
-    method: "PUT",
-    token: buyer.owner.token,
-    body: { limit: { currency, limitMinor } },
-  });
-  if (res.status !== 200) throw new Error(`spending limit: ${res.status} ${await res.text()}`);
+export interface LimitBody {
+  currency: string;
+  perOrderMinor?: number | null;
+  perMonthMinor?: number | null;
 }
 
-/** A new member with the buyer role and a spending limit: checkouts above it wait for approval. */
-export async function limitedPurchaser(buyer: Buyer, limitMinor = 0): Promise<TestUser> {
-  const purchaser = await addMember(buyer.owner, buyer.orgId, "buyer");
-  await setSpendingLimit(buyer, purchaser.id, limitMinor);
+/** Replaces a member's spending limits, by the buyer organisation's owner (or `token`). */
+export async function setMemberLimits(
+  buyer: Buyer,
+  userId: string,
+  limits: LimitBody[],
+  token = buyer.owner.token,
+) {
+  return api(`/v1/orgs/${buyer.orgId}/members/${userId}/spending-limits`, {
+    method: "PUT",
+    token,
+    body: { limits },
+  });
+}
+
+/** A new member (buyer role unless given) with a per-order EUR limit: checkouts above it wait for approval. */
+export async function limitedPurchaser(buyer: Buyer, limitMinor = 0, role = "buyer"): Promise<TestUser> {
+  const purchaser = await addMember(buyer.owner, buyer.orgId, role);
+  const res = await setMemberLimits(buyer, purchaser.id, [{ currency: "EUR", perOrderMinor: limitMinor }]);
+  if (res.status !== 200) throw new Error(`spending limits: ${res.status} ${await res.text()}`);
   return purchaser;
 }
 

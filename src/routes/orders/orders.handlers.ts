@@ -5,6 +5,7 @@ import { principalOf } from "../../middleware/auth.ts";
 import type { VersionedCart } from "../../services/orders/cart.ts";
 import * as cart from "../../services/orders/cart.ts";
 import { checkout as checkoutService } from "../../services/orders/checkout.ts";
+import * as limits from "../../services/orders/limits.ts";
 import * as orders from "../../services/orders/orders.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
@@ -109,19 +110,64 @@ export const decideGroupHandler: AppRouteHandler<typeof routes.decideGroup> = as
   return c.json(await orders.decideGroup(serviceContext(c), principalOf(c), orgId, groupId, decision), 200);
 };
 
-export const setSpendingLimitHandler: AppRouteHandler<typeof routes.setSpendingLimit> = async (c) => {
+export const getMemberSpendingLimitsHandler: AppRouteHandler<typeof routes.getMemberSpendingLimits> = async (
+  c,
+) => {
   const { orgId, userId } = c.req.valid("param");
-  return c.json(
-    await orders.setSpendingLimit(
-      serviceContext(c),
-      principalOf(c),
-      orgId,
-      userId,
-      c.req.valid("json").limit,
-    ),
-    200,
-  );
+  const subject = { kind: "member", userId } as const;
+  const found = await limits.getSpendingLimits(serviceContext(c), principalOf(c), orgId, subject);
+  return c.json({ userId, limits: found }, 200);
 };
+
+export const setMemberSpendingLimitsHandler: AppRouteHandler<typeof routes.setMemberSpendingLimits> = async (
+  c,
+) => {
+  const { orgId, userId } = c.req.valid("param");
+  const subject = { kind: "member", userId } as const;
+  const now = await limits.replaceSpendingLimits(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    subject,
+    spendingLimits(c.req.valid("json").limits),
+  );
+  return c.json({ userId, limits: now }, 200);
+};
+
+export const getApiKeySpendingLimitsHandler: AppRouteHandler<typeof routes.getApiKeySpendingLimits> = async (
+  c,
+) => {
+  const { orgId } = c.req.valid("param");
+  const found = await limits.getSpendingLimits(serviceContext(c), principalOf(c), orgId, {
+    kind: "api_keys",
+  });
+  return c.json({ limits: found }, 200);
+};
+
+export const setApiKeySpendingLimitsHandler: AppRouteHandler<typeof routes.setApiKeySpendingLimits> = async (
+  c,
+) => {
+  const { orgId } = c.req.valid("param");
+  const now = await limits.replaceSpendingLimits(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    { kind: "api_keys" },
+    spendingLimits(c.req.valid("json").limits),
+  );
+  return c.json({ limits: now }, 200);
+};
+
+/** Limits as the body gave them, an absent amount meaning none. */
+function spendingLimits(
+  given: { currency: string; perOrderMinor?: number | null; perMonthMinor?: number | null }[],
+): limits.SpendingLimit[] {
+  return given.map((limit) => ({
+    currency: limit.currency,
+    perOrderMinor: limit.perOrderMinor ?? null,
+    perMonthMinor: limit.perMonthMinor ?? null,
+  }));
+}
 
 export const listInvoicesHandler: AppRouteHandler<typeof routes.listInvoices> = async (c) =>
   c.json(

@@ -15,6 +15,7 @@ import {
   PURCHASERS,
   pricedLines,
 } from "./cart.ts";
+import { approvalNeededSql, lockLimits, subjectOf } from "./limits.ts";
 import { groupJson } from "./views.ts";
 
 export interface CheckoutInput {
@@ -61,10 +62,9 @@ export async function checkout(
   const lines = sql`(${pricedLines(orgId)})`;
   const total = sql`(select coalesce(sum(x.line_total), 0) from ${lines} x)`;
   const currency = sql`(select min(x.currency) from ${lines} x)`;
-  const limit = sql`(select limit_minor from spending_limits where org_id = ${orgId} and user_id = ${userId}::uuid
-    and currency = ${currency})`;
-  const overLimit = sql`(${userId}::uuid is not null and ${limit} is not null and ${total} > ${limit})`;
-  const groupStatus = sql`(case when ${overLimit} then 'pending_approval' else 'placed' end)`;
+  const subject = subjectOf(principal);
+  const keyId = principal.kind === "api_key" ? principal.keyId : null;
+  const needsApproval = approvalNeededSql(orgId, subject, currency, total, at);
 
   const hold = `${approvalHoldHours} hours`;
   const recentHolds = sql`(select ln.variant_id, ln.sku from orders o join order_lines ln on ln.order_id = o.id
@@ -95,6 +95,8 @@ export async function checkout(
     // price edits on the listings (shared lock), other checkouts on the variants. Fixed lock order
     // (cart, listings, variants, each by id): concurrent checkouts queue instead of deadlocking.
     lockCart(db, orgId),
+    // The buyer's month-to-date spend is read below: its other checkouts and limit edits wait.
+    lockLimits(db, orgId, subject),
     db.execute(sql`select id from listings where id in (select v.listing_id from cart_lines c
         join listing_variants v on v.id = c.variant_id where c.org_id = ${orgId})
       order by id for share`),
@@ -130,11 +132,13 @@ export async function checkout(
       select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
         (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
           from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
+    // The approval decision is made once, here; later statements read it from the group's status.
     db.execute(sql`insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
-        currency, total_minor, placed_by, approval_expires_at, created_at)
-      values (${groupId}, ${orgId}, ${groupStatus}::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
+        currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
+      select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
         ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
-        case when ${overLimit} then ${at} + ${hold}::interval end, ${at})`),
+        ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
+      from (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status) d`),
     // Approval holds are not renewable: a checkout that would hold a variant for approval is refused while
     // this organisation holds it for approval already, or did within the hold time before (whatever ended
     // that hold: cancel, decline, rejection or expiry). A hold lasts at most the hold time, so only orders

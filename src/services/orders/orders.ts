@@ -316,39 +316,6 @@ export async function decideGroup(
   return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
 }
 
-/** Sets (or clears, with null) a member's spending limit: owners and admins. One round trip. */
-export async function setSpendingLimit(
-  ctx: ServiceContext,
-  principal: Principal,
-  orgId: string,
-  userId: string,
-  limit: { currency: string; limitMinor: number } | null,
-) {
-  if (principal.kind !== "user")
-    throw new ApiError("forbidden", "Spending limits are set by signed-in owners and admins.");
-  const db = ctx.db;
-  try {
-    await atomicList(db, [
-      principalGuard(db, principal, new Date(ctx.now)),
-      orgRoleGuard(db, orgId, principal.userId, ["owner", "admin"]),
-      guard(
-        db,
-        "member_exists",
-        sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId})`,
-      ),
-      limit
-        ? db.execute(sql`insert into spending_limits (org_id, user_id, currency, limit_minor) values (${orgId}, ${userId}, ${limit.currency}, ${limit.limitMinor})
-            on conflict (org_id, user_id) do update set currency = excluded.currency, limit_minor = excluded.limit_minor`)
-        : db.execute(sql`delete from spending_limits where org_id = ${orgId} and user_id = ${userId}`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "set spending limits", {
-      member_exists: () => new ApiError("not_found", "Member not found."),
-    });
-  }
-  return { userId, ...(limit ?? { currency: null, limitMinor: null }) };
-}
-
 /** Invoices the organisation issued (seller) or owes (buyer). One round trip. */
 export async function listInvoices(
   ctx: ServiceContext,
