@@ -39,8 +39,8 @@ export interface CheckoutResult {
  * a single batch claims the Idempotency-Key, locks the cart, listings and variants in a fixed order, checks
  * that the cart is still the version the buyer saw (`ifMatch`, its ETag), re-checks every line,
  * reserves stock (a guard aborts everything if any line falls short), snapshots prices and titles,
- * decides approval against the buyer's spending limit, appends events, empties the cart and stores the
- * response for replays. A replay of a finished key costs the same single trip (the stored response comes
+ * decides approval against the spending limits of the member (or the API keys) checking out, refuses to
+ * renew an approval hold, appends events, empties the cart and stores the response for replays. A replay of a finished key costs the same single trip (the stored response comes
  * back in the guard's detail).
  */
 export async function checkout(
