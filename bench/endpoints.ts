@@ -153,12 +153,24 @@ export const benchEndpoints: BenchEndpoint[] = [
         [email],
       );
       const orgIds = [...new Set(rows.map((r) => r.org_id))];
+      // Checkout names the cart version the buyer saw (If-Match). Every bench cart holds the same lines
+      // at the same prices, so they all share one ETag: read it once.
+      const cart = await fetch(`${baseUrl}/v1/orgs/${orgIds[0]}/cart`, {
+        headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": randomIp() },
+      });
+      const etag = cart.headers.get("etag");
+      if (!cart.ok || !etag) throw new Error(`bench setup cart: ${cart.status} ${await cart.text()}`);
       let next = 0;
       const path = (orgId: string | undefined) => `/v1/orgs/${orgId}/checkout`;
       return {
         path: path(orgIds[next++]),
         method: "POST",
-        headers: { ...json, authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() },
+        headers: {
+          ...json,
+          authorization: `Bearer ${token}`,
+          "idempotency-key": crypto.randomUUID(),
+          "if-match": etag,
+        },
         body: JSON.stringify({
           paymentTerms: "net30",
           shippingAddress: {

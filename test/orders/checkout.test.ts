@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, problem, roundTrips } from "../support/app.ts";
+import type { Seller } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { addMember, api, json, logIn } from "../support/identity.ts";
 import { kvWithDelayedDeletes } from "../support/kv.ts";
 import {
   type Buyer,
+  cartEtag,
   checkout,
   checkoutBody,
   type GroupBody,
@@ -62,6 +64,7 @@ describe("cart", () => {
     ["missing", {}],
     ["a string", { quantity: "10" }],
     ["extra fields", { quantity: 10, price: 1 }],
+    ["too large", { quantity: 10_000_001 }],
   ])("answers a %s quantity with 400", async (_, body) => {
     const buyer = await newBuyer();
     const res = await api(`/v1/orgs/${buyer.orgId}/cart/lines/${crypto.randomUUID()}`, {
@@ -71,6 +74,162 @@ describe("cart", () => {
     });
     expect(res.status).toBe(400);
   });
+});
+
+describe("money bounds", () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+
+  it("refuses a line whose total would pass 2^53 − 1 (422), so every figure shown is exact", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const res = await putLine(buyer, variantId, 10_000_000);
+    expect(res.status).toBe(422);
+    expect((await problem(res)).maxTotalMinor).toBe(MAX);
+    expect(await sql().query("select 1 from cart_lines where org_id = $1", [buyer.orgId])).toHaveLength(0);
+  });
+
+  it("refuses a line that would take the cart total past 2^53 − 1, though each line fits", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const a = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const b = await product(seller, { price: 10_000_000_000, stock: 1_000_000_000 });
+    const first = await putLine(buyer, a.variantId, 600_000);
+    expect(first.status).toBe(200);
+    expect((await json<{ totalMinor: number }>(first)).totalMinor).toBe(600_000 * 9_000_000_000);
+    const second = await putLine(buyer, b.variantId, 600_000);
+    expect(second.status).toBe(422);
+    const cart = await json<{ totalMinor: number }>(
+      await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token }),
+    );
+    expect(cart.totalMinor).toBe(600_000 * 9_000_000_000);
+  });
+
+  it("shows a cart whose prices rose past the bound (flagged) and refuses to check it out (422), never a 500", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { listingId, variantId } = await product(seller, { price: 500, stock: 1_000_000 });
+    expect((await putLine(buyer, variantId, 10_000)).status).toBe(200);
+    await sql().query("update listings set price_tiers = $2::jsonb where id = $1", [
+      listingId,
+      JSON.stringify([{ minQuantity: 10, unitPriceMinor: 1_000_000_000_000_000 }]),
+    ]);
+    const cart = await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token });
+    expect(cart.status).toBe(200);
+    const body = await json<{ sellers: { lines: { problems: string[] }[] }[] }>(cart);
+    expect(body.sellers[0]?.lines[0]?.problems).toEqual([expect.stringContaining("9007199254740991")]);
+    const res = await checkout(buyer);
+    expect(res.status).toBe(422);
+    expect((await problem(res)).maxTotalMinor).toBe(MAX);
+    expect(await stockOfVariant(variantId)).toBe(1_000_000);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(0);
+  });
+});
+
+describe("the prices the buyer saw", () => {
+  const reprice = async (seller: Seller, listingId: string, unitPriceMinor: number) => {
+    const { version } = await one<{ version: number }>("select version from listings where id = $1", [
+      listingId,
+    ]);
+    const res = await api(`/v1/orgs/${seller.orgId}/listings/${listingId}`, {
+      method: "PATCH",
+      token: seller.owner.token,
+      headers: { "if-match": `"${version}"` },
+      body: { priceTiers: [{ minQuantity: 10, unitPriceMinor }] },
+    });
+    if (res.status !== 200) throw new Error(`reprice: ${res.status} ${await res.text()}`);
+  };
+
+  it("versions the cart with an ETag on GET, PUT and DELETE that follows lines, quantities and prices", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const a = await product(seller, { price: 500 });
+    const b = await product(seller, { price: 700 });
+    const empty = await cartEtag(buyer);
+    expect(empty).toMatch(/^"[0-9a-f]{32}"$/);
+    const put = await putLine(buyer, a.variantId, 20);
+    const afterPut = put.headers.get("etag");
+    expect(afterPut).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(afterPut).not.toBe(empty);
+    expect(await cartEtag(buyer)).toBe(afterPut);
+    // The same figures give the same version; stock moving does not change what the buyer sees.
+    expect((await putLine(buyer, a.variantId, 20)).headers.get("etag")).toBe(afterPut);
+    await sql().query("update listing_variants set stock = stock - 1 where id = $1", [a.variantId]);
+    expect(await cartEtag(buyer)).toBe(afterPut);
+    const more = (await putLine(buyer, a.variantId, 25)).headers.get("etag");
+    expect(more).not.toBe(afterPut);
+    await reprice(seller, a.listingId, 510);
+    const repriced = await cartEtag(buyer);
+    expect(repriced).not.toBe(more);
+    const withB = (await putLine(buyer, b.variantId, 10)).headers.get("etag");
+    const removed = await api(`/v1/orgs/${buyer.orgId}/cart/lines/${b.variantId}`, {
+      method: "DELETE",
+      token: buyer.owner.token,
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.headers.get("etag")).toBe(repriced);
+    expect(withB).not.toBe(repriced);
+  });
+
+  it("requires If-Match (428) and refuses a cart that changed since (412 with the new figures)", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { listingId, variantId } = await product(seller, { price: 5_000, stock: 100 });
+    await putLine(buyer, variantId, 10);
+    const seen = await cartEtag(buyer);
+    const missing = await checkout(buyer, checkoutBody, crypto.randomUUID(), buyer.owner.token, null);
+    expect(missing.status).toBe(428);
+    expect((await problem(missing)).type).toBe("urn:problem:precondition_required");
+    await reprice(seller, listingId, 500_000);
+    const key = crypto.randomUUID();
+    const stale = await checkout(buyer, checkoutBody, key, buyer.owner.token, seen);
+    expect(stale.status).toBe(412);
+    const now = await cartEtag(buyer);
+    expect(stale.headers.get("etag")).toBe(now);
+    const body = await problem(stale);
+    expect(body.cart).toMatchObject({
+      totalMinor: 5_000_000,
+      sellers: [expect.objectContaining({ lines: [expect.objectContaining({ unitPriceMinor: 500_000 })] })],
+    });
+    expect(await stockOfVariant(variantId)).toBe(100);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(0);
+    // Nothing was stored under the key: the buyer may agree to the new figures with the same key.
+    const agreed = await checkout(buyer, checkoutBody, key, buyer.owner.token, now);
+    expect(agreed.status).toBe(201);
+    expect((await json<GroupBody>(agreed)).totalMinor).toBe(5_000_000);
+    // A replay of that request (same key, body and If-Match) still replays, though the cart is now empty.
+    const replay = await checkout(buyer, checkoutBody, key, buyer.owner.token, now);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it.skipIf(env.DATABASE_KIND !== "postgres")(
+    "never places a price the buyer did not see, when a price change races the checkout",
+    async () => {
+      for (let round = 0; round < 4; round++) {
+        const buyer = await newBuyer();
+        const seller = await newSeller();
+        const { listingId, variantId } = await product(seller, { price: 5_000, stock: 100 });
+        await putLine(buyer, variantId, 10);
+        const seen = await cartEtag(buyer);
+        const [res] = await Promise.all([
+          checkout(buyer, checkoutBody, crypto.randomUUID(), buyer.owner.token, seen),
+          reprice(seller, listingId, 9_000),
+        ]);
+        expect([201, 412]).toContain(res.status);
+        const lines = await sql().query("select unit_price_minor from order_lines where variant_id = $1", [
+          variantId,
+        ]);
+        expect(lines.map((l) => Number((l as { unit_price_minor: string }).unit_price_minor))).toEqual(
+          res.status === 201 ? [5_000] : [],
+        );
+      }
+    },
+  );
 });
 
 describe("checkout", () => {
@@ -239,6 +398,7 @@ describe("checkout", () => {
     const seller = await newSeller();
     const { variantId } = await product(seller);
     await putLine(buyer, variantId, 10);
+    const etag = (await cartEtag(buyer)) ?? "";
     const other = await logIn(buyer.owner);
     const staleKv = kvWithDelayedDeletes(env.SESSIONS);
     await call(
@@ -254,6 +414,7 @@ describe("checkout", () => {
           authorization: `Bearer ${buyer.owner.token}`,
           "content-type": "application/json",
           "idempotency-key": crypto.randomUUID(),
+          "if-match": etag,
         },
         body: JSON.stringify(checkoutBody),
       },

@@ -14,6 +14,7 @@ import {
   placeOrder,
   product,
   putLine,
+  setMemberLimits,
 } from "../support/orders.ts";
 
 const move = (orgId: string, orderId: string, token: string, body: Record<string, unknown>) =>
@@ -202,6 +203,38 @@ describe("invoices for net terms", () => {
     });
     expect(await json(paid)).toMatchObject({ status: "paid" });
   });
+
+  it("treats a repeated mark-paid as a no-op: same answer, no new event, even when concurrent", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { order } = await placeOrder(buyer, seller);
+    for (const action of ["accept", "ship", "deliver"]) {
+      await move(seller.orgId, order.id, seller.owner.token, {
+        action,
+        carrier: "DHL",
+        trackingNumber: "X1",
+      });
+    }
+    const invoice = await one<{ id: string }>("select id from invoices where order_id = $1", [order.id]);
+    const markPaid = () =>
+      api(`/v1/orgs/${seller.orgId}/invoices/${invoice.id}/mark-paid`, {
+        method: "POST",
+        token: seller.owner.token,
+      });
+    const first = await markPaid();
+    expect(first.status).toBe(200);
+    const firstBody = await json(first);
+    const repeats = await Promise.all([markPaid(), markPaid(), markPaid()]);
+    for (const res of repeats) {
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual(firstBody);
+    }
+    const events = await sql().query(
+      "select org_id from events where entity_id = $1 and type = 'invoice.paid' order by org_id",
+      [invoice.id],
+    );
+    expect(events.map((e) => (e as { org_id: string }).org_id)).toEqual([buyer.orgId, seller.orgId].sort());
+  });
 });
 
 describe("approvals and spending limits", () => {
@@ -209,11 +242,7 @@ describe("approvals and spending limits", () => {
     const buyer = await newBuyer();
     const purchaser = await addMember(buyer.owner, buyer.orgId, "buyer");
     const approver = await addMember(buyer.owner, buyer.orgId, "approver");
-    const res = await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-      method: "PUT",
-      token: buyer.owner.token,
-      body: { limit: { currency: "EUR", limitMinor } },
-    });
+    const res = await setMemberLimits(buyer, purchaser.id, [{ currency: "EUR", perOrderMinor: limitMinor }]);
     expect(res.status).toBe(200);
     return { buyer, purchaser, approver };
   }
@@ -275,32 +304,90 @@ describe("approvals and spending limits", () => {
     expect(await stockOf(variantId)).toBe(100);
   });
 
+  it("lets the seller reject an order awaiting the buyer's approval, releasing its stock at once", async () => {
+    const { buyer, purchaser, approver } = await limitedBuyer(5_000);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, stock: 100 });
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const group = await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token));
+    expect(group.status).toBe("pending_approval");
+    expect(await stockOf(variantId)).toBe(0);
+    const orderId = group.orders[0]?.id ?? "";
+    const rejected = await move(seller.orgId, orderId, seller.owner.token, {
+      action: "reject",
+      reason: "Stock is reserved for confirmed orders",
+    });
+    expect(rejected.status).toBe(200);
+    expect(await json(rejected)).toMatchObject({ status: "rejected" });
+    expect(await stockOf(variantId)).toBe(100);
+    // The approver may still decide the group; the rejected order stays rejected, its stock is not released twice.
+    const approve = await api(`/v1/orgs/${buyer.orgId}/order-groups/${group.id}/approve`, {
+      method: "POST",
+      token: approver.token,
+    });
+    expect(approve.status).toBe(200);
+    expect((await json<GroupBody>(approve)).orders[0]?.status).toBe("rejected");
+    expect(await stockOf(variantId)).toBe(100);
+  });
+
+  it("does not renew an approval hold: the same variant cannot be held again while held or for the hold time after", async () => {
+    const { buyer, purchaser } = await limitedBuyer(5_000);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, stock: 100 });
+    const other = await product(seller, { price: 500, stock: 100 });
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const held = await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token));
+    expect(held.status).toBe("pending_approval");
+    // While that hold lasts, a second hold of the same variant is refused (the first still holds 0 left).
+    await sql().query("update listing_variants set stock = stock + 100 where id = $1", [variantId]);
+    await putLine(buyer, variantId, 100, purchaser.token);
+    const second = await checkout(buyer, undefined, undefined, purchaser.token);
+    expect(second.status).toBe(409);
+    expect((await problem(second)).lines).toEqual([expect.objectContaining({ variantId })]);
+    expect(await stockOf(variantId)).toBe(100);
+    // Cancel and check out again: still no new hold for the hold time after it ended.
+    await move(buyer.orgId, held.orders[0]?.id ?? "", purchaser.token, { action: "cancel" });
+    expect(await stockOf(variantId)).toBe(200);
+    const renewed = await checkout(buyer, undefined, undefined, purchaser.token);
+    expect(renewed.status).toBe(409);
+    expect(await stockOf(variantId)).toBe(200);
+    expect(
+      await sql().query("select 1 from order_groups where buyer_org_id = $1", [buyer.orgId]),
+    ).toHaveLength(1);
+    // Other variants, and checkouts within the limit, are not affected.
+    await api(`/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`, {
+      method: "DELETE",
+      token: purchaser.token,
+    });
+    await putLine(buyer, other.variantId, 100, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "pending_approval",
+    );
+    await putLine(buyer, variantId, 10, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "placed",
+    );
+    // Once the hold time has passed since the hold ended, the variant may be held again.
+    await sql().query(
+      `update order_transitions set created_at = created_at - interval '48 hours'
+       where order_id = $1`,
+      [held.orders[0]?.id],
+    );
+    await sql().query("update orders set created_at = created_at - interval '49 hours' where id = $1", [
+      held.orders[0]?.id,
+    ]);
+    await putLine(buyer, variantId, 100, purchaser.token);
+    expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
+      "pending_approval",
+    );
+  });
+
   it("keeps approvals and limits to the right people", async () => {
     const { buyer, purchaser } = await limitedBuyer(5_000);
     const stranger = await newBuyer("Stranger");
-    expect(
-      (
-        await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-          method: "PUT",
-          token: purchaser.token,
-          body: { limit: null },
-        })
-      ).status,
-    ).toBe(403);
-    expect(
-      (
-        await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-          method: "PUT",
-          token: stranger.owner.token,
-          body: { limit: null },
-        })
-      ).status,
-    ).toBe(404);
-    const bad = await api(`/v1/orgs/${buyer.orgId}/members/${purchaser.id}/spending-limit`, {
-      method: "PUT",
-      token: buyer.owner.token,
-      body: { limit: { currency: "eur", limitMinor: -1 } },
-    });
+    expect((await setMemberLimits(buyer, purchaser.id, [], purchaser.token)).status).toBe(403);
+    expect((await setMemberLimits(buyer, purchaser.id, [], stranger.owner.token)).status).toBe(404);
+    const bad = await setMemberLimits(buyer, purchaser.id, [{ currency: "eur", perOrderMinor: -1 }]);
     expect(bad.status).toBe(400);
   });
 });

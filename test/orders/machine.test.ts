@@ -11,14 +11,18 @@ import {
   userOrderActions,
 } from "../../src/services/orders/machine.ts";
 import { problem } from "../support/app.ts";
-import { api, json } from "../support/identity.ts";
-import { type Buyer, newBuyer, newSeller, placeOrder } from "../support/orders.ts";
+import { api, json, type TestUser } from "../support/identity.ts";
+import { type Buyer, limitedPurchaser, newBuyer, newSeller, placeOrder } from "../support/orders.ts";
 
 type Seller = Awaited<ReturnType<typeof newSeller>>;
 const details = { carrier: "DHL", trackingNumber: "JD01", reason: "Not available" };
 
-/** Paths from `placed` through the machine to each reachable state. */
+/**
+ * Paths through the machine to each reachable state: from `pending_approval` (a checkout above the
+ * purchaser's spending limit) or from `placed`.
+ */
 const routes: Record<string, { action: string; side: "buyer" | "seller" }[]> = {
+  pending_approval: [],
   placed: [],
   accepted: [{ action: "accept", side: "seller" }],
   rejected: [{ action: "reject", side: "seller" }],
@@ -40,8 +44,13 @@ const routes: Record<string, { action: string; side: "buyer" | "seller" }[]> = {
   ],
 };
 
-async function orderIn(state: string, buyer: Buyer, seller: Seller) {
-  const { order } = await placeOrder(buyer, seller);
+async function orderIn(state: string, buyer: Buyer, seller: Seller, limited: () => Promise<TestUser>) {
+  const { order } =
+    state === "pending_approval"
+      ? await placeOrder(buyer, seller, 20, 1000, (await limited()).token)
+      : await placeOrder(buyer, seller);
+  if (order.status !== (state === "pending_approval" ? "pending_approval" : "placed"))
+    throw new Error(`placed an order in ${order.status}`);
   for (const step of routes[state] ?? []) {
     const actor = step.side === "buyer" ? buyer : seller;
     const res = await api(`/v1/orgs/${actor.orgId}/orders/${order.id}/transitions`, {
@@ -60,7 +69,12 @@ describe("every action, by every side, from every state", () => {
   it.each(Object.keys(routes))("from %s", async (state) => {
     const buyer = await newBuyer();
     const seller = await newSeller();
-    const parked = await orderIn(state, buyer, seller);
+    let purchaser: Promise<TestUser> | undefined;
+    const limited = () => {
+      purchaser ??= limitedPurchaser(buyer, 0);
+      return purchaser;
+    };
+    const parked = await orderIn(state, buyer, seller, limited);
     for (const side of ["buyer", "seller"] as const) {
       const actor = side === "buyer" ? buyer : seller;
       for (const action of userActions) {
@@ -69,7 +83,7 @@ describe("every action, by every side, from every state", () => {
         const allowed = allowedActions(state, side).includes(action);
         const repeat = (transition.by as readonly string[]).includes(side) && target === state;
         if (allowed) {
-          const fresh = await orderIn(state, buyer, seller);
+          const fresh = await orderIn(state, buyer, seller, limited);
           const path = `/v1/orgs/${actor.orgId}/orders/${fresh}/transitions`;
           const res = await api(path, { token: actor.owner.token, body: { action, ...details } });
           expect(res.status, `${side} ${action} from ${state}`).toBe(200);

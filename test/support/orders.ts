@@ -1,5 +1,5 @@
 import { newAdmin, newSeller, publishListing, type Seller } from "./catalog.ts";
-import { api, createOrg, json, signUp, type TestUser } from "./identity.ts";
+import { addMember, api, createOrg, json, signUp, type TestUser } from "./identity.ts";
 
 export interface Buyer {
   owner: TestUser;
@@ -59,13 +59,27 @@ export const checkoutBody = {
   },
 };
 
+/** The cart's current ETag (read with the owner's token, who may always see the cart). */
+export async function cartEtag(buyer: Buyer): Promise<string | null> {
+  const res = await api(`/v1/orgs/${buyer.orgId}/cart`, { token: buyer.owner.token });
+  await res.body?.cancel();
+  return res.headers.get("etag");
+}
+
+/**
+ * Checks out with `If-Match` naming the cart as it is now, unless `ifMatch` is given (null: send none).
+ */
 export async function checkout(
   buyer: Buyer,
   body: Record<string, unknown> = checkoutBody,
   key = crypto.randomUUID(),
   token = buyer.owner.token,
+  ifMatch?: string | null,
 ) {
-  return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers: { "idempotency-key": key } });
+  const etag = ifMatch === undefined ? await cartEtag(buyer) : ifMatch;
+  const headers: Record<string, string> = { "idempotency-key": key };
+  if (etag) headers["if-match"] = etag;
+  return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers });
 }
 
 export interface GroupBody {
@@ -82,10 +96,45 @@ export interface GroupBody {
   }[];
 }
 
-export async function placeOrder(buyer: Buyer, seller: Seller, quantity = 20, stock = 1000) {
+export interface LimitBody {
+  currency: string;
+  perOrderMinor?: number | null;
+  perMonthMinor?: number | null;
+}
+
+/** Replaces a member's spending limits, by the buyer organisation's owner (or `token`). */
+export async function setMemberLimits(
+  buyer: Buyer,
+  userId: string,
+  limits: LimitBody[],
+  token = buyer.owner.token,
+) {
+  return api(`/v1/orgs/${buyer.orgId}/members/${userId}/spending-limits`, {
+    method: "PUT",
+    token,
+    body: { limits },
+  });
+}
+
+/** A new member (buyer role unless given) with a per-order EUR limit: checkouts above it wait for approval. */
+export async function limitedPurchaser(buyer: Buyer, limitMinor = 0, role = "buyer"): Promise<TestUser> {
+  const purchaser = await addMember(buyer.owner, buyer.orgId, role);
+  const res = await setMemberLimits(buyer, purchaser.id, [{ currency: "EUR", perOrderMinor: limitMinor }]);
+  if (res.status !== 200) throw new Error(`spending limits: ${res.status} ${await res.text()}`);
+  return purchaser;
+}
+
+/** Checks out one new product: as the owner (placed), or as `token`'s holder (e.g. a limited purchaser). */
+export async function placeOrder(
+  buyer: Buyer,
+  seller: Seller,
+  quantity = 20,
+  stock = 1000,
+  token = buyer.owner.token,
+) {
   const { variantId } = await product(seller, { stock });
-  await putLine(buyer, variantId, quantity);
-  const res = await checkout(buyer);
+  await putLine(buyer, variantId, quantity, token);
+  const res = await checkout(buyer, checkoutBody, crypto.randomUUID(), token);
   if (res.status !== 201) throw new Error(`checkout: ${res.status} ${await res.text()}`);
   const group = await json<GroupBody>(res);
   return { group, order: group.orders[0] as GroupBody["orders"][number], variantId };

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   char,
+  check,
   index,
   integer,
   jsonb,
@@ -10,10 +11,11 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from "drizzle-orm/pg-core";
 import { listings, listingVariants } from "./catalog.ts";
-import { organizations, users } from "./identity.ts";
+import { apiKeys, organizations, users } from "./identity.ts";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -34,20 +36,32 @@ export const cartLines = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.variantId] })],
 );
 
-/** Per-member spending limits (in one currency); checkouts above it wait for an approver. */
+/**
+ * Spending limits, one row per currency: for a member (`userId`), or with `userId` null for all of the
+ * organisation's API keys together. Per order and/or per calendar month (UTC). Checkouts above a limit,
+ * or in a currency without a row (for members: once they have any row), wait for an approver.
+ */
 export const spendingLimits = pgTable(
   "spending_limits",
   {
+    id: uuid().primaryKey().defaultRandom(),
     orgId: uuid()
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: uuid()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid().references(() => users.id, { onDelete: "cascade" }),
     currency: char({ length: 3 }).notNull(),
-    limitMinor: bigint({ mode: "number" }).notNull(),
+    perOrderMinor: bigint({ mode: "number" }),
+    perMonthMinor: bigint({ mode: "number" }),
+    updatedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    updatedAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.userId] })],
+  (t) => [
+    unique("spending_limits_subject_currency_key").on(t.orgId, t.userId, t.currency).nullsNotDistinct(),
+    check(
+      "spending_limits_amounts",
+      sql`(${t.perOrderMinor} is not null or ${t.perMonthMinor} is not null) and ${t.perOrderMinor} >= 0 and ${t.perMonthMinor} >= 0`,
+    ),
+  ],
 );
 
 export const paymentTerms = pgEnum("payment_terms", ["prepaid", "net30", "net60"]);
@@ -86,6 +100,8 @@ export const orderGroups = pgTable(
     currency: char({ length: 3 }).notNull(),
     totalMinor: bigint({ mode: "number" }).notNull(),
     placedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** The API key that checked out (null when a member did): API-key spend is counted by this. */
+    placedByKeyId: uuid().references(() => apiKeys.id),
     approvalExpiresAt: timestamp({ withTimezone: true }),
     decidedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),

@@ -1,9 +1,13 @@
+import type { Context } from "hono";
 import { sha256Hex } from "../../lib/crypto.ts";
+import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
+import type { VersionedCart } from "../../services/orders/cart.ts";
 import * as cart from "../../services/orders/cart.ts";
 import { checkout as checkoutService } from "../../services/orders/checkout.ts";
+import * as limits from "../../services/orders/limits.ts";
 import * as orders from "../../services/orders/orders.ts";
-import type { AppRouteHandler } from "../../types.ts";
+import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./orders.routes.ts";
 
@@ -19,32 +23,45 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Answers with the cart and its version (ETag), which checkout's If-Match must name. */
+function respondCart(c: Context<AppEnv>, { cart, etag }: VersionedCart) {
+  c.header("ETag", etag);
+  return c.json(cart, 200);
+}
+
 export const getCartHandler: AppRouteHandler<typeof routes.getCart> = async (c) =>
-  c.json(await cart.getCart(serviceContext(c), principalOf(c), c.req.valid("param").orgId), 200);
+  respondCart(c, await cart.getCart(serviceContext(c), principalOf(c), c.req.valid("param").orgId));
 
 export const setCartLineHandler: AppRouteHandler<typeof routes.setCartLine> = async (c) => {
   const { orgId, variantId } = c.req.valid("param");
-  return c.json(
+  return respondCart(
+    c,
     await cart.setCartLine(serviceContext(c), principalOf(c), orgId, variantId, c.req.valid("json").quantity),
-    200,
   );
 };
 
 export const removeCartLineHandler: AppRouteHandler<typeof routes.removeCartLine> = async (c) => {
   const { orgId, variantId } = c.req.valid("param");
-  return c.json(await cart.removeCartLine(serviceContext(c), principalOf(c), orgId, variantId), 200);
+  return respondCart(c, await cart.removeCartLine(serviceContext(c), principalOf(c), orgId, variantId));
 };
 
 export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c) => {
   const { orgId } = c.req.valid("param");
   const body = c.req.valid("json");
-  const key = c.req.valid("header")["idempotency-key"];
+  const { "idempotency-key": key, "if-match": ifMatch } = c.req.valid("header");
+  if (!ifMatch || ifMatch.trim() === "*") {
+    throw new ApiError(
+      "precondition_required",
+      "Send If-Match with the cart's ETag (from GET, PUT or DELETE on the cart): checkout orders exactly the cart you saw.",
+    );
+  }
   const result = await checkoutService(
     serviceContext(c),
     principalOf(c),
     orgId,
     key,
     await sha256Hex(canonical(body)),
+    ifMatch.trim(),
     body,
     c.var.config.APPROVAL_HOLD_HOURS,
   );
@@ -93,19 +110,64 @@ export const decideGroupHandler: AppRouteHandler<typeof routes.decideGroup> = as
   return c.json(await orders.decideGroup(serviceContext(c), principalOf(c), orgId, groupId, decision), 200);
 };
 
-export const setSpendingLimitHandler: AppRouteHandler<typeof routes.setSpendingLimit> = async (c) => {
+export const getMemberSpendingLimitsHandler: AppRouteHandler<typeof routes.getMemberSpendingLimits> = async (
+  c,
+) => {
   const { orgId, userId } = c.req.valid("param");
-  return c.json(
-    await orders.setSpendingLimit(
-      serviceContext(c),
-      principalOf(c),
-      orgId,
-      userId,
-      c.req.valid("json").limit,
-    ),
-    200,
-  );
+  const subject = { kind: "member", userId } as const;
+  const found = await limits.getSpendingLimits(serviceContext(c), principalOf(c), orgId, subject);
+  return c.json({ userId, limits: found }, 200);
 };
+
+export const setMemberSpendingLimitsHandler: AppRouteHandler<typeof routes.setMemberSpendingLimits> = async (
+  c,
+) => {
+  const { orgId, userId } = c.req.valid("param");
+  const subject = { kind: "member", userId } as const;
+  const now = await limits.replaceSpendingLimits(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    subject,
+    spendingLimits(c.req.valid("json").limits),
+  );
+  return c.json({ userId, limits: now }, 200);
+};
+
+export const getApiKeySpendingLimitsHandler: AppRouteHandler<typeof routes.getApiKeySpendingLimits> = async (
+  c,
+) => {
+  const { orgId } = c.req.valid("param");
+  const found = await limits.getSpendingLimits(serviceContext(c), principalOf(c), orgId, {
+    kind: "api_keys",
+  });
+  return c.json({ limits: found }, 200);
+};
+
+export const setApiKeySpendingLimitsHandler: AppRouteHandler<typeof routes.setApiKeySpendingLimits> = async (
+  c,
+) => {
+  const { orgId } = c.req.valid("param");
+  const now = await limits.replaceSpendingLimits(
+    serviceContext(c),
+    principalOf(c),
+    orgId,
+    { kind: "api_keys" },
+    spendingLimits(c.req.valid("json").limits),
+  );
+  return c.json({ limits: now }, 200);
+};
+
+/** Limits as the body gave them, an absent amount meaning none. */
+function spendingLimits(
+  given: { currency: string; perOrderMinor?: number | null; perMonthMinor?: number | null }[],
+): limits.SpendingLimit[] {
+  return given.map((limit) => ({
+    currency: limit.currency,
+    perOrderMinor: limit.perOrderMinor ?? null,
+    perMonthMinor: limit.perMonthMinor ?? null,
+  }));
+}
 
 export const listInvoicesHandler: AppRouteHandler<typeof routes.listInvoices> = async (c) =>
   c.json(

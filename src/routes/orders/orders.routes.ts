@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orderStatus } from "../../db/schema/index.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import { MAX_AMOUNT_MINOR, MAX_LINE_QUANTITY } from "../../services/orders/cart.ts";
 import { userOrderActions } from "../../services/orders/machine.ts";
 import { cursorParam, limitParam } from "../listings/listing.schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
@@ -43,7 +44,7 @@ export const getCart = createRoute({
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/cart",
-  summary: "The buyer organisation's cart, grouped by seller, with tier prices",
+  summary: "The buyer organisation's cart, grouped by seller, with tier prices; ETag is its version",
   request: { params: orgParams },
   responses: { 200: jsonResponse(cartSchema, "The cart"), ...problemResponses(400, 401, 403, 404, 503) },
 });
@@ -55,7 +56,7 @@ export const setCartLine = createRoute({
   summary: "Set a line's quantity (adds it if new); MOQ, increment and one currency per cart",
   request: {
     params: z.object({ orgId: uuidParam("orgId"), variantId: uuidParam("variantId") }),
-    body: jsonBody(z.strictObject({ quantity: z.number().int().min(1).max(10_000_000) })),
+    body: jsonBody(z.strictObject({ quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) })),
   },
   responses: {
     200: jsonResponse(cartSchema, "The cart"),
@@ -94,7 +95,9 @@ export const checkout = createRoute({
   summary: "Check out the cart: one order per seller, stock reserved, in one round trip",
   description:
     "Requires `Idempotency-Key`: the same key and body replays the first response for 24 h; the same key " +
-    "with another body is 422; while the first is still running, 409.",
+    "with another body is 422; while the first is still running, 409. Requires `If-Match` with the cart's " +
+    "ETag (from GET, PUT or DELETE on the cart): without it 428; if the cart's lines, quantities or prices " +
+    "changed since, 412 with the current cart and its ETag, and nothing is ordered.",
   request: {
     params: orgParams,
     headers: z.object({
@@ -102,12 +105,17 @@ export const checkout = createRoute({
         .string()
         .regex(/^[\w.:-]{8,128}$/, "8–128 letters, digits, dot, colon, dash or underscore")
         .openapi({ description: "Unique per checkout attempt, e.g. a UUID" }),
+      "if-match": z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: "The cart's ETag as the buyer saw it (required: 428 without)" }),
     }),
     body: jsonBody(checkoutBody),
   },
   responses: {
     201: jsonResponse(anyJson.openapi("OrderGroup"), "Placed (or pending approval)"),
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503),
   },
 });
 
@@ -189,26 +197,90 @@ export const decideGroup = createRoute({
   responses: { 200: jsonResponse(anyJson, "The group"), ...problemResponses(400, 401, 403, 404, 409, 503) },
 });
 
-export const setSpendingLimit = createRoute({
+const limitAmount = z.number().int().min(0).max(MAX_AMOUNT_MINOR).nullable();
+const spendingLimitSchema = z
+  .strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code in capitals"),
+    perOrderMinor: limitAmount.optional().openapi({ description: "Most one checkout may total; null: none" }),
+    perMonthMinor: limitAmount
+      .optional()
+      .openapi({ description: "Most this calendar month's (UTC) checkouts may total together; null: none" }),
+  })
+  .refine((limit) => limit.perOrderMinor != null || limit.perMonthMinor != null, {
+    message: "set perOrderMinor, perMonthMinor or both",
+  })
+  .openapi("SpendingLimit");
+const spendingLimitsBody = z.strictObject({
+  limits: z
+    .array(spendingLimitSchema)
+    .max(50)
+    .refine((limits) => new Set(limits.map((l) => l.currency)).size === limits.length, {
+      message: "one limit per currency",
+    }),
+});
+const spendingLimitView = z
+  .object({
+    currency: z.string(),
+    perOrderMinor: z.number().int().nullable(),
+    perMonthMinor: z.number().int().nullable(),
+  })
+  .openapi("SpendingLimitView");
+const memberLimitsSchema = z
+  .object({ userId: z.uuid(), limits: z.array(spendingLimitView) })
+  .openapi("MemberSpendingLimits");
+const apiKeyLimitsSchema = z.object({ limits: z.array(spendingLimitView) }).openapi("ApiKeySpendingLimits");
+const memberParams = z.object({ orgId: uuidParam("orgId"), userId: uuidParam("userId") });
+
+export const getMemberSpendingLimits = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
+  summary: "A member's spending limits (owners, admins, the member)",
+  request: { params: memberParams },
+  responses: {
+    200: jsonResponse(memberLimitsSchema, "The limits, one per currency"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const setMemberSpendingLimits = createRoute({
   ...common,
   method: "put",
-  path: "/v1/orgs/{orgId}/members/{userId}/spending-limit",
-  summary: "Set or clear (null) a member's spending limit (owners, admins)",
-  request: {
-    params: z.object({ orgId: uuidParam("orgId"), userId: uuidParam("userId") }),
-    body: jsonBody(
-      z.strictObject({
-        limit: z
-          .strictObject({
-            currency: z.string().regex(/^[A-Z]{3}$/),
-            limitMinor: z.number().int().min(0).max(1e15),
-          })
-          .nullable(),
-      }),
-    ),
-  },
+  path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
+  summary: "Replace a member's spending limits (owners, admins; never their own)",
+  description:
+    "One limit per currency, per order and/or per calendar month (UTC). A member with limits needs approval " +
+    "for a checkout above one, or in a currency without one; `limits: []` lifts every limit.",
+  request: { params: memberParams, body: jsonBody(spendingLimitsBody) },
   responses: {
-    200: jsonResponse(anyJson, "The limit"),
+    200: jsonResponse(memberLimitsSchema, "The limits now"),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+  },
+});
+
+export const getApiKeySpendingLimits = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/spending-limits/api-keys",
+  summary: "The limits on the organisation's API-key checkouts (owners, admins)",
+  request: { params: orgParams },
+  responses: {
+    200: jsonResponse(apiKeyLimitsSchema, "The limits, one per currency"),
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+});
+
+export const setApiKeySpendingLimits = createRoute({
+  ...common,
+  method: "put",
+  path: "/v1/orgs/{orgId}/spending-limits/api-keys",
+  summary: "Replace the limits on API-key checkouts (owners)",
+  description:
+    "All of the organisation's API keys together. An API-key checkout needs approval above a limit or in a " +
+    "currency without one: with `limits: []` every API-key checkout waits for an approver.",
+  request: { params: orgParams, body: jsonBody(spendingLimitsBody) },
+  responses: {
+    200: jsonResponse(apiKeyLimitsSchema, "The limits now"),
     ...problemResponses(400, 401, 403, 404, 413, 415, 503),
   },
 });

@@ -30,24 +30,37 @@ export const ORDER_READERS: readonly MemberRole[] = [
 export const tierFor = (tiers: SQL, quantity: SQL) => sql`(select t from jsonb_array_elements(${tiers}) t
   where (t->>'minQuantity')::int <= ${quantity} order by (t->>'minQuantity')::int desc limit 1)`;
 
+/** The most units one cart line may hold (the route schema's bound). */
+export const MAX_LINE_QUANTITY = 10_000_000;
+/**
+ * The largest amount (minor units) a cart or order may total: every figure stays an exact JSON number
+ * (2^53 − 1) and far inside Postgres' bigint, so no sum can overflow.
+ */
+export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The buyer organisation's cart lines with the tier their quantity earns, the unit price and the line
+ * total. Money is computed as numeric, so a price raised after a line was added can never overflow.
+ */
+export const pricedLines = (orgId: string) => sql`select c.variant_id, c.quantity, v.sku, v.stock,
+    l.id as listing_id, l.title, l.currency, l.status, l.min_order_quantity as moq, l.order_increment as increment,
+    l.org_id as seller_id, p.tier, coalesce((p.tier->>'unitPriceMinor')::numeric, 0) as unit_price,
+    coalesce((p.tier->>'unitPriceMinor')::numeric, 0) * c.quantity as line_total
+  from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+    cross join lateral (select ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier) p
+  where c.org_id = ${orgId}`;
+
 /**
  * The cart as JSON, lines grouped by seller with tier prices and subtotals, each line checked against
  * the listing's current MOQ and increment. `orgId` is the buyer organisation.
  */
-export const cartJson = (orgId: string) => sql`(with lines as (
-    select c.variant_id, c.quantity, v.sku, v.stock, l.id as listing_id, l.title, l.currency, l.status,
-      l.min_order_quantity as moq, l.order_increment as increment, l.org_id as seller_id, o.name as seller_name,
-      ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier
-    from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
-      join organizations o on o.id = l.org_id
-    where c.org_id = ${orgId}),
-  priced as (select *, coalesce((tier->>'unitPriceMinor')::bigint, 0) as unit_price,
-      coalesce((tier->>'unitPriceMinor')::bigint, 0) * quantity as line_total from lines)
+export const cartJson = (orgId: string) => sql`(with priced as (${pricedLines(orgId)})
   select json_build_object(
     'currency', (select min(currency) from priced),
     'totalMinor', coalesce((select sum(line_total) from priced), 0),
     'sellers', coalesce((select json_agg(s order by s."sellerName") from (
-      select seller_id as "sellerId", seller_name as "sellerName", sum(line_total) as "subtotalMinor",
+      select seller_id as "sellerId", (select name from organizations where id = seller_id) as "sellerName",
+        sum(line_total) as "subtotalMinor",
         json_agg(json_build_object('variantId', variant_id, 'listingId', listing_id, 'sku', sku, 'title', title,
           'quantity', quantity, 'unitPriceMinor', unit_price, 'tierMinQuantity', (tier->>'minQuantity')::int,
           'lineTotalMinor', line_total, 'currency', currency,
@@ -55,9 +68,45 @@ export const cartJson = (orgId: string) => sql`(with lines as (
             case when status <> 'published' then 'listing is no longer available' end,
             case when quantity < moq then 'below the minimum order quantity of ' || moq end,
             case when (quantity - moq) % increment <> 0 then 'not a multiple of the order increment ' || increment end,
-            case when stock < quantity then 'only ' || stock || ' in stock' end], null))
+            case when stock < quantity then 'only ' || stock || ' in stock' end,
+            case when line_total > ${MAX_AMOUNT_MINOR} then 'the line total exceeds the largest amount an order may hold ('
+              || ${MAX_AMOUNT_MINOR} || ' minor units)' end], null))
           order by title, sku) as lines
-      from priced group by seller_id, seller_name) s), '[]'::json)))`;
+      from priced group by seller_id) s), '[]'::json)))`;
+
+/**
+ * The cart's version, a strong ETag: a hash of the figures the buyer sees (currency, every line's
+ * variant, quantity, unit price and total, and the cart total). Titles and stock do not count, so only a
+ * change of what would be bought, or at what price, changes it.
+ */
+export const cartEtagSql = (orgId: string) => sql`(select '"' || left(encode(sha256(convert_to(
+    coalesce(min(x.currency), '') || '|' || coalesce(sum(x.line_total), 0) || '|' || coalesce(string_agg(
+      x.variant_id::text || ':' || x.quantity || ':' || x.unit_price || ':' || x.line_total, ',' order by x.variant_id), ''),
+    'UTF8')), 'hex'), 32) || '"' from (${pricedLines(orgId)}) x)`;
+
+/**
+ * Serialises the writes to one organisation's cart (cart edits and checkouts) for the rest of the
+ * transaction, so a checkout places exactly the lines it checked against the buyer's ETag.
+ */
+export function lockCart(db: Db, orgId: string) {
+  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${orgId}`}, 0))`);
+}
+
+/** A guard: the cart's total stays within {@link MAX_AMOUNT_MINOR}. */
+export function cartTotalGuard(db: Db, orgId: string) {
+  return guard(
+    db,
+    "amount_bound",
+    sql`(select coalesce(sum(line_total), 0) <= ${MAX_AMOUNT_MINOR} from (${pricedLines(orgId)}) x)`,
+  );
+}
+
+export const amountBoundError = (what: string) =>
+  new ApiError(
+    "unprocessable",
+    `${what} would total more than ${MAX_AMOUNT_MINOR} minor units, the largest amount an order may hold.`,
+    { extra: { maxTotalMinor: MAX_AMOUNT_MINOR } },
+  );
 
 export interface CartView {
   currency: string | null;
@@ -97,17 +146,32 @@ export function normaliseCart(raw: CartView): CartView {
   };
 }
 
-/** The buyer organisation's cart (its purchasers and approvers). One round trip. */
-export async function getCart(ctx: ServiceContext, principal: Principal, orgId: string): Promise<CartView> {
+export interface VersionedCart {
+  cart: CartView;
+  /** The cart's ETag (see {@link cartEtagSql}). */
+  etag: string;
+}
+
+const versionedCart = (orgId: string) => sql`${cartJson(orgId)} as cart, ${cartEtagSql(orgId)} as etag`;
+
+function versioned(row: { cart: CartView; etag: string } | undefined, what: string): VersionedCart {
+  if (!row?.cart) throw new Error(`${what}: no cart returned`);
+  return { cart: normaliseCart(row.cart), etag: row.etag };
+}
+
+/** The buyer organisation's cart (its purchasers and approvers) and its ETag. One round trip. */
+export async function getCart(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+): Promise<VersionedCart> {
   assertKeyAccess(principal, orgId, "orders:read");
   const userId = principal.kind === "user" ? principal.userId : null;
-  const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView }>(sql`
-    select ${memberRoleSql(orgId, userId)} as role,
-      ${cartJson(orgId)} as cart`);
+  const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView; etag: string }>(sql`
+    select ${memberRoleSql(orgId, userId)} as role, ${versionedCart(orgId)}`);
   if (principal.kind === "user") assertRole(rows[0]?.role, [...PURCHASERS, "approver"], "use the cart");
-  const cart = rows[0]?.cart;
-  if (!cart) throw new ApiError("not_found", "Organisation not found.");
-  return normaliseCart(cart);
+  if (!rows[0]?.cart) throw new ApiError("not_found", "Organisation not found.");
+  return versioned(rows[0], "getCart");
 }
 
 function cartGuards(db: Db, orgId: string, variantId: string, quantity: number) {
@@ -149,6 +213,7 @@ const cartErrors = {
         extra: { minOrderQuantity: detail?.moq, orderIncrement: detail?.increment },
       },
     ),
+  amount_bound: () => amountBoundError("The cart"),
   currency_mismatch: (detail: Record<string, unknown> | null) =>
     new ApiError(
       "unprocessable",
@@ -156,53 +221,57 @@ const cartErrors = {
     ),
 };
 
-/** Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart. One round trip. */
+/**
+ * Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart, total within
+ * {@link MAX_AMOUNT_MINOR}. Returns the cart and its new ETag. One round trip.
+ */
 export async function setCartLine(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
   variantId: string,
   quantity: number,
-): Promise<CartView> {
+): Promise<VersionedCart> {
   const db = ctx.db;
-  let result: { rows: { cart: CartView }[] };
+  let result: { rows: { cart: CartView; etag: string }[] };
   try {
     const statements = [
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
+      lockCart(db, orgId),
       ...cartGuards(db, orgId, variantId, quantity),
       db.execute(sql`insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
         values (${orgId}, ${variantId}, ${quantity}, ${principal.kind === "user" ? principal.userId : null}::uuid, ${new Date(ctx.now)})
         on conflict (org_id, variant_id) do update set quantity = excluded.quantity, updated_at = excluded.updated_at`),
-      db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+      cartTotalGuard(db, orgId),
+      db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
     ];
     const results = await atomicList(db, statements);
     result = results.at(-1) as typeof result;
   } catch (error) {
     throw translateGuards(error, "use the cart", cartErrors);
   }
-  const cart = result.rows[0]?.cart;
-  if (!cart) throw new Error("setCartLine: no cart returned");
-  return normaliseCart(cart);
+  return versioned(result.rows[0], "setCartLine");
 }
 
-/** Removes a line. One round trip. */
+/** Removes a line; returns the cart and its new ETag. One round trip. */
 export async function removeCartLine(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
   variantId: string,
-) {
-  let result: { rows: { cart: CartView }[] };
+): Promise<VersionedCart> {
+  let result: { rows: { cart: CartView; etag: string }[] };
   try {
     const statements = [
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
+      lockCart(ctx.db, orgId),
       guard(
         ctx.db,
         "line_exists",
         sql`exists (select 1 from cart_lines where org_id = ${orgId} and variant_id = ${variantId})`,
       ),
       ctx.db.execute(sql`delete from cart_lines where org_id = ${orgId} and variant_id = ${variantId}`),
-      ctx.db.execute<{ cart: CartView }>(sql`select ${cartJson(orgId)} as cart`),
+      ctx.db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
     ];
     const results = await atomicList(ctx.db, statements);
     result = results.at(-1) as typeof result;
@@ -211,7 +280,5 @@ export async function removeCartLine(
       line_exists: () => new ApiError("not_found", "That line is not in the cart."),
     });
   }
-  const cart = result.rows[0]?.cart;
-  if (!cart) throw new Error("removeCartLine: no cart returned");
-  return normaliseCart(cart);
+  return versioned(result.rows[0], "removeCartLine");
 }

@@ -4,7 +4,18 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { orgWriteAccess, translateGuards } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { PURCHASERS, tierFor } from "./cart.ts";
+import {
+  amountBoundError,
+  type CartView,
+  cartEtagSql,
+  cartJson,
+  cartTotalGuard,
+  lockCart,
+  normaliseCart,
+  PURCHASERS,
+  pricedLines,
+} from "./cart.ts";
+import { approvalNeededSql, lockLimits, subjectOf } from "./limits.ts";
 import { groupJson } from "./views.ts";
 
 export interface CheckoutInput {
@@ -25,10 +36,11 @@ export interface CheckoutResult {
 
 /**
  * Turns the buyer organisation's cart into one order group with one order per seller, in ONE round trip:
- * a single batch claims the Idempotency-Key, locks the variants in a fixed order, re-checks every line,
+ * a single batch claims the Idempotency-Key, locks the cart, listings and variants in a fixed order, checks
+ * that the cart is still the version the buyer saw (`ifMatch`, its ETag), re-checks every line,
  * reserves stock (a guard aborts everything if any line falls short), snapshots prices and titles,
- * decides approval against the buyer's spending limit, appends events, empties the cart and stores the
- * response for replays. A replay of a finished key costs the same single trip (the stored response comes
+ * decides approval against the spending limits of the member (or the API keys) checking out, refuses to
+ * renew an approval hold, appends events, empties the cart and stores the response for replays. A replay of a finished key costs the same single trip (the stored response comes
  * back in the guard's detail).
  */
 export async function checkout(
@@ -37,6 +49,7 @@ export async function checkout(
   orgId: string,
   idempotencyKey: string,
   requestHash: string,
+  ifMatch: string,
   input: CheckoutInput,
   approvalHoldHours: number,
 ): Promise<CheckoutResult> {
@@ -46,17 +59,19 @@ export async function checkout(
   const groupId = crypto.randomUUID();
   const userId = principal.kind === "user" ? principal.userId : null;
 
-  const lines = sql`(select c.variant_id, c.quantity, v.sku, v.stock, l.id as listing_id, l.title, l.currency, l.status,
-      l.min_order_quantity as moq, l.order_increment as increment, l.org_id as seller_id,
-      ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier
-    from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
-    where c.org_id = ${orgId})`;
-  const total = sql`(select coalesce(sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), 0) from ${lines} x)`;
+  const lines = sql`(${pricedLines(orgId)})`;
+  const total = sql`(select coalesce(sum(x.line_total), 0) from ${lines} x)`;
   const currency = sql`(select min(x.currency) from ${lines} x)`;
-  const limit = sql`(select limit_minor from spending_limits where org_id = ${orgId} and user_id = ${userId}::uuid
-    and currency = ${currency})`;
-  const overLimit = sql`(${userId}::uuid is not null and ${limit} is not null and ${total} > ${limit})`;
-  const groupStatus = sql`(case when ${overLimit} then 'pending_approval' else 'placed' end)`;
+  const subject = subjectOf(principal);
+  const keyId = principal.kind === "api_key" ? principal.keyId : null;
+  const needsApproval = approvalNeededSql(orgId, subject, currency, total, at);
+
+  const hold = `${approvalHoldHours} hours`;
+  const recentHolds = sql`(select ln.variant_id, ln.sku from orders o join order_lines ln on ln.order_id = o.id
+    where o.buyer_org_id = ${orgId} and o.created_at > ${at} - 2 * ${hold}::interval
+      and ln.variant_id in (select variant_id from cart_lines where org_id = ${orgId})
+      and (o.status = 'pending_approval' or exists (select 1 from order_transitions t where t.order_id = o.id
+        and t.from_status = 'pending_approval' and t.to_status <> 'placed' and t.created_at > ${at} - ${hold}::interval)))`;
 
   const statements = [
     // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
@@ -76,9 +91,23 @@ export async function checkout(
         from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
     ),
     guard(db, "cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
-    // Fixed lock order: concurrent checkouts over the same variants queue instead of deadlocking.
+    // From here to the end the cart's lines and prices hold still: cart edits wait on the cart lock,
+    // price edits on the listings (shared lock), other checkouts on the variants. Fixed lock order
+    // (cart, listings, variants, each by id): concurrent checkouts queue instead of deadlocking.
+    lockCart(db, orgId),
+    // The buyer's month-to-date spend is read below: its other checkouts and limit edits wait.
+    lockLimits(db, orgId, subject),
+    db.execute(sql`select id from listings where id in (select v.listing_id from cart_lines c
+        join listing_variants v on v.id = c.variant_id where c.org_id = ${orgId})
+      order by id for share`),
     db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
       order by id for update`),
+    guard(
+      db,
+      "cart_changed",
+      sql`${cartEtagSql(orgId)} = ${ifMatch}`,
+      sql`jsonb_build_object('etag', ${cartEtagSql(orgId)}, 'cart', ${cartJson(orgId)})`,
+    ),
     guard(
       db,
       "lines_invalid",
@@ -96,27 +125,41 @@ export async function checkout(
       sql`(select count(distinct x.currency) from ${lines} x) = 1`,
       sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
     ),
+    cartTotalGuard(db, orgId),
     db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
         reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
           where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
       select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
         (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
           from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
+    // The approval decision is made once, here; later statements read it from the group's status.
     db.execute(sql`insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
-        currency, total_minor, placed_by, approval_expires_at, created_at)
-      values (${groupId}, ${orgId}, ${groupStatus}::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
+        currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
+      select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
         ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
-        case when ${overLimit} then ${at} + ${`${approvalHoldHours} hours`}::interval end, ${at})`),
+        ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
+      from (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status) d`),
+    // Approval holds are not renewable: a checkout that would hold a variant for approval is refused while
+    // this organisation holds it for approval already, or did within the hold time before (whatever ended
+    // that hold: cancel, decline, rejection or expiry). A hold lasts at most the hold time, so only orders
+    // created within twice that can matter.
+    guard(
+      db,
+      "approval_hold_renewal",
+      sql`(select status <> 'pending_approval' from order_groups where id = ${groupId})
+        or not exists (select 1 from ${recentHolds} h)`,
+      sql`(select jsonb_agg(distinct jsonb_build_object('variantId', h.variant_id, 'sku', h.sku)) from ${recentHolds} h)`,
+    ),
     db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
         created_at, updated_at)
       select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
-        sum((x.tier->>'unitPriceMinor')::bigint * x.quantity), ${at}, ${at}
+        sum(x.line_total), ${at}, ${at}
       from ${lines} x, order_groups g where g.id = ${groupId}
       group by x.seller_id, x.currency, g.status, g.payment_terms`),
     db.execute(sql`insert into order_lines (order_id, listing_id, variant_id, sku, title, quantity, tier_min_quantity,
         unit_price_minor, line_total_minor)
       select o.id, x.listing_id, x.variant_id, x.sku, x.title, x.quantity, (x.tier->>'minQuantity')::int,
-        (x.tier->>'unitPriceMinor')::bigint, (x.tier->>'unitPriceMinor')::bigint * x.quantity
+        x.unit_price, x.line_total
       from ${lines} x join orders o on o.group_id = ${groupId} and o.seller_org_id = x.seller_id`),
     db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
       select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
@@ -152,12 +195,31 @@ export async function checkout(
     if (replay) return replay;
     throw translateGuards(error, "check out", {
       cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
+      cart_changed: (detail) =>
+        new ApiError(
+          "precondition_failed",
+          "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
+            "Review the current cart and check out with its ETag.",
+          {
+            extra: { cart: normaliseCart(detail?.cart as CartView) },
+            headers: { ETag: String(detail?.etag) },
+          },
+        ),
       lines_invalid: (detail) =>
         new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
           extra: { lines: detail },
         }),
       currency_mismatch: () =>
         new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
+      amount_bound: () => amountBoundError("This checkout"),
+      approval_hold_renewal: (detail) =>
+        new ApiError(
+          "conflict",
+          `This checkout needs approval, but some items were already held for this organisation's approval ` +
+            `within the last ${approvalHoldHours} hours; holds are not renewed. Nothing was reserved or ordered: ` +
+            "get the held checkout approved, order these items within your spending limit, or try later.",
+          { extra: { lines: detail } },
+        ),
       insufficient_stock: (detail) =>
         new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
           extra: { lines: detail },

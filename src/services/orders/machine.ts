@@ -29,7 +29,14 @@ export interface Transition {
 
 export const orderMachine = {
   accept: { from: ["placed"], to: "accepted", by: ["seller"] },
-  reject: { from: ["placed"], to: "rejected", by: ["seller"], requires: ["reason"], releasesStock: true },
+  // A seller may also refuse an order still waiting for the buyer's approval: its stock is not held hostage.
+  reject: {
+    from: ["placed", "pending_approval"],
+    to: "rejected",
+    by: ["seller"],
+    requires: ["reason"],
+    releasesStock: true,
+  },
   ship: { from: ["accepted"], to: "shipped", by: ["seller"], requires: ["carrier", "trackingNumber"] },
   deliver: { from: ["shipped"], to: "delivered", by: ["seller", "buyer"], invoices: true },
   complete: { from: ["delivered"], to: "completed", by: ["buyer"] },

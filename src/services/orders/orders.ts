@@ -310,39 +310,6 @@ export async function decideGroup(
   return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
 }
 
-/** Sets (or clears, with null) a member's spending limit: owners and admins. One round trip. */
-export async function setSpendingLimit(
-  ctx: ServiceContext,
-  principal: Principal,
-  orgId: string,
-  userId: string,
-  limit: { currency: string; limitMinor: number } | null,
-) {
-  if (principal.kind !== "user")
-    throw new ApiError("forbidden", "Spending limits are set by signed-in owners and admins.");
-  const db = ctx.db;
-  try {
-    await atomicList(db, [
-      principalGuard(db, principal, new Date(ctx.now)),
-      orgRoleGuard(db, orgId, principal.userId, ["owner", "admin"]),
-      guard(
-        db,
-        "member_exists",
-        sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId})`,
-      ),
-      limit
-        ? db.execute(sql`insert into spending_limits (org_id, user_id, currency, limit_minor) values (${orgId}, ${userId}, ${limit.currency}, ${limit.limitMinor})
-            on conflict (org_id, user_id) do update set currency = excluded.currency, limit_minor = excluded.limit_minor`)
-        : db.execute(sql`delete from spending_limits where org_id = ${orgId} and user_id = ${userId}`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "set spending limits", {
-      member_exists: () => new ApiError("not_found", "Member not found."),
-    });
-  }
-  return { userId, ...(limit ?? { currency: null, limitMinor: null }) };
-}
-
 /** Invoices the organisation issued (seller) or owes (buyer). One round trip. */
 export async function listInvoices(
   ctx: ServiceContext,
@@ -361,7 +328,10 @@ export async function listInvoices(
   return rows[0]?.items ?? [];
 }
 
-/** The seller marks an invoice paid (the seam where a payment provider will plug in). One round trip. */
+/**
+ * The seller marks an invoice paid (the seam where a payment provider will plug in). Idempotent: a repeat
+ * returns the invoice as it is and appends no event. One round trip.
+ */
 export async function markInvoicePaid(
   ctx: ServiceContext,
   principal: Principal,
@@ -381,12 +351,13 @@ export async function markInvoicePaid(
         "invoice_visible",
         sql`exists (select 1 from invoices where id = ${invoiceId} and seller_org_id = ${orgId})`,
       ),
-      db.execute(
-        sql`update invoices set status = 'paid', paid_at = coalesce(paid_at, ${at}) where id = ${invoiceId}`,
-      ),
-      db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-        select 'invoice.paid', org, 'invoice', i.id, '{}'::jsonb, ${at}
-        from invoices i, unnest(array[i.buyer_org_id, i.seller_org_id]) org where i.id = ${invoiceId}`),
+      // Only the request that moves it from open to paid records the event: repeats (even concurrent ones,
+      // which wait on the row and then find it paid) change nothing and answer the same invoice.
+      db.execute(sql`with paid as (update invoices set status = 'paid', paid_at = ${at}
+          where id = ${invoiceId} and status = 'open' returning id, buyer_org_id, seller_org_id)
+        insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+        select 'invoice.paid', org, 'invoice', p.id, '{}'::jsonb, ${at}
+        from paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`),
       db.execute<{
         invoice: Json;
       }>(sql`select json_build_object('id', id, 'orderId', order_id, 'amountMinor', amount_minor,
