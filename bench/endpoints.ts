@@ -60,6 +60,83 @@ function benchAccount(baseUrl: string): Promise<{ email: string; token: string; 
   return account;
 }
 
+/**
+ * Checkout of a filled cart, one buyer organisation per request. "hot": every cart holds the same two
+ * variants, so checkouts queue on their row locks (the hot-product worst case). "spread": every cart holds
+ * two variants of its own from two sellers, so nothing is contended and the figure is the batch's own cost.
+ */
+function checkoutEndpoint(name: string, shape: "hot" | "spread"): BenchEndpoint {
+  return {
+    name,
+    kind: "write",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, email } = await benchAccount(baseUrl);
+      const orgCount = 3000;
+      const { rows } = await db.query<{ org_id: string }>(
+        `with buyer as (select id from users where email_normalized = $1),
+           made as (insert into organizations (name, kind) select 'Bench Buyer ' || n, 'buyer' from generate_series(1, $2::int) n returning id),
+           joined as (insert into memberships (org_id, user_id, role) select made.id, buyer.id, 'owner' from made, buyer returning org_id),
+           numbered as (select org_id, row_number() over (order by org_id) - 1 as n from joined),
+           eligible as (select v.id as variant_id, l.min_order_quantity as moq, row_number() over (order by l.org_id, v.id) - 1 as i,
+               count(*) over () as total
+             from listing_variants v join listings l on l.id = v.listing_id
+             where l.status = 'published' and l.currency = 'EUR'),
+           picked as (select numbered.org_id, eligible.variant_id, eligible.moq from numbered join eligible on
+             case when $3 = 'hot' then eligible.i in (0, eligible.total / 2)
+                  else numbered.n < eligible.total / 2 and eligible.i in (numbered.n, numbered.n + eligible.total / 2) end),
+           stocked as (update listing_variants set stock = 1000000000 where id in (select variant_id from picked) returning id)
+         insert into cart_lines (org_id, variant_id, quantity) select org_id, variant_id, moq from picked returning org_id`,
+        [email, orgCount, shape],
+      );
+      const orgIds = [...new Set(rows.map((r) => r.org_id))];
+      // Checkout names the cart version the buyer saw (If-Match): read each cart's ETag first.
+      const etags = new Map<string, string>();
+      for (let i = 0; i < orgIds.length; i += 16) {
+        await Promise.all(
+          orgIds.slice(i, i + 16).map(async (orgId) => {
+            const cart = await fetch(`${baseUrl}/v1/orgs/${orgId}/cart`, {
+              headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": randomIp() },
+            });
+            if (!cart.ok) throw new Error(`bench setup cart: ${cart.status} ${await cart.text()}`);
+            // A build without cart versions (before they existed) checks out without If-Match.
+            etags.set(orgId, cart.headers.get("etag") ?? "");
+          }),
+        );
+      }
+      let next = 0;
+      const path = (orgId: string | undefined) => `/v1/orgs/${orgId}/checkout`;
+      const first = orgIds[next++];
+      return {
+        path: path(first),
+        method: "POST",
+        headers: {
+          ...json,
+          authorization: `Bearer ${token}`,
+          "idempotency-key": crypto.randomUUID(),
+          ...(etags.get(first ?? "") ? { "if-match": etags.get(first ?? "") ?? "" } : {}),
+        },
+        body: JSON.stringify({
+          paymentTerms: "net30",
+          shippingAddress: {
+            name: "Bench",
+            line1: "1 Bench St",
+            city: "Berlin",
+            postalCode: "10115",
+            country: "DE",
+          },
+        }),
+        vary: (request) => {
+          const orgId = orgIds[next++ % orgIds.length];
+          request.path = path(orgId);
+          request.headers["idempotency-key"] = crypto.randomUUID();
+          const etag = etags.get(orgId ?? "");
+          if (etag) request.headers["if-match"] = etag;
+        },
+      };
+    },
+  };
+}
+
 export const benchEndpoints: BenchEndpoint[] = [
   { name: "GET /health", prepare: async () => ({ path: "/health" }) },
   { name: "GET /ready", prepare: async () => ({ path: "/ready" }) },
@@ -134,56 +211,40 @@ export const benchEndpoints: BenchEndpoint[] = [
       };
     },
   },
+  checkoutEndpoint("POST /v1/orgs/{id}/checkout (2 lines, hot: all buy the same 2 variants)", "hot"),
+  checkoutEndpoint("POST /v1/orgs/{id}/checkout (2 lines from 2 sellers, uncontended)", "spread"),
   {
-    name: "POST /v1/orgs/{id}/checkout (2 sellers)",
+    name: "PUT /v1/orgs/{id}/cart/lines/{variantId}",
     kind: "write",
     prepare: async ({ baseUrl, db }) => {
       const { token, email } = await benchAccount(baseUrl);
-      // Buyer organisations with a filled cart each (two lines from two sellers): one per request.
-      const { rows } = await db.query<{ org_id: string }>(
+      // One buyer organisation per 50 requests, each setting lines of its own cart.
+      const { rows: orgs } = await db.query<{ org_id: string }>(
         `with buyer as (select id from users where email_normalized = $1),
-           made as (insert into organizations (name, kind) select 'Bench Buyer ' || n, 'buyer' from generate_series(1, 5000) n returning id),
-           joined as (insert into memberships (org_id, user_id, role) select made.id, buyer.id, 'owner' from made, buyer returning org_id),
-           picked as (select v.id as variant_id, l.min_order_quantity as moq, row_number() over () as n
-             from listing_variants v join listings l on l.id = v.listing_id
-             where l.status = 'published' and l.currency = 'EUR' limit 2),
-           stocked as (update listing_variants set stock = 1000000000 where id in (select variant_id from picked) returning id)
-         insert into cart_lines (org_id, variant_id, quantity) select joined.org_id, picked.variant_id, picked.moq
-         from joined, picked returning org_id`,
+           made as (insert into organizations (name, kind) select 'Bench Cart ' || n, 'buyer' from generate_series(1, 500) n returning id)
+         insert into memberships (org_id, user_id, role) select made.id, buyer.id, 'owner' from made, buyer returning org_id`,
         [email],
       );
-      const orgIds = [...new Set(rows.map((r) => r.org_id))];
-      // Checkout names the cart version the buyer saw (If-Match). Every bench cart holds the same lines
-      // at the same prices, so they all share one ETag: read it once.
-      const cart = await fetch(`${baseUrl}/v1/orgs/${orgIds[0]}/cart`, {
-        headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": randomIp() },
-      });
-      const etag = cart.headers.get("etag");
-      if (!cart.ok || !etag) throw new Error(`bench setup cart: ${cart.status} ${await cart.text()}`);
+      const { rows: variants } = await db.query<{ id: string; moq: number }>(
+        `select v.id, l.min_order_quantity as moq from listing_variants v join listings l on l.id = v.listing_id
+         where l.status = 'published' and l.currency = 'EUR' order by v.id limit 50`,
+      );
       let next = 0;
-      const path = (orgId: string | undefined) => `/v1/orgs/${orgId}/checkout`;
+      const at = (n: number) => {
+        const variant = variants[n % variants.length];
+        const org = orgs[Math.floor(n / variants.length) % orgs.length];
+        return { path: `/v1/orgs/${org?.org_id}/cart/lines/${variant?.id}`, quantity: variant?.moq ?? 1 };
+      };
+      const first = at(next++);
       return {
-        path: path(orgIds[next++]),
-        method: "POST",
-        headers: {
-          ...json,
-          authorization: `Bearer ${token}`,
-          "idempotency-key": crypto.randomUUID(),
-          "if-match": etag,
-        },
-        body: JSON.stringify({
-          paymentTerms: "net30",
-          shippingAddress: {
-            name: "Bench",
-            line1: "1 Bench St",
-            city: "Berlin",
-            postalCode: "10115",
-            country: "DE",
-          },
-        }),
+        path: first.path,
+        method: "PUT",
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ quantity: first.quantity }),
         vary: (request) => {
-          request.path = path(orgIds[next++ % orgIds.length]);
-          request.headers["idempotency-key"] = crypto.randomUUID();
+          const line = at(next++);
+          request.path = line.path;
+          request.body = JSON.stringify({ quantity: line.quantity });
         },
       };
     },

@@ -92,16 +92,14 @@ export async function checkout(
     ),
     guard(db, "cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
     // From here to the end the cart's lines and prices hold still: cart edits wait on the cart lock,
-    // price edits on the listings (shared lock), other checkouts on the variants. Fixed lock order
-    // (cart, listings, variants, each by id): concurrent checkouts queue instead of deadlocking.
+    // price edits on the listings (shared lock), other checkouts on the variants (locked at the end). Fixed
+    // lock order (cart, limits, listings, variants, each by id): concurrent checkouts queue, never deadlock.
     lockCart(db, orgId),
     // The buyer's month-to-date spend is read below: its other checkouts and limit edits wait.
     lockLimits(db, orgId, subject),
     db.execute(sql`select id from listings where id in (select v.listing_id from cart_lines c
         join listing_variants v on v.id = c.variant_id where c.org_id = ${orgId})
       order by id for share`),
-    db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
-      order by id for update`),
     guard(
       db,
       "cart_changed",
@@ -126,12 +124,6 @@ export async function checkout(
       sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
     ),
     cartTotalGuard(db, orgId),
-    db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
-        reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
-          where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
-      select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
-        (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
-          from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
     // The approval decision is made once, here; later statements read it from the group's status.
     db.execute(sql`insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
         currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
@@ -169,6 +161,18 @@ export async function checkout(
       select 'order.' || o.status, o.seller_org_id, 'order', o.id,
         jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
       from orders o where o.group_id = ${groupId}`),
+    // Stock last: the variants' row locks are what concurrent checkouts of a hot product queue on, so they
+    // are taken (in id order: no deadlocks) as late as possible and held only for the last statements and the
+    // commit. FOR NO KEY UPDATE, like the UPDATE itself: it does not conflict with the key-share locks that
+    // the order lines' and carts' foreign keys take on the same variants.
+    db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
+      order by id for no key update`),
+    db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
+        reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
+          where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
+      select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
+        (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
+          from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
     db.execute(sql`delete from cart_lines where org_id = ${orgId}`),
     db.execute(sql`update idempotency_keys set response_status = 201, response_body = ${groupJson(sql`${groupId}::uuid`)}::jsonb
       where org_id = ${orgId} and key = ${idempotencyKey}`),
