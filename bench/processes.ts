@@ -12,6 +12,8 @@ interface ProcStat {
   ppid: number;
   name: string;
   cpuSeconds: number;
+  /** CPU of its children that have exited (and been waited for): short-lived workers are not lost. */
+  childCpuSeconds: number;
   rssBytes: number;
 }
 
@@ -22,13 +24,14 @@ function readStat(pid: number): ProcStat | undefined {
     const close = text.lastIndexOf(")");
     const name = text.slice(text.indexOf("(") + 1, close);
     const fields = text.slice(close + 2).split(" ");
-    // fields[0] is field 3 (state): utime is field 14, stime 15, rss 24.
+    // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17, rss 24.
     const at = (field: number) => Number(fields[field - 3]);
     return {
       pid,
       ppid: at(4),
       name,
       cpuSeconds: (at(14) + at(15)) / TICKS_PER_SECOND,
+      childCpuSeconds: (at(16) + at(17)) / TICKS_PER_SECOND,
       rssBytes: at(24) * PAGE_BYTES,
     };
   } catch {
@@ -61,9 +64,16 @@ export function processTree(root: number): ProcStat[] {
   return result;
 }
 
-/** Processes whose command name matches, e.g. every `postgres` backend. */
+/**
+ * Processes whose command name matches, e.g. every `postgres` backend. The topmost of them (the
+ * postmaster) also carries the CPU of its exited children, so backends that end mid-run still count.
+ */
 export function processesNamed(pattern: RegExp): ProcStat[] {
-  return allProcesses().filter((stat) => pattern.test(stat.name));
+  const matching = allProcesses().filter((stat) => pattern.test(stat.name));
+  const pids = new Set(matching.map((stat) => stat.pid));
+  return matching.map((stat) =>
+    pids.has(stat.ppid) ? stat : { ...stat, cpuSeconds: stat.cpuSeconds + stat.childCpuSeconds },
+  );
 }
 
 /** A labelled group of processes to account for. */
