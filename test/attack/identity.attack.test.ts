@@ -43,9 +43,16 @@ function frozenApp() {
 }
 
 function loginVia(app: ReturnType<typeof createApp>, email: string, password: string, cookie?: string) {
-  const headers: Record<string, string> = { "content-type": "application/json", "cf-connecting-ip": randomIp() };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "cf-connecting-ip": randomIp(),
+  };
   if (cookie) headers.cookie = cookie;
-  return call("/v1/auth/login", { method: "POST", headers, body: JSON.stringify({ email, password }) }, { app });
+  return call(
+    "/v1/auth/login",
+    { method: "POST", headers, body: JSON.stringify({ email, password }) },
+    { app },
+  );
 }
 
 describe("login claims under parallel load", () => {
@@ -54,7 +61,9 @@ describe("login claims under parallel load", () => {
     const device = deviceCookie(await loginVia(createApp(), victim.email, victim.password));
     const app = frozenApp();
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => loginVia(app, victim.email, `wrong guess ${i}`, i % 2 ? device : undefined)),
+      Array.from({ length: 30 }, (_, i) =>
+        loginVia(app, victim.email, `wrong guess ${i}`, i % 2 ? device : undefined),
+      ),
     );
     const checked = results.filter((r) => r.status === 401).length;
     const refused = results.filter((r) => r.status === 429).length;
@@ -74,7 +83,9 @@ describe("login claims under parallel load", () => {
       "__Host-device=",
     ];
     const results = await Promise.all(
-      Array.from({ length: 15 }, (_, i) => loginVia(app, victim.email, `guess ${i}`, cookies[i % cookies.length])),
+      Array.from({ length: 15 }, (_, i) =>
+        loginVia(app, victim.email, `guess ${i}`, cookies[i % cookies.length]),
+      ),
     );
     expect(results.filter((r) => r.status === 401)).toHaveLength(5);
   }, 60_000);
@@ -82,7 +93,9 @@ describe("login claims under parallel load", () => {
   it("unknown emails are throttled like known ones (same statuses, same counts)", async () => {
     const app = frozenApp();
     const email = uniqueEmail("ghost");
-    const results = await Promise.all(Array.from({ length: 12 }, () => loginVia(app, email, "whatever pass")));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => loginVia(app, email, "whatever pass")),
+    );
     expect(results.filter((r) => r.status === 401)).toHaveLength(5);
     expect(results.filter((r) => r.status === 429)).toHaveLength(7);
     for (const r of results.filter((x) => x.status === 429))
@@ -99,7 +112,10 @@ describe("login claims under parallel load", () => {
           {
             method: "POST",
             headers: { "content-type": "application/json", authorization: `Bearer ${victim.token}` },
-            body: JSON.stringify({ currentPassword: `guess number ${i}`, newPassword: "a brand new passphrase" }),
+            body: JSON.stringify({
+              currentPassword: `guess number ${i}`,
+              newPassword: "a brand new passphrase",
+            }),
           },
           { app },
         ),
@@ -163,42 +179,41 @@ describe("invitations", () => {
       body: { role: "viewer" },
     });
     expect(demote.status).toBe(200);
-    expect((await api(`/v1/invitations/${token}/accept`, { method: "POST", token: invitee.token })).status).toBe(410);
+    expect(
+      (await api(`/v1/invitations/${token}/accept`, { method: "POST", token: invitee.token })).status,
+    ).toBe(410);
   });
 
-  it.fails(
-    "accepting an invitation while an owner demotes (or removes) its inviter never answers 500 (deadlock 40P01)",
-    async () => {
-      // Root cause: acceptInvitation() takes FOR SHARE on the inviter's membership row, then its
-      // memberships insert needs FOR KEY SHARE on the organizations row (FK); changeMemberRole() and
-      // removeMember() take lockOrg() (organizations FOR UPDATE) first, then the inviter's membership row.
-      // Opposite lock order: Postgres kills one (40P01) and handleError() answers 500. Seen without any
-      // help in a plain Promise.all race; made deterministic here by pausing the accept between its state
-      // guard and its insert (a lock on the invitation row from another connection).
-      const owner = await signUp();
-      const org = await createOrg(owner);
-      const admin = await addMember(owner, org.id, "admin");
-      const invitee = await signUp();
-      const created = await api(`/v1/orgs/${org.id}/invitations`, {
-        token: admin.token,
-        body: { email: invitee.email, role: "buyer" },
-      });
-      const { id } = await json<{ id: string }>(created);
-      const token = await invitationToken(invitee.email);
-      const lock = await holdLock("select id from invitations where id = $1 for update", [id]);
-      const accept = api(`/v1/invitations/${token}/accept`, { method: "POST", token: invitee.token });
-      await sleep(1000);
-      const demote = api(`/v1/orgs/${org.id}/members/${admin.id}`, {
-        method: "PATCH",
-        token: owner.token,
-        body: { role: "viewer" },
-      });
-      await sleep(1000);
-      await lock.release();
-      const statuses = [(await accept).status, (await demote).status];
-      expect(statuses).not.toContain(500);
-    },
-  );
+  it.fails("accepting an invitation while an owner demotes (or removes) its inviter never answers 500 (deadlock 40P01)", async () => {
+    // Root cause: acceptInvitation() takes FOR SHARE on the inviter's membership row, then its
+    // memberships insert needs FOR KEY SHARE on the organizations row (FK); changeMemberRole() and
+    // removeMember() take lockOrg() (organizations FOR UPDATE) first, then the inviter's membership row.
+    // Opposite lock order: Postgres kills one (40P01) and handleError() answers 500. Seen without any
+    // help in a plain Promise.all race; made deterministic here by pausing the accept between its state
+    // guard and its insert (a lock on the invitation row from another connection).
+    const owner = await signUp();
+    const org = await createOrg(owner);
+    const admin = await addMember(owner, org.id, "admin");
+    const invitee = await signUp();
+    const created = await api(`/v1/orgs/${org.id}/invitations`, {
+      token: admin.token,
+      body: { email: invitee.email, role: "buyer" },
+    });
+    const { id } = await json<{ id: string }>(created);
+    const token = await invitationToken(invitee.email);
+    const lock = await holdLock("select id from invitations where id = $1 for update", [id]);
+    const accept = api(`/v1/invitations/${token}/accept`, { method: "POST", token: invitee.token });
+    await sleep(1000);
+    const demote = api(`/v1/orgs/${org.id}/members/${admin.id}`, {
+      method: "PATCH",
+      token: owner.token,
+      body: { role: "viewer" },
+    });
+    await sleep(1000);
+    await lock.release();
+    const statuses = [(await accept).status, (await demote).status];
+    expect(statuses).not.toContain(500);
+  });
 
   it("list and revoke are tenant-scoped (another org's invitation id is 404, by any spelling)", async () => {
     const ownerA = await signUp();
@@ -211,7 +226,10 @@ describe("invitations", () => {
     });
     const { id } = await json<{ id: string }>(created);
     for (const spelling of [id, id.toUpperCase()]) {
-      const res = await api(`/v1/orgs/${orgA.id}/invitations/${spelling}`, { method: "DELETE", token: ownerA.token });
+      const res = await api(`/v1/orgs/${orgA.id}/invitations/${spelling}`, {
+        method: "DELETE",
+        token: ownerA.token,
+      });
       expect(res.status).toBe(404);
     }
     expect((await api(`/v1/orgs/${orgB.id}/invitations`, { token: ownerA.token })).status).toBe(404);

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { webSocketClient } from "../../src/db/client.ts";
 import { problem } from "../support/app.ts";
 import { one, sql } from "../support/db.ts";
-import { addMember, api, json } from "../support/identity.ts";
 import { testConfig } from "../support/env.ts";
+import { addMember, api, json } from "../support/identity.ts";
 import {
   type Buyer,
   cartEtag,
@@ -20,8 +20,6 @@ import {
   putLine,
   setMemberLimits,
 } from "../support/orders.ts";
-
-type Seller = Awaited<ReturnType<typeof newSeller>>;
 
 const stockOf = async (variantId: string) =>
   (await one<{ stock: number }>("select stock from listing_variants where id = $1", [variantId])).stock;
@@ -58,46 +56,43 @@ async function holdLock(query: string, params: unknown[]) {
 }
 
 describe("cart lock and If-Match: path spelling", () => {
-  it.fails(
-    "a checkout addressed with the org id in capitals orders exactly what If-Match named, and reserves what it orders",
-    async () => {
-      // Root cause: lockCart()/lockLimits() key the advisory lock on the path's orgId text, so
-      // /v1/orgs/<UPPER>/checkout and /v1/orgs/<lower>/cart/lines/... take different locks.
-      const buyer = await newBuyer();
-      const seller = await newSeller();
-      const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 1000 });
-      expect((await putLine(buyer, variantId, 10)).status).toBe(200);
-      const etag = await cartEtag(buyer);
-      expect(etag).toBeTruthy();
+  it.fails("a checkout addressed with the org id in capitals orders exactly what If-Match named, and reserves what it orders", async () => {
+    // Root cause: lockCart()/lockLimits() key the advisory lock on the path's orgId text, so
+    // /v1/orgs/<UPPER>/checkout and /v1/orgs/<lower>/cart/lines/... take different locks.
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 1000 });
+    expect((await putLine(buyer, variantId, 10)).status).toBe(200);
+    const etag = await cartEtag(buyer);
+    expect(etag).toBeTruthy();
 
-      // Stall the checkout batch after its If-Match guard and its stock reservation: the order_groups
-      // insert needs a KEY SHARE lock on the buyer's users row (placed_by FK), which we hold for a moment.
-      const lock = await holdLock("select id from users where id = $1 for update", [buyer.owner.id]);
-      const pending = api(`/v1/orgs/${buyer.orgId.toUpperCase()}/checkout`, {
-        token: buyer.owner.token,
-        body: checkoutBody,
-        headers: { "idempotency-key": crypto.randomUUID(), "if-match": etag ?? "" },
-      });
-      await sleep(1500);
-      // Meanwhile the same buyer raises the line (lower-case path: the ordinary client spelling). With the
-      // cart lock held by the checkout this would wait until the checkout finished.
-      const raise = putLine(buyer, variantId, 500);
-      const raced = await Promise.race([raise.then((r) => r.status), sleep(2000).then(() => "waiting")]);
-      await lock.release();
-      const res = await pending;
-      await (await raise).body?.cancel();
-      expect(res.status).toBe(201);
-      const group = await json<GroupBody>(res);
-      const ordered = group.orders.flatMap((o) => o.lines).reduce((n, l) => n + l.quantity, 0);
-      const stock = await stockOf(variantId);
-      // What we see today: raced === 200 (the PUT never waited), ordered === 500, stock === 990.
-      expect({ raced, ordered, reservedMatchesOrdered: 1000 - stock === ordered }).toEqual({
-        raced: "waiting",
-        ordered: 10,
-        reservedMatchesOrdered: true,
-      });
-    },
-  );
+    // Stall the checkout batch after its If-Match guard and its stock reservation: the order_groups
+    // insert needs a KEY SHARE lock on the buyer's users row (placed_by FK), which we hold for a moment.
+    const lock = await holdLock("select id from users where id = $1 for update", [buyer.owner.id]);
+    const pending = api(`/v1/orgs/${buyer.orgId.toUpperCase()}/checkout`, {
+      token: buyer.owner.token,
+      body: checkoutBody,
+      headers: { "idempotency-key": crypto.randomUUID(), "if-match": etag ?? "" },
+    });
+    await sleep(1500);
+    // Meanwhile the same buyer raises the line (lower-case path: the ordinary client spelling). With the
+    // cart lock held by the checkout this would wait until the checkout finished.
+    const raise = putLine(buyer, variantId, 500);
+    const raced = await Promise.race([raise.then((r) => r.status), sleep(2000).then(() => "waiting")]);
+    await lock.release();
+    const res = await pending;
+    await (await raise).body?.cancel();
+    expect(res.status).toBe(201);
+    const group = await json<GroupBody>(res);
+    const ordered = group.orders.flatMap((o) => o.lines).reduce((n, l) => n + l.quantity, 0);
+    const stock = await stockOf(variantId);
+    // What we see today: raced === 200 (the PUT never waited), ordered === 500, stock === 990.
+    expect({ raced, ordered, reservedMatchesOrdered: 1000 - stock === ordered }).toEqual({
+      raced: "waiting",
+      ordered: 10,
+      reservedMatchesOrdered: true,
+    });
+  });
 
   it.fails("a cancelled order never gives back more stock than it reserved (stock minting via the race above)", async () => {
     const buyer = await newBuyer();
@@ -149,37 +144,37 @@ describe("cart lock and If-Match: path spelling", () => {
 });
 
 describe("spending limits", () => {
-  it.fails(
-    "an admin held to a spending limit cannot get a checkout above it placed without a second person (API key + self-approval)",
-    async () => {
-      const buyer = await newBuyer();
-      const admin = await addMember(buyer.owner, buyer.orgId, "admin");
-      expect(
-        (await setMemberLimits(buyer, admin.id, [{ currency: "EUR", perOrderMinor: 1_000, perMonthMinor: 1_000 }]))
-          .status,
-      ).toBe(200);
-      const seller = await newSeller();
-      const { variantId } = await product(seller, { price: 10_000, moq: 10, increment: 5 });
+  it.fails("an admin held to a spending limit cannot get a checkout above it placed without a second person (API key + self-approval)", async () => {
+    const buyer = await newBuyer();
+    const admin = await addMember(buyer.owner, buyer.orgId, "admin");
+    expect(
+      (
+        await setMemberLimits(buyer, admin.id, [
+          { currency: "EUR", perOrderMinor: 1_000, perMonthMinor: 1_000 },
+        ])
+      ).status,
+    ).toBe(200);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 10_000, moq: 10, increment: 5 });
 
-      // As themself: held for approval, and they may not approve it (four eyes).
-      await putLine(buyer, variantId, 10, admin.token);
-      const own = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), admin.token));
-      expect(own.status).toBe("pending_approval");
-      expect((await decide(buyer, own.id, "approve", admin.token)).status).toBe(403);
-      expect((await decide(buyer, own.id, "decline", buyer.owner.token)).status).toBe(200);
+    // As themself: held for approval, and they may not approve it (four eyes).
+    await putLine(buyer, variantId, 10, admin.token);
+    const own = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), admin.token));
+    expect(own.status).toBe("pending_approval");
+    expect((await decide(buyer, own.id, "approve", admin.token)).status).toBe(403);
+    expect((await decide(buyer, own.id, "decline", buyer.owner.token)).status).toBe(200);
 
-      // Through an API key the admin created themself (admins can create keys): held too, but then
-      // "approved" by the same admin, since an API key's checkout has placed_by null.
-      const key = await apiKeyBy(buyer.orgId, admin.token);
-      const other = await product(seller, { price: 10_000, moq: 10, increment: 5 });
-      await putLine(buyer, other.variantId, 10, key);
-      const viaKey = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
-      expect(viaKey.status).toBe("pending_approval");
-      const selfApprove = await decide(buyer, viaKey.id, "approve", admin.token);
-      // Secure: the person behind the key (its creator) is not a second pair of eyes.
-      expect(selfApprove.status).toBe(403);
-    },
-  );
+    // Through an API key the admin created themself (admins can create keys): held too, but then
+    // "approved" by the same admin, since an API key's checkout has placed_by null.
+    const key = await apiKeyBy(buyer.orgId, admin.token);
+    const other = await product(seller, { price: 10_000, moq: 10, increment: 5 });
+    await putLine(buyer, other.variantId, 10, key);
+    const viaKey = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
+    expect(viaKey.status).toBe("pending_approval");
+    const selfApprove = await decide(buyer, viaKey.id, "approve", admin.token);
+    // Secure: the person behind the key (its creator) is not a second pair of eyes.
+    expect(selfApprove.status).toBe(403);
+  });
 
   it("a limited member's self-edit is refused on every spelling of their id", async () => {
     const buyer = await newBuyer();
@@ -212,7 +207,9 @@ describe("spending limits", () => {
     const buyer = await newBuyer();
     const member = await addMember(buyer.owner, buyer.orgId, "buyer");
     for (const amount of [2 ** 53, -1, 1.5, 1e300, "100"]) {
-      const res = await setMemberLimits(buyer, member.id, [{ currency: "EUR", perOrderMinor: amount as number }]);
+      const res = await setMemberLimits(buyer, member.id, [
+        { currency: "EUR", perOrderMinor: amount as number },
+      ]);
       expect(res.status).toBe(400);
     }
     const dup = await setMemberLimits(buyer, member.id, [
@@ -237,7 +234,9 @@ describe("spending limits", () => {
     const c = await buy(); // 12,000 > 10,000
     expect([a.status, b.status, c.status]).toEqual(["placed", "placed", "pending_approval"]);
     // Cancelling b frees 4,000 of the month: the next 4,000 fits again (pending c counts: 4,000 + 4,000 + 4,000).
-    expect((await move(buyer.orgId, b.orders[0]?.id ?? "", member.token, { action: "cancel" })).status).toBe(200);
+    expect((await move(buyer.orgId, b.orders[0]?.id ?? "", member.token, { action: "cancel" })).status).toBe(
+      200,
+    );
     const d = await buy();
     expect(d.status).toBe("pending_approval");
   });
@@ -292,6 +291,42 @@ describe("approval holds are not renewable", () => {
     await putLine(buyer, variantId, 100, key);
     expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), key)).status).toBe(409);
     expect(await stockOf(variantId)).toBe(100);
+  });
+});
+
+describe("approvals racing the seller", () => {
+  it.fails("an approver's decision racing the seller's reject records no transition that never happened", async () => {
+    // Root cause: decideGroup() inserts order_transitions from a SELECT of the group's pending orders
+    // taken before it waits (FK lock) on an order the seller is rejecting; after the reject commits the
+    // insert still records "decline pending_approval → declined" for an order that is rejected.
+    const buyer = await newBuyer();
+    const approver = await addMember(buyer.owner, buyer.orgId, "approver");
+    const key = await apiKeyBy(buyer.orgId, buyer.owner.token);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
+    await putLine(buyer, variantId, 100, key);
+    const held = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
+    expect(held.status).toBe("pending_approval");
+    const orderId = held.orders[0]?.id ?? "";
+    // Pause the seller's reject after it changed the order (its transition row's FK on the acting user).
+    const lock = await holdLock("select id from users where id = $1 for update", [seller.owner.id]);
+    const reject = move(seller.orgId, orderId, seller.owner.token, { action: "reject", reason: "no" });
+    await sleep(800);
+    const decline = decide(buyer, held.id, "decline", approver.token);
+    await sleep(800);
+    await lock.release();
+    expect((await reject).status).toBe(200);
+    expect((await decline).status).toBe(200);
+    // Stock comes back once (held).
+    expect(await stockOf(variantId)).toBe(100);
+    const order = await one<{ status: string }>("select status::text from orders where id = $1", [orderId]);
+    const transitions = await sql().query(
+      "select action, from_status::text as from, to_status::text as to from order_transitions where order_id = $1 order by created_at",
+      [orderId],
+    );
+    expect(order.status).toBe("rejected");
+    // Today: [reject pending_approval→rejected, decline pending_approval→declined].
+    expect(transitions.map((t) => (t as { action: string }).action)).toEqual(["reject"]);
   });
 });
 
@@ -366,7 +401,9 @@ describe("cart ETag and If-Match", () => {
     const fresh = stale.headers.get("etag") ?? "";
     const colleague = await addMember(buyer.owner, buyer.orgId, "buyer");
     await putLine(buyer, variantId, 100, colleague.token);
-    expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), buyer.owner.token, fresh)).status).toBe(412);
+    expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), buyer.owner.token, fresh)).status).toBe(
+      412,
+    );
   });
 
   it("an archived listing in the cart is 422 at checkout, not ordered", async () => {
@@ -379,7 +416,11 @@ describe("cart ETag and If-Match", () => {
     expect(archive.status).toBe(200);
     const res = await checkout(buyer, checkoutBody, crypto.randomUUID(), buyer.owner.token, etag);
     expect([412, 422]).toContain(res.status);
-    expect(await one<{ n: string }>("select count(*) as n from order_groups where buyer_org_id = $1", [buyer.orgId])).toEqual({
+    expect(
+      await one<{ n: string }>("select count(*) as n from order_groups where buyer_org_id = $1", [
+        buyer.orgId,
+      ]),
+    ).toEqual({
       n: "0",
     });
   });
@@ -406,9 +447,10 @@ describe("mark-paid", () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(200));
-    const events = await sql().query("select count(*) as n from events where entity_id = $1 and type = 'invoice.paid'", [
-      invoice.id,
-    ]);
+    const events = await sql().query(
+      "select count(*) as n from events where entity_id = $1 and type = 'invoice.paid'",
+      [invoice.id],
+    );
     expect(events[0]).toEqual({ n: "2" });
     // The buyer may not mark it paid, by any spelling.
     const byBuyer = await api(`/v1/orgs/${buyer.orgId}/invoices/${invoice.id.toUpperCase()}/mark-paid`, {

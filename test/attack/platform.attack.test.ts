@@ -6,9 +6,9 @@ import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
+import { edgeCache } from "../../src/lib/edge-cache.ts";
 import { rateLimitKey } from "../../src/middleware/rate-limit.ts";
 import { listingCacheKey } from "../../src/routes/listings/public.handlers.ts";
-import { edgeCache } from "../../src/lib/edge-cache.ts";
 import { roundTrips } from "../support/app.ts";
 import { edgeCopy } from "../support/cache.ts";
 import { newAdmin, newSeller, publishListing, type Seller } from "../support/catalog.ts";
@@ -27,26 +27,23 @@ const PNG = Uint8Array.from([
 ]);
 
 describe("edge cache of listing details", () => {
-  it.fails(
-    "an archive drops the listing from this location's cache however its id was spelt when it was cached",
-    async () => {
-      // Root cause: listingCacheKey(listingId) keys the Cache API on the path text; the edit/archive
-      // handlers drop only listingCacheKey(listing.id) (the lower-case id from Postgres).
-      const listing = await publishListing(seller, admin);
-      const upper = listing.id.toUpperCase();
-      expect((await api(`/v1/listings/${upper}`)).status).toBe(200);
-      await edgeCopy(listingCacheKey(upper));
-      const archive = await api(`/v1/orgs/${seller.orgId}/listings/${listing.id}/archive`, {
-        method: "POST",
-        token: seller.owner.token,
-      });
-      expect(archive.status).toBe(200);
-      expect((await api(`/v1/listings/${listing.id}`)).status).toBe(404);
-      // Served stale from the copy the archive did not drop (for up to 60 s), 0 round trips.
-      const stale = await api(`/v1/listings/${upper}`);
-      expect(stale.status).toBe(404);
-    },
-  );
+  it.fails("an archive drops the listing from this location's cache however its id was spelt when it was cached", async () => {
+    // Root cause: listingCacheKey(listingId) keys the Cache API on the path text; the edit/archive
+    // handlers drop only listingCacheKey(listing.id) (the lower-case id from Postgres).
+    const listing = await publishListing(seller, admin);
+    const upper = listing.id.toUpperCase();
+    expect((await api(`/v1/listings/${upper}`)).status).toBe(200);
+    await edgeCopy(listingCacheKey(upper));
+    const archive = await api(`/v1/orgs/${seller.orgId}/listings/${listing.id}/archive`, {
+      method: "POST",
+      token: seller.owner.token,
+    });
+    expect(archive.status).toBe(200);
+    expect((await api(`/v1/listings/${listing.id}`)).status).toBe(404);
+    // Served stale from the copy the archive did not drop (for up to 60 s), 0 round trips.
+    const stale = await api(`/v1/listings/${upper}`);
+    expect(stale.status).toBe(404);
+  });
 
   it("stores detail copies with max-age only (no stale allowance) and sends clients no-cache", async () => {
     const listing = await publishListing(seller, admin);
@@ -112,8 +109,11 @@ describe("signed cursors", () => {
     expect((await api(`/v1/listings?q=${word}&limit=1&sort=newest&cursor=${ownCursor}`)).status).toBe(400);
     const other = await newSeller("Other Co");
     expect(
-      (await api(`/v1/orgs/${other.orgId}/listings?limit=1&cursor=${ownCursor}`, { token: other.owner.token }))
-        .status,
+      (
+        await api(`/v1/orgs/${other.orgId}/listings?limit=1&cursor=${ownCursor}`, {
+          token: other.owner.token,
+        })
+      ).status,
     ).toBe(400);
     expect(
       (
@@ -237,7 +237,12 @@ describe("money bounds", () => {
     });
     expect(listing.status).toBe(400);
     const buyer = await newBuyer();
-    const { variantId } = await product(seller, { price: 10_000_000_000, moq: 1, increment: 1, stock: 1_000_000_000 });
+    const { variantId } = await product(seller, {
+      price: 10_000_000_000,
+      moq: 1,
+      increment: 1,
+      stock: 1_000_000_000,
+    });
     for (const quantity of [10_000_001, 1e15, 2 ** 53, -1, 0.5]) {
       expect((await putLine(buyer, variantId, quantity)).status, String(quantity)).toBe(400);
     }
@@ -252,7 +257,11 @@ describe("money bounds", () => {
 
 describe("headers", () => {
   it("no-store on every personal response (bearer, cookie, API key, errors, login), public stays public", async () => {
-    const user = await logIn({ email: seller.owner.email, password: seller.owner.password, ip: seller.owner.ip });
+    const user = await logIn({
+      email: seller.owner.email,
+      password: seller.owner.password,
+      ip: seller.owner.ip,
+    });
     expect(user.res.headers.get("cache-control")).toBe("no-store");
     for (const res of [
       await api("/v1/me", { token: user.token }),
@@ -292,7 +301,15 @@ describe("rate-limit keys", () => {
     expect(rateLimitKey("0:0:0:0:0:ffff:192.0.2.1")).toBe("192.0.2.1");
     expect(rateLimitKey("192.000.002.001")).toBe("192.0.2.1");
     expect(rateLimitKey(" 192.0.2.1 ")).toBe("192.0.2.1");
-    for (const junk of ["", "unknown", "1.2.3.256", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.999", "1::2::3", "g::1"]) {
+    for (const junk of [
+      "",
+      "unknown",
+      "1.2.3.256",
+      "1:2:3:4:5:6:7:8:9",
+      "::ffff:1.2.3.999",
+      "1::2::3",
+      "g::1",
+    ]) {
       expect(rateLimitKey(junk), junk).toBeUndefined();
     }
   });
@@ -311,7 +328,10 @@ describe("verified uploads", () => {
     return { uploadId, key };
   }
   const complete = (uploadId: string) =>
-    api(`/v1/orgs/${seller.orgId}/uploads/${uploadId}/complete`, { method: "POST", token: seller.owner.token });
+    api(`/v1/orgs/${seller.orgId}/uploads/${uploadId}/complete`, {
+      method: "POST",
+      token: seller.owner.token,
+    });
 
   it("concurrent completes: one outcome, one verified copy, upload key gone, nothing else left in R2", async () => {
     const { uploadId, key } = await upload();
@@ -327,20 +347,17 @@ describe("verified uploads", () => {
     expect(served.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
   });
 
-  it.fails(
-    "bytes PUT to the still-valid presigned URL after complete do not stay in R2 forever (the cron cleans them)",
-    async () => {
-      // Root cause: completeUpload() moves files.key to the verified copy and deletes the upload key once;
-      // a later PUT (URL valid UPLOAD_URL_TTL_SECONDS) recreates it, and deleteAbandonedUploads() only
-      // looks at files rows still 'pending'. Each completed upload can leave one orphan of up to its size.
-      const { uploadId, key } = await upload();
-      expect((await complete(uploadId)).status).toBe(200);
-      await env.FILES.put(key, PNG, { httpMetadata: { contentType: "image/png" } });
-      const later = Date.now() + 48 * 3_600_000;
-      await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "17 * * * *" }), env);
-      expect(await env.FILES.head(key)).toBeNull();
-    },
-  );
+  it.fails("bytes PUT to the still-valid presigned URL after complete do not stay in R2 forever (the cron cleans them)", async () => {
+    // Root cause: completeUpload() moves files.key to the verified copy and deletes the upload key once;
+    // a later PUT (URL valid UPLOAD_URL_TTL_SECONDS) recreates it, and deleteAbandonedUploads() only
+    // looks at files rows still 'pending'. Each completed upload can leave one orphan of up to its size.
+    const { uploadId, key } = await upload();
+    expect((await complete(uploadId)).status).toBe(200);
+    await env.FILES.put(key, PNG, { httpMetadata: { contentType: "image/png" } });
+    const later = Date.now() + 48 * 3_600_000;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "17 * * * *" }), env);
+    expect(await env.FILES.head(key)).toBeNull();
+  });
 
   it("a warm image costs no round trip and answers 304 with CORP cross-origin", async () => {
     const { uploadId } = await upload();
