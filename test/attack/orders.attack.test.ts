@@ -1,6 +1,7 @@
 /**
  * Attack tests for the issue 8 order fixes (spending limits, approval holds, cart ETag + If-Match,
- * mark-paid). `it.fails` marks a confirmed break: the test states the secure behaviour and fails today.
+ * mark-paid). Each test states the secure behaviour; the ones that were confirmed breaks (once marked
+ * `it.fails`) say what was seen before the fix.
  */
 import { describe, expect, it } from "vitest";
 import { webSocketClient } from "../../src/db/client.ts";
@@ -56,9 +57,10 @@ async function holdLock(query: string, params: unknown[]) {
 }
 
 describe("cart lock and If-Match: path spelling", () => {
-  it.fails("a checkout addressed with the org id in capitals orders exactly what If-Match named, and reserves what it orders", async () => {
-    // Root cause: lockCart()/lockLimits() key the advisory lock on the path's orgId text, so
-    // /v1/orgs/<UPPER>/checkout and /v1/orgs/<lower>/cart/lines/... take different locks.
+  it("a checkout addressed with the org id in capitals orders exactly what If-Match named, and reserves what it orders", async () => {
+    // Was: lockCart()/lockLimits() keyed the advisory lock on the path's orgId text, so
+    // /v1/orgs/<UPPER>/checkout and /v1/orgs/<lower>/cart/lines/... took different locks. Now every uuid
+    // input is canonicalised to lower case at validation and the lock keys are built from uuid::text.
     const buyer = await newBuyer();
     const seller = await newSeller();
     const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 1000 });
@@ -86,7 +88,7 @@ describe("cart lock and If-Match: path spelling", () => {
     const group = await json<GroupBody>(res);
     const ordered = group.orders.flatMap((o) => o.lines).reduce((n, l) => n + l.quantity, 0);
     const stock = await stockOf(variantId);
-    // What we see today: raced === 200 (the PUT never waited), ordered === 500, stock === 990.
+    // Before the fix: raced === 200 (the PUT never waited), ordered === 500, stock === 990.
     expect({ raced, ordered, reservedMatchesOrdered: 1000 - stock === ordered }).toEqual({
       raced: "waiting",
       ordered: 10,
@@ -94,7 +96,7 @@ describe("cart lock and If-Match: path spelling", () => {
     });
   });
 
-  it.fails("a cancelled order never gives back more stock than it reserved (stock minting via the race above)", async () => {
+  it("a cancelled order never gives back more stock than it reserved (stock minting via the race above)", async () => {
     const buyer = await newBuyer();
     const seller = await newSeller();
     const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 1000 });
@@ -117,6 +119,39 @@ describe("cart lock and If-Match: path spelling", () => {
     expect(cancel.status).toBe(200);
     // Stock must be back to what the seller listed, never more.
     expect(await stockOf(variantId)).toBe(1000);
+  });
+
+  it("a cart edit addressed in capitals waits behind a checkout addressed in lower case (the other way round)", async () => {
+    const buyer = await newBuyer();
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 1000 });
+    await putLine(buyer, variantId, 10);
+    const etag = await cartEtag(buyer);
+    const lock = await holdLock("select id from users where id = $1 for update", [buyer.owner.id]);
+    const pending = api(`/v1/orgs/${buyer.orgId}/checkout`, {
+      token: buyer.owner.token,
+      body: checkoutBody,
+      headers: { "idempotency-key": crypto.randomUUID(), "if-match": etag ?? "" },
+    });
+    await sleep(1500);
+    const raise = api(`/v1/orgs/${buyer.orgId.toUpperCase()}/cart/lines/${variantId.toUpperCase()}`, {
+      method: "PUT",
+      token: buyer.owner.token,
+      body: { quantity: 500 },
+    });
+    const raced = await Promise.race([raise.then((r) => r.status), sleep(2000).then(() => "waiting")]);
+    await lock.release();
+    const group = await json<GroupBody>(await pending);
+    const raised = await raise;
+    expect(raised.status).toBe(200);
+    expect(raced).toBe("waiting");
+    expect(group.orders[0]?.lines[0]?.quantity).toBe(10);
+    expect(await stockOf(variantId)).toBe(990);
+    // The line was stored under the one canonical spelling of both ids: one line, not two.
+    const cart = await json<{ sellers: { lines: { variantId: string; quantity: number }[] }[] }>(raised);
+    expect(cart.sellers.flatMap((s) => s.lines)).toEqual([
+      expect.objectContaining({ variantId, quantity: 500 }),
+    ]);
   });
 
   it("the ordinary spelling serialises a cart edit behind a running checkout (control)", async () => {

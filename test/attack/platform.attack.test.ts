@@ -1,6 +1,7 @@
 /**
  * Attack tests for the issue 8 platform fixes: edge-cache bound, signed cursors, usable text, money
- * bounds, verified uploads, headers, rate-limit keys. `it.fails` marks a confirmed break.
+ * bounds, verified uploads, headers, rate-limit keys. Tests that pinned confirmed breaks (once `it.fails`)
+ * now assert the fix.
  */
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
@@ -27,9 +28,10 @@ const PNG = Uint8Array.from([
 ]);
 
 describe("edge cache of listing details", () => {
-  it.fails("an archive drops the listing from this location's cache however its id was spelt when it was cached", async () => {
-    // Root cause: listingCacheKey(listingId) keys the Cache API on the path text; the edit/archive
-    // handlers drop only listingCacheKey(listing.id) (the lower-case id from Postgres).
+  it("an archive drops the listing from this location's cache however its id was spelt when it was cached", async () => {
+    // Was: listingCacheKey(listingId) keyed the Cache API on the path text, and the edit/archive handlers
+    // dropped only listingCacheKey(listing.id) (the lower-case id from Postgres). Now the path id is
+    // canonicalised at validation and the cache key lower-cases it again.
     const listing = await publishListing(seller, admin);
     const upper = listing.id.toUpperCase();
     expect((await api(`/v1/listings/${upper}`)).status).toBe(200);
@@ -357,6 +359,16 @@ describe("verified uploads", () => {
     const later = Date.now() + 48 * 3_600_000;
     await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "17 * * * *" }), env);
     expect(await env.FILES.head(key)).toBeNull();
+  });
+
+  it("an upload addressed with the org id in capitals is stored under the org's one canonical key prefix", async () => {
+    const start = await api(`/v1/orgs/${seller.orgId.toUpperCase()}/uploads`, {
+      token: seller.owner.token,
+      body: { purpose: "image", contentType: "image/png", contentLength: PNG.length, filename: "a.png" },
+    });
+    expect(start.status).toBe(201);
+    const { uploadId, url } = await json<{ uploadId: string; url: string }>(start);
+    expect(new URL(url).pathname).toContain(`/orgs/${seller.orgId}/images/${uploadId}`);
   });
 
   it("a warm image costs no round trip and answers 304 with CORP cross-origin", async () => {

@@ -51,7 +51,8 @@ export function subjectOf(principal: Principal): LimitSubject {
  * limits.
  */
 export function lockLimits(db: Db, orgId: string, subject: LimitSubject) {
-  const key = `limits:${orgId}:${subjectUser(subject) ?? "api_keys"}`;
+  // Keyed on the ids as Postgres spells them (uuid::text is lower case), never on the caller's text.
+  const key = sql`'limits:' || ${orgId}::uuid::text || ':' || coalesce(${subjectUser(subject)}::uuid::text, 'api_keys')`;
   return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }
 
