@@ -75,7 +75,7 @@ describe("spending limits fail closed", () => {
     const seller = await newSeller();
     const unlimited = await buy(buyer, seller, key, 5_000);
     expect(unlimited.status).toBe("pending_approval");
-    // The key placed it, so any approver may decide it.
+    // The key placed it: any approver but the key's creator (here the owner) may decide it.
     expect((await decide(buyer, unlimited.id, "approve", approver.token)).status).toBe(200);
 
     const set = await setApiKeyLimits(buyer, [

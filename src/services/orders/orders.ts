@@ -237,8 +237,9 @@ export async function transitionOrder(
 }
 
 /**
- * An approver (owner, admin or approver; never the buyer who placed it) approves or declines a checkout
- * held above a spending limit. Declining (or letting the hold expire) releases the stock. One round trip.
+ * An approver (owner, admin or approver) approves or declines a checkout held above a spending limit:
+ * never the member who placed it, nor, for an API key's checkout, the member who created that key (four
+ * eyes). Declining (or letting the hold expire) releases the stock. One round trip.
  */
 export async function decideGroup(
   ctx: ServiceContext,
@@ -269,7 +270,9 @@ export async function decideGroup(
     guard(
       db,
       "four_eyes",
-      sql`(select placed_by is distinct from ${principal.userId}::uuid from order_groups where id = ${groupId})`,
+      sql`(select g.placed_by is distinct from ${principal.userId}::uuid
+          and not exists (select 1 from api_keys k where k.id = g.placed_by_key_id and k.created_by = ${principal.userId}::uuid)
+        from order_groups g where g.id = ${groupId})`,
     ),
     db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}::order_group_status, decided_by = ${principal.userId}::uuid
       where id = ${groupId}`),
@@ -304,7 +307,11 @@ export async function decideGroup(
           },
         ),
       four_eyes: () =>
-        new ApiError("forbidden", "A purchase cannot be approved by the person who placed it."),
+        new ApiError(
+          "forbidden",
+          "A purchase cannot be approved or declined by the person who placed it, nor, for an API key's " +
+            "checkout, by the person who created that key.",
+        ),
     });
   }
   return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
