@@ -282,10 +282,12 @@ describe("spending limits", () => {
 });
 
 describe("approval holds are not renewable", () => {
-  it.fails("an org cannot renew a hold by approving it itself and cancelling the placed order", async () => {
-    // One person, one account: owner of a buyer org with an API key (no API-key limits, so every key
-    // checkout needs approval, and any approver, the owner included, may approve a key's checkout).
+  it("an org cannot renew a hold by approving it itself and cancelling the placed order", async () => {
+    // A buyer org with an API key (no API-key limits, so every key checkout needs approval) and an
+    // approver (the key's creator may not approve its checkouts: four eyes). Before the fix the
+    // approve-then-cancel hold was not counted (recentHolds skipped transitions to placed): 201.
     const buyer = await newBuyer();
+    const approver = await addMember(buyer.owner, buyer.orgId, "approver");
     const key = await apiKeyBy(buyer.orgId, buyer.owner.token);
     const seller = await newSeller();
     const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
@@ -301,17 +303,58 @@ describe("approval holds are not renewable", () => {
     expect(renew.status).toBe(409);
     await api(`/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`, { method: "DELETE", token: key });
 
-    // ... on a second variant: hold, approve (owner), cancel, and hold again at once.
+    // ... on a second variant: hold, approve, cancel, and hold again at once.
     const other = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
     await putLine(buyer, other.variantId, 100, key);
     const held = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
     expect(held.status).toBe("pending_approval");
-    expect((await decide(buyer, held.id, "approve", buyer.owner.token)).status).toBe(200);
+    expect((await decide(buyer, held.id, "approve", approver.token)).status).toBe(200);
     expect((await move(buyer.orgId, held.orders[0]?.id ?? "", key, { action: "cancel" })).status).toBe(200);
     await putLine(buyer, other.variantId, 100, key);
     const again = await checkout(buyer, checkoutBody, crypto.randomUUID(), key);
-    // README: refused if the org "did [hold it for approval] within the last APPROVAL_HOLD_HOURS".
+    // README: refused while a hold of it ended without a sale within the last APPROVAL_HOLD_HOURS.
     expect(again.status).toBe(409);
+    expect(await stockOf(other.variantId)).toBe(100);
+    // The seller rejecting an approved order ends the hold without a sale too.
+    await api(`/v1/orgs/${buyer.orgId}/cart/lines/${other.variantId}`, { method: "DELETE", token: key });
+    const third = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
+    await putLine(buyer, third.variantId, 100, key);
+    const approved = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
+    expect((await decide(buyer, approved.id, "approve", approver.token)).status).toBe(200);
+    const reject = await move(seller.orgId, approved.orders[0]?.id ?? "", seller.owner.token, {
+      action: "reject",
+      reason: "hostage",
+    });
+    expect(reject.status).toBe(200);
+    await putLine(buyer, third.variantId, 100, key);
+    expect((await checkout(buyer, checkoutBody, crypto.randomUUID(), key)).status).toBe(409);
+  });
+
+  it("an approved hold that became a sale, or is still placed, does not block re-ordering the variant", async () => {
+    const buyer = await newBuyer();
+    const approver = await addMember(buyer.owner, buyer.orgId, "approver");
+    const key = await apiKeyBy(buyer.orgId, buyer.owner.token);
+    const seller = await newSeller();
+    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
+    await putLine(buyer, variantId, 20, key);
+    const sold = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
+    expect(sold.status).toBe("pending_approval");
+    expect((await decide(buyer, sold.id, "approve", approver.token)).status).toBe(200);
+    // Still placed (the seller has not answered yet): a new held checkout of the variant is allowed.
+    await putLine(buyer, variantId, 20, key);
+    const placedMeanwhile = await json<GroupBody>(
+      await checkout(buyer, checkoutBody, crypto.randomUUID(), key),
+    );
+    expect(placedMeanwhile.status).toBe("pending_approval");
+    expect((await decide(buyer, placedMeanwhile.id, "approve", approver.token)).status).toBe(200);
+    // Accepted by the seller (a sale): still allowed.
+    expect(
+      (await move(seller.orgId, sold.orders[0]?.id ?? "", seller.owner.token, { action: "accept" })).status,
+    ).toBe(200);
+    await putLine(buyer, variantId, 20, key);
+    const reorder = await checkout(buyer, checkoutBody, crypto.randomUUID(), key);
+    expect(reorder.status).toBe(201);
+    expect((await json<GroupBody>(reorder)).status).toBe("pending_approval");
   });
 
   it("the seller can reject a pending order and its hold cannot then be renewed by the same org", async () => {
