@@ -377,39 +377,43 @@ describe("approval holds are not renewable", () => {
 });
 
 describe("approvals racing the seller", () => {
-  it.fails("an approver's decision racing the seller's reject records no transition that never happened", async () => {
-    // Root cause: decideGroup() inserts order_transitions from a SELECT of the group's pending orders
-    // taken before it waits (FK lock) on an order the seller is rejecting; after the reject commits the
-    // insert still records "decline pending_approval → declined" for an order that is rejected.
-    const buyer = await newBuyer();
-    const approver = await addMember(buyer.owner, buyer.orgId, "approver");
-    const key = await apiKeyBy(buyer.orgId, buyer.owner.token);
-    const seller = await newSeller();
-    const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
-    await putLine(buyer, variantId, 100, key);
-    const held = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
-    expect(held.status).toBe("pending_approval");
-    const orderId = held.orders[0]?.id ?? "";
-    // Pause the seller's reject after it changed the order (its transition row's FK on the acting user).
-    const lock = await holdLock("select id from users where id = $1 for update", [seller.owner.id]);
-    const reject = move(seller.orgId, orderId, seller.owner.token, { action: "reject", reason: "no" });
-    await sleep(800);
-    const decline = decide(buyer, held.id, "decline", approver.token);
-    await sleep(800);
-    await lock.release();
-    expect((await reject).status).toBe(200);
-    expect((await decline).status).toBe(200);
-    // Stock comes back once (held).
-    expect(await stockOf(variantId)).toBe(100);
-    const order = await one<{ status: string }>("select status::text from orders where id = $1", [orderId]);
-    const transitions = await sql().query(
-      "select action, from_status::text as from, to_status::text as to from order_transitions where order_id = $1 order by created_at",
-      [orderId],
-    );
-    expect(order.status).toBe("rejected");
-    // Today: [reject pending_approval→rejected, decline pending_approval→declined].
-    expect(transitions.map((t) => (t as { action: string }).action)).toEqual(["reject"]);
-  });
+  it.each(["decline", "approve"] as const)(
+    "an approver's %s racing the seller's reject records no transition that never happened",
+    async (decision) => {
+      // Was: decideGroup() inserted order_transitions from a SELECT of the group's pending orders taken
+      // before it waited (FK lock) on an order the seller was rejecting; after the reject committed the
+      // insert still recorded "decline pending_approval → declined" for an order that was rejected. Now
+      // decideGroup locks the group's orders first, so its later statements see the reject.
+      const buyer = await newBuyer();
+      const approver = await addMember(buyer.owner, buyer.orgId, "approver");
+      const key = await apiKeyBy(buyer.orgId, buyer.owner.token);
+      const seller = await newSeller();
+      const { variantId } = await product(seller, { price: 500, moq: 10, increment: 5, stock: 100 });
+      await putLine(buyer, variantId, 100, key);
+      const held = await json<GroupBody>(await checkout(buyer, checkoutBody, crypto.randomUUID(), key));
+      expect(held.status).toBe("pending_approval");
+      const orderId = held.orders[0]?.id ?? "";
+      // Pause the seller's reject after it changed the order (its transition row's FK on the acting user).
+      const lock = await holdLock("select id from users where id = $1 for update", [seller.owner.id]);
+      const reject = move(seller.orgId, orderId, seller.owner.token, { action: "reject", reason: "no" });
+      await sleep(800);
+      const decline = decide(buyer, held.id, decision, approver.token);
+      await sleep(800);
+      await lock.release();
+      expect((await reject).status).toBe(200);
+      expect((await decline).status).toBe(200);
+      // Stock comes back once (held).
+      expect(await stockOf(variantId)).toBe(100);
+      const order = await one<{ status: string }>("select status::text from orders where id = $1", [orderId]);
+      const transitions = await sql().query(
+        "select action, from_status::text as from, to_status::text as to from order_transitions where order_id = $1 order by created_at",
+        [orderId],
+      );
+      expect(order.status).toBe("rejected");
+      // Before the fix: [reject pending_approval→rejected, decline pending_approval→declined].
+      expect(transitions.map((t) => (t as { action: string }).action)).toEqual(["reject"]);
+    },
+  );
 });
 
 describe("cart ETag and If-Match", () => {
