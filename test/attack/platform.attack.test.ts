@@ -13,6 +13,7 @@ import { listingCacheKey } from "../../src/routes/listings/public.handlers.ts";
 import { roundTrips } from "../support/app.ts";
 import { edgeCopy } from "../support/cache.ts";
 import { newAdmin, newSeller, publishListing, type Seller } from "../support/catalog.ts";
+import { one } from "../support/db.ts";
 import { api, json, logIn, type TestUser } from "../support/identity.ts";
 import { newBuyer, product, putLine } from "../support/orders.ts";
 
@@ -349,16 +350,31 @@ describe("verified uploads", () => {
     expect(served.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
   });
 
-  it.fails("bytes PUT to the still-valid presigned URL after complete do not stay in R2 forever (the cron cleans them)", async () => {
-    // Root cause: completeUpload() moves files.key to the verified copy and deletes the upload key once;
-    // a later PUT (URL valid UPLOAD_URL_TTL_SECONDS) recreates it, and deleteAbandonedUploads() only
-    // looks at files rows still 'pending'. Each completed upload can leave one orphan of up to its size.
+  it("bytes PUT to the still-valid presigned URL after complete do not stay in R2 forever (the cron cleans them)", async () => {
+    // Was: completeUpload() moved files.key to the verified copy and deleted the upload key once; a later
+    // PUT (URL valid UPLOAD_URL_TTL_SECONDS) recreated it, and deleteAbandonedUploads() only looked at
+    // files rows still 'pending': each completed upload could leave one orphan of up to its size. Now the
+    // hourly cron deletes the upload key of completed uploads once their URL has expired (raw_swept_at).
     const { uploadId, key } = await upload();
     expect((await complete(uploadId)).status).toBe(200);
     await env.FILES.put(key, PNG, { httpMetadata: { contentType: "image/png" } });
-    const later = Date.now() + 48 * 3_600_000;
-    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "17 * * * *" }), env);
+    const sweptAt = async () =>
+      (await one<{ at: string | null }>("select raw_swept_at as at from files where id = $1", [uploadId])).at;
+    const cron = (at: number) =>
+      worker.scheduled(createScheduledController({ scheduledTime: at, cron: "17 * * * *" }), env);
+    // While the URL may still be valid (any TTL up to the hour the configuration allows) the key is kept:
+    // sweeping it then would let the next PUT leave an orphan again.
+    await cron(Date.now());
+    expect(await sweptAt()).toBeNull();
+    expect(await env.FILES.head(key)).not.toBeNull();
+    // Two hours on, every presigned PUT has expired: the cron deletes the key, once.
+    await cron(Date.now() + 2 * 3_600_000);
     expect(await env.FILES.head(key)).toBeNull();
+    expect(await sweptAt()).not.toBeNull();
+    // The verified copy is untouched and still served.
+    const served = await api(`/v1/files/${uploadId}`);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
   });
 
   it("an upload addressed with the org id in capitals is stored under the org's one canonical key prefix", async () => {
