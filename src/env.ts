@@ -9,6 +9,8 @@ export const DEV_CURSOR_SECRET = "local-dev-cursor-secret-meaningless-elsewhere"
 /** The DEVICE_COOKIE_SECRET wrangler.toml gives development and tests; refused in production. */
 export const DEV_DEVICE_COOKIE_SECRET = "local-dev-device-cookie-secret-not-a-secret";
 export const logLevels = ["debug", "info", "warn", "error"] as const;
+/** The longest lifetime `UPLOAD_URL_TTL_SECONDS` may give a presigned PUT (the cron relies on it). */
+export const MAX_UPLOAD_URL_TTL_SECONDS = 3600;
 
 /**
  * Vars and secrets, checked on every request (cheap: a few string checks). A missing or malformed value
@@ -75,7 +77,7 @@ export const configSchema = z
     R2_BUCKET_NAME: z.string().min(3).max(63).optional(),
     R2_ACCESS_KEY_ID: z.string().min(1).optional(),
     R2_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-    UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(MAX_UPLOAD_URL_TTL_SECONDS).default(600),
     MAX_IMAGE_BYTES: z.coerce
       .number()
       .int()

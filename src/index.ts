@@ -4,7 +4,7 @@ import { DbMeter } from "./db/meter.ts";
 import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
-import { deleteAbandonedUploads } from "./services/media/uploads.ts";
+import { deleteAbandonedUploads, sweepCompletedUploadKeys } from "./services/media/uploads.ts";
 import { IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
 import { expireStaleOrders, forgetOldIdempotencyKeys } from "./services/orders/orders.ts";
 
@@ -22,10 +22,12 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     cursorSecret: config.CURSOR_SECRET,
   };
   const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
+  const swept = await sweepCompletedUploadKeys(ctx, env.FILES);
   const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);
   const forgotten = await forgetOldIdempotencyKeys(ctx, IDEMPOTENCY_HOURS);
   createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
     abandonedUploadsDeleted: deleted,
+    completedUploadKeysSwept: swept,
     ordersExpired: expired,
     idempotencyKeysForgotten: forgotten,
     dbRoundTrips: meter.roundTrips,

@@ -1,7 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.ts";
+import { atomic } from "../src/db/atomic.ts";
 import { DEV_CURSOR_SECRET, DEV_DEVICE_COOKIE_SECRET } from "../src/env.ts";
 import { call, problem, roundTrips } from "./support/app.ts";
 
@@ -28,6 +30,13 @@ function appWithEchoRoute() {
   app.openapi(echo, (c) => c.json(c.req.valid("json"), 200));
   app.get("/test/boom", () => {
     throw new Error("secret internals: postgres://user:hunter2@db/x");
+  });
+  // A real Postgres error with the given SQLSTATE, raised inside an atomic batch like a write's.
+  app.get("/test/sqlstate/:code", async (c) => {
+    const code = c.req.param("code").replace(/[^0-9A-Z]/g, "");
+    const raise = sql.raw(`do $$ begin raise exception 'raised by test' using errcode = '${code}'; end $$`);
+    await atomic(c.var.db, [c.var.db.execute(sql`select 1`), c.var.db.execute(raise)]);
+    return c.text("unreachable");
   });
   return app;
 }
@@ -124,6 +133,31 @@ describe("errors are problem+json", () => {
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("secret internals");
     expect(JSON.parse(text)).toMatchObject({ type: "urn:problem:internal", status: 500 });
+  });
+});
+
+describe("transient database conflicts", () => {
+  it.each(["40P01", "40001", "55P03"])(
+    "answer %s (rolled back, safe to retry) with 503 and Retry-After, not 500",
+    async (code) => {
+      const logged: string[] = [];
+      const spy = vi
+        .spyOn(console, "warn")
+        .mockImplementation((line: unknown) => void logged.push(String(line)));
+      const res = await call(`/test/sqlstate/${code}`, {}, { app: appWithEchoRoute() });
+      spy.mockRestore();
+      expect(logged.join("\n")).toContain(code);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("1");
+      expect(await problem(res)).toMatchObject({ type: "urn:problem:service_unavailable", status: 503 });
+    },
+  );
+
+  it("other database errors stay 500 (control)", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const res = await call("/test/sqlstate/22012", {}, { app: appWithEchoRoute() });
+    spy.mockRestore();
+    expect(res.status).toBe(500);
   });
 });
 

@@ -108,6 +108,12 @@ function codeForStatus(status: number): ProblemCode {
   return (found?.[0] as ProblemCode | undefined) ?? (status >= 500 ? "internal" : "bad_request");
 }
 
+/**
+ * SQLSTATEs that mean "this transaction lost a race and was rolled back whole; retrying is safe":
+ * deadlock detected, serialization failure, lock wait timeout. Answered 503 with Retry-After, never 500.
+ */
+const TRANSIENT_SQLSTATES = new Set(["40P01", "40001", "55P03"]);
+
 /** The one `onError`: every thrown error becomes a problem; internals never reach the client. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof ApiError) {
@@ -127,6 +133,18 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     return problemResponse(c, "conflict", `The request conflicts with current state (${guard.guard}).`);
   }
   const pg = postgresError(error);
+  if (pg?.code && TRANSIENT_SQLSTATES.has(pg.code)) {
+    // Postgres rolled the whole batch back and the request may simply be sent again: not a server fault.
+    c.var.logger?.warn("transient database conflict", { sqlstate: pg.code });
+    return problemResponse(
+      c,
+      "service_unavailable",
+      "The database was busy with a conflicting change; retry shortly.",
+      {
+        headers: { "Retry-After": "1" },
+      },
+    );
+  }
   c.var.logger?.error("unhandled error", {
     errorName: error.name,
     errorMessage: redactSecrets(safeMessage(error, pg)),

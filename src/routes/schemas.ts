@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { usableText } from "../lib/text.ts";
+import { uuidInput } from "../lib/uuid.ts";
 import { apiKeyScopes, memberRoles } from "../services/identity/principal.ts";
 
 /** Single-line human text: trimmed, no control characters or lone surrogates (usableText). */
@@ -15,8 +16,9 @@ export const password = usableText(z.string().min(1).max(1024)).openapi({
   example: "correct horse battery staple",
 });
 
+/** A UUID path parameter, canonicalised to lower case (see {@link uuidInput}). */
 export const uuidParam = (name: string) =>
-  z.uuid().openapi({ param: { name, in: "path" }, example: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9" });
+  uuidInput().openapi({ param: { name, in: "path" }, example: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9" });
 
 export const role = z.enum(memberRoles).openapi("MemberRole");
 export const scope = z.enum(apiKeyScopes).openapi("ApiKeyScope");

@@ -373,9 +373,10 @@ describe("approvals and spending limits", () => {
        where order_id = $1`,
       [held.orders[0]?.id],
     );
-    await sql().query("update orders set created_at = created_at - interval '49 hours' where id = $1", [
-      held.orders[0]?.id,
-    ]);
+    await sql().query(
+      "update orders set created_at = created_at - interval '49 hours', updated_at = updated_at - interval '48 hours' where id = $1",
+      [held.orders[0]?.id],
+    );
     await putLine(buyer, variantId, 100, purchaser.token);
     expect((await json<GroupBody>(await checkout(buyer, undefined, undefined, purchaser.token))).status).toBe(
       "pending_approval",

@@ -75,7 +75,7 @@ describe("spending limits fail closed", () => {
     const seller = await newSeller();
     const unlimited = await buy(buyer, seller, key, 5_000);
     expect(unlimited.status).toBe("pending_approval");
-    // The key placed it, so any approver may decide it.
+    // The key placed it: any approver but the key's creator (here the owner) may decide it.
     expect((await decide(buyer, unlimited.id, "approve", approver.token)).status).toBe(200);
 
     const set = await setApiKeyLimits(buyer, [
@@ -107,6 +107,24 @@ describe("spending limits fail closed", () => {
     expect(
       (await api(`/v1/orgs/${buyer.orgId}/spending-limits/api-keys`, { token: admin.token })).status,
     ).toBe(200);
+  });
+
+  it("refuses the API-key limits to an owner held to a spending limit of their own (403)", async () => {
+    const buyer = await newBuyer();
+    const limited = await addMember(buyer.owner, buyer.orgId, "owner");
+    expect(
+      (await setMemberLimits(buyer, limited.id, [{ currency: "EUR", perOrderMinor: 1_000 }])).status,
+    ).toBe(200);
+    const loose = [{ currency: "EUR", perOrderMinor: 1_000_000 }];
+    const refused = await setApiKeyLimits(buyer, loose, limited.token);
+    expect(refused.status).toBe(403);
+    expect((await problem(refused)).detail).toContain("spending limit of their own");
+    const read = await api(`/v1/orgs/${buyer.orgId}/spending-limits/api-keys`, { token: buyer.owner.token });
+    expect(await json(read)).toEqual({ limits: [] });
+    // An owner without limits may; and once the limited owner's limit is lifted, so may they.
+    expect((await setApiKeyLimits(buyer, loose)).status).toBe(200);
+    expect((await setMemberLimits(buyer, limited.id, [])).status).toBe(200);
+    expect((await setApiKeyLimits(buyer, loose, limited.token)).status).toBe(200);
   });
 
   it("refuses anyone setting their own limits, even owners and admins (403), and leaves them as they were", async () => {

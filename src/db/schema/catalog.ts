@@ -145,10 +145,16 @@ export const files = pgTable(
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     completedAt: timestamp({ withTimezone: true }),
+    /**
+     * When the cron deleted the upload key of a completed upload, after its presigned PUT expired: bytes
+     * PUT there after `complete` are referenced by nothing else (the file now lives at `key`, verified).
+     */
+    rawSweptAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("files_key_key").on(t.key),
     index("files_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
+    index("files_raw_unswept_idx").on(t.createdAt).where(sql`status = 'ready' and raw_swept_at is null`),
   ],
 );
 

@@ -124,7 +124,8 @@ export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings
 
 /** Where a listing's public view is kept in the Workers Cache API (per location). */
 export function listingCacheKey(listingId: string): Request {
-  return new Request(`https://listing-cache.internal/v1/listings/${listingId}`);
+  // Ids reach here canonical (uuidParam); lower-casing again keeps one key per listing whatever the caller.
+  return new Request(`https://listing-cache.internal/v1/listings/${listingId.toLowerCase()}`);
 }
 
 export const getListingHandler: AppRouteHandler<typeof routes.getListing> = async (c) => {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { problemResponses } from "../../lib/problem.ts";
 import { usableText } from "../../lib/text.ts";
+import { uuidInput } from "../../lib/uuid.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_UNIT_PRICE_MINOR } from "../../services/catalog/schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
@@ -124,7 +125,7 @@ export const searchListings = createRoute({
         .string()
         .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")
         .optional(),
-      seller: z.uuid().optional(),
+      seller: uuidInput().optional(),
       sort: z.enum(["relevance", "price", "newest"]).optional(),
       cursor: cursorParam,
       limit: limitParam,

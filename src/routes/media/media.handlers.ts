@@ -42,7 +42,7 @@ const EMBEDDABLE = { "cross-origin-resource-policy": "cross-origin", "x-content-
 
 /** Where a public image is kept in the Workers Cache API (per location). */
 export function fileCacheKey(fileId: string): Request {
-  return new Request(`https://file-cache.internal/v1/files/${fileId}`);
+  return new Request(`https://file-cache.internal/v1/files/${fileId.toLowerCase()}`);
 }
 
 /** Images are immutable (a new upload gets a new id): edge-cached for a year, then R2 conditional reads. */

@@ -64,6 +64,7 @@ export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c
     ifMatch.trim(),
     body,
     c.var.config.APPROVAL_HOLD_HOURS,
+    c.var.config.ORDER_ACCEPT_HOURS,
   );
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   c.header("Cache-Control", "no-store");

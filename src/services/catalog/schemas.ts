@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { usableText } from "../../lib/text.ts";
+import { uuidInput } from "../../lib/uuid.ts";
 
 /** Listing input rules, shared by the OpenAPI routes (validation, docs) and the services. */
 
@@ -69,7 +70,7 @@ const listingFields = {
   leadTimeDays: z.number().int().min(0).max(365),
   attributes: attributesSchema,
   variants: z.array(variantInputSchema).min(1).max(100),
-  images: z.array(z.uuid()).max(20).openapi({ description: "Ready image upload ids, in display order" }),
+  images: z.array(uuidInput()).max(20).openapi({ description: "Ready image upload ids, in display order" }),
 };
 
 type TierRuleInput = {

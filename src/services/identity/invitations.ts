@@ -81,9 +81,10 @@ export async function createInvitation(
 /**
  * Accepts an invitation as the signed-in user, whose email must be the invited one. Single use; valid
  * 7 days; not revoked; and only while whoever sent it may still grant its role (an owner for owner
- * invitations, an owner or admin otherwise): the inviter's membership is read under a share lock, so a
- * concurrent removal or demotion waits for the acceptance or wins before it. One round trip: the state
- * check, the membership and the "used" mark are one batch.
+ * invitations, an owner or admin otherwise): the batch first locks the organisation's row, as every
+ * membership change does, and reads the inviter's membership under it, so a concurrent removal or
+ * demotion waits for the acceptance or wins before it (never a deadlock). One round trip: the lock, the
+ * state check, the membership and the "used" mark are one batch.
  */
 export async function acceptInvitation(
   ctx: ServiceContext,
@@ -105,8 +106,13 @@ export async function acceptInvitation(
     from (select 1) one left join invitations i on i.token_hash = ${tokenHash})`;
   let accepted: { rows: { org_id: string; role: MemberRole }[] };
   try {
-    [, , accepted] = await atomic(ctx.db, [
+    [, , , accepted] = await atomic(ctx.db, [
       principalGuard(ctx.db, principal, now),
+      // Membership changes of one organisation take its row lock first (like changeMemberRole and
+      // removeMember): the inviter's membership is share-locked only under it, so an accept never waits
+      // on a membership while holding one that a demotion or removal of its inviter waits on (40P01).
+      ctx.db.execute(sql`select o.id from organizations o
+        where o.id = (select org_id from invitations where token_hash = ${tokenHash}) for update`),
       guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
       ctx.db.execute<{ org_id: string; role: MemberRole }>(sql`
         with used as (

@@ -1,8 +1,8 @@
 import { AwsClient } from "aws4fetch";
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { atomicList } from "../../db/atomic.ts";
 import { files } from "../../db/schema/index.ts";
-import { type Config, ConfigError } from "../../env.ts";
+import { type Config, ConfigError, MAX_UPLOAD_URL_TTL_SECONDS } from "../../env.ts";
 import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { LISTING_EDITORS } from "../catalog/listings.ts";
@@ -81,6 +81,11 @@ async function presign(
   return signed.url;
 }
 
+/** The key an upload's presigned PUT is signed for (only ever under `orgs/`). */
+function uploadKey(file: { orgId: string; purpose: Purpose; id: string }): string {
+  return `orgs/${file.orgId}/${file.purpose}s/${file.id}`;
+}
+
 export interface UploadInput {
   purpose: Purpose;
   contentType: string;
@@ -115,7 +120,7 @@ export async function createUpload(
   s3(config);
 
   const id = crypto.randomUUID();
-  const key = `orgs/${orgId}/${input.purpose}s/${id}`;
+  const key = uploadKey({ orgId, purpose: input.purpose, id });
   const access = orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS);
   try {
     await atomicList(ctx.db, [
@@ -305,4 +310,46 @@ export async function deleteAbandonedUploads(
     sql`delete from files where status = 'pending' and id in (select jsonb_array_elements_text(${JSON.stringify(stale.map((f) => f.id))}::jsonb)::uuid)`,
   );
   return stale.length;
+}
+
+/**
+ * How long after an upload was registered its presigned PUT may still be valid: the longest TTL the
+ * configuration allows (whatever it was when the URL was signed), plus five minutes of clock slack.
+ */
+const UPLOAD_URL_MAX_LIFETIME_MS = (MAX_UPLOAD_URL_TTL_SECONDS + 300) * 1000;
+/** Keys per R2 bulk delete (its limit is 1,000) and batches per cron run. */
+const SWEEP_BATCH = 1000;
+const SWEEP_BATCHES = 10;
+
+/**
+ * Cron: deletes the upload key of every completed upload once its presigned PUT has expired. `complete`
+ * deletes that key, but the URL stays valid until it expires and a PUT after `complete` writes the key
+ * again, bytes nothing references and nothing serves. Each upload is swept once (`raw_swept_at`), in
+ * batches: per batch one read, one R2 bulk delete, one write.
+ */
+export async function sweepCompletedUploadKeys(ctx: ServiceContext, bucket: R2Bucket): Promise<number> {
+  const cutoff = new Date(ctx.now - UPLOAD_URL_MAX_LIFETIME_MS);
+  let swept = 0;
+  for (let batch = 0; batch < SWEEP_BATCHES; batch++) {
+    const done = await ctx.db
+      .select({ id: files.id, orgId: files.orgId, purpose: files.purpose })
+      .from(files)
+      .where(and(eq(files.status, "ready"), isNull(files.rawSweptAt), lt(files.createdAt, cutoff)))
+      .orderBy(files.createdAt)
+      .limit(SWEEP_BATCH);
+    if (done.length === 0) break;
+    await bucket.delete(done.map(uploadKey));
+    await ctx.db
+      .update(files)
+      .set({ rawSweptAt: new Date(ctx.now) })
+      .where(
+        inArray(
+          files.id,
+          done.map((file) => file.id),
+        ),
+      );
+    swept += done.length;
+    if (done.length < SWEEP_BATCH) break;
+  }
+  return swept;
 }

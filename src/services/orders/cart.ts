@@ -89,7 +89,8 @@ export const cartEtagSql = (orgId: string) => sql`(select '"' || left(encode(sha
  * transaction, so a checkout places exactly the lines it checked against the buyer's ETag.
  */
 export function lockCart(db: Db, orgId: string) {
-  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${orgId}`}, 0))`);
+  // Keyed on the id as Postgres spells it (uuid::text is lower case), never on the caller's text.
+  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended('cart:' || ${orgId}::uuid::text, 0))`);
 }
 
 /** A guard: the cart's total stays within {@link MAX_AMOUNT_MINOR}. */

@@ -52,6 +52,7 @@ export async function checkout(
   ifMatch: string,
   input: CheckoutInput,
   approvalHoldHours: number,
+  orderAcceptHours: number,
 ): Promise<CheckoutResult> {
   const db = ctx.db;
   const now = new Date(ctx.now);
@@ -67,11 +68,21 @@ export async function checkout(
   const needsApproval = approvalNeededSql(orgId, subject, currency, total, at);
 
   const hold = `${approvalHoldHours} hours`;
-  const recentHolds = sql`(select ln.variant_id, ln.sku from orders o join order_lines ln on ln.order_id = o.id
-    where o.buyer_org_id = ${orgId} and o.created_at > ${at} - 2 * ${hold}::interval
+  // Orders held for approval at their checkout (their group has an approval deadline) that hold a variant
+  // of the cart now, or ended without a sale within the hold time: declined, or cancelled, rejected or
+  // expired, whether before or after an approval (an approved order is the hold carried on until a sale
+  // or its end; `updated_at` is when a final state was reached). Approved orders still placed or sold do
+  // not count. None of them can end later than the hold time plus the time a placed order waits for its
+  // seller after its checkout (`orderAcceptHours`, plus a day of slack for the hourly expiry cron), which
+  // bounds the orders looked at.
+  const horizon = `${2 * approvalHoldHours + orderAcceptHours + 24} hours`;
+  const recentHolds = sql`(select ln.variant_id, ln.sku from orders o
+      join order_groups g on g.id = o.group_id join order_lines ln on ln.order_id = o.id
+    where o.buyer_org_id = ${orgId} and o.created_at > ${at} - ${horizon}::interval
+      and g.approval_expires_at is not null
       and ln.variant_id in (select variant_id from cart_lines where org_id = ${orgId})
-      and (o.status = 'pending_approval' or exists (select 1 from order_transitions t where t.order_id = o.id
-        and t.from_status = 'pending_approval' and t.to_status <> 'placed' and t.created_at > ${at} - ${hold}::interval)))`;
+      and (o.status = 'pending_approval' or (o.status in ('declined', 'cancelled', 'rejected', 'expired')
+        and o.updated_at > ${at} - ${hold}::interval)))`;
 
   const statements = [
     // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
@@ -132,9 +143,9 @@ export async function checkout(
         ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
       from (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status) d`),
     // Approval holds are not renewable: a checkout that would hold a variant for approval is refused while
-    // this organisation holds it for approval already, or did within the hold time before (whatever ended
-    // that hold: cancel, decline, rejection or expiry). A hold lasts at most the hold time, so only orders
-    // created within twice that can matter.
+    // this organisation holds it for approval already, or a hold of it ended without a sale within the hold
+    // time before (cancel, decline, rejection or expiry, before or after an approval: approving a hold and
+    // then cancelling the order does not renew it). See recentHolds above.
     guard(
       db,
       "approval_hold_renewal",

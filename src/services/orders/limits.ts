@@ -26,7 +26,10 @@ export interface SpendingLimit {
   perMonthMinor: number | null;
 }
 
-/** Who may set limits: a member's by owners and admins (never their own); the API keys' by owners only. */
+/**
+ * Who may set limits: a member's by owners and admins (never their own); the API keys' by owners only,
+ * and only by an owner without a spending limit of their own in the organisation.
+ */
 const SETTERS: Record<LimitSubject["kind"], readonly MemberRole[]> = {
   member: ORG_ADMINS,
   api_keys: ["owner"],
@@ -51,7 +54,8 @@ export function subjectOf(principal: Principal): LimitSubject {
  * limits.
  */
 export function lockLimits(db: Db, orgId: string, subject: LimitSubject) {
-  const key = `limits:${orgId}:${subjectUser(subject) ?? "api_keys"}`;
+  // Keyed on the ids as Postgres spells them (uuid::text is lower case), never on the caller's text.
+  const key = sql`'limits:' || ${orgId}::uuid::text || ':' || coalesce(${subjectUser(subject)}::uuid::text, 'api_keys')`;
   return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }
 
@@ -146,6 +150,19 @@ export async function replaceSpendingLimits(
     principalGuard(db, principal, now),
     orgRoleGuard(db, orgId, principal.userId, SETTERS[subject.kind]),
   ];
+  if (subject.kind === "api_keys") {
+    // An owner held to a spending limit may not loosen the limits of the API keys (which any owner or
+    // admin can create and check out through): that would lift their own limit. Their limits are locked
+    // so that giving them one and setting the keys' limits happen one after the other.
+    statements.push(
+      lockLimits(db, orgId, { kind: "member", userId: principal.userId }),
+      guard(
+        db,
+        "limited_setter",
+        sql`not exists (select 1 from spending_limits where org_id = ${orgId} and user_id = ${principal.userId}::uuid)`,
+      ),
+    );
+  }
   if (subject.kind === "member") {
     statements.push(
       guard(db, "own_limits", sql`${subject.userId}::uuid <> ${principal.userId}::uuid`),
@@ -171,6 +188,11 @@ export async function replaceSpendingLimits(
   } catch (error) {
     throw translateGuards(error, "set these spending limits", {
       own_limits: () => new ApiError("forbidden", "Nobody may set their own spending limits."),
+      limited_setter: () =>
+        new ApiError(
+          "forbidden",
+          "An owner with a spending limit of their own may not set the API keys' limits; another owner must.",
+        ),
       member_exists: () => new ApiError("not_found", "Member not found."),
     });
   }

@@ -237,8 +237,9 @@ export async function transitionOrder(
 }
 
 /**
- * An approver (owner, admin or approver; never the buyer who placed it) approves or declines a checkout
- * held above a spending limit. Declining (or letting the hold expire) releases the stock. One round trip.
+ * An approver (owner, admin or approver) approves or declines a checkout held above a spending limit:
+ * never the member who placed it, nor, for an API key's checkout, the member who created that key (four
+ * eyes). Declining (or letting the hold expire) releases the stock. One round trip.
  */
 export async function decideGroup(
   ctx: ServiceContext,
@@ -253,6 +254,11 @@ export async function decideGroup(
   const at = sql`${now.toISOString()}::timestamptz`;
   const statements = [
     principalGuard(db, principal, now),
+    // Lock the group's orders (by id), then the group: the same order as the expiry cron (orders, then
+    // their groups) and a seller's transition (one order). Waiting here for a seller's reject to commit
+    // means every statement below (READ COMMITTED: a new snapshot each) sees it, so no transition is
+    // recorded from a status the order no longer has.
+    db.execute(sql`select id from orders where group_id = ${groupId} order by id for update`),
     db.execute(sql`select id from order_groups where id = ${groupId} for update`),
     guard(
       db,
@@ -269,7 +275,9 @@ export async function decideGroup(
     guard(
       db,
       "four_eyes",
-      sql`(select placed_by is distinct from ${principal.userId}::uuid from order_groups where id = ${groupId})`,
+      sql`(select g.placed_by is distinct from ${principal.userId}::uuid
+          and not exists (select 1 from api_keys k where k.id = g.placed_by_key_id and k.created_by = ${principal.userId}::uuid)
+        from order_groups g where g.id = ${groupId})`,
     ),
     db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}::order_group_status, decided_by = ${principal.userId}::uuid
       where id = ${groupId}`),
@@ -304,7 +312,11 @@ export async function decideGroup(
           },
         ),
       four_eyes: () =>
-        new ApiError("forbidden", "A purchase cannot be approved by the person who placed it."),
+        new ApiError(
+          "forbidden",
+          "A purchase cannot be approved or declined by the person who placed it, nor, for an API key's " +
+            "checkout, by the person who created that key.",
+        ),
     });
   }
   return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
@@ -382,6 +394,8 @@ export async function forgetOldIdempotencyKeys(ctx: ServiceContext, hours: numbe
 /**
  * Cron: expires orders a seller never accepted within `acceptHours`, and checkouts whose approval hold
  * ran out, releasing their stock. Each order moves through the same machine ("expire", by the system).
+ * Locks orders in (created_at, id) order, then groups: a group's orders share created_at, so this is the
+ * id order decideGroup locks them in.
  */
 export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number): Promise<number> {
   const db = ctx.db;
@@ -391,7 +405,7 @@ export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number
     select o.id from orders o left join order_groups g on g.id = o.group_id
     where (o.status = 'placed' and o.created_at < ${at} - ${`${acceptHours} hours`}::interval)
        or (o.status = 'pending_approval' and g.approval_expires_at <= ${at})
-    order by o.created_at limit 200`);
+    order by o.created_at, o.id limit 200`);
   if (rows.length === 0) return 0;
   const statements = rows.flatMap((row) => [
     db.execute(sql`select id from orders where id = ${row.id} for update`),

@@ -1,0 +1,2 @@
+ALTER TABLE "files" ADD COLUMN "raw_swept_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "files_raw_unswept_idx" ON "files" USING btree ("created_at") WHERE status = 'ready' and raw_swept_at is null;
