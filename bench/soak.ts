@@ -58,6 +58,19 @@ const signup = await call("/v1/auth/signup", {
 if (signup.status !== 201) throw new Error(`soak setup: signup ${signup.status} ${await signup.text()}`);
 const token = ((await signup.json()) as { session: { token: string } }).session.token;
 const auth = { authorization: `Bearer ${token}` };
+// Sign-in is spread over one account per client: several correct sign-ins of one account in flight at once
+// count as pending failures until they succeed (the login throttle claims each check before hashing).
+const loginEmails = await Promise.all(
+  Array.from({ length: workers }, async (_, i) => {
+    const address = `soak.${Date.now()}.${i}@soak.example`;
+    const res = await call("/v1/auth/signup", {
+      method: "POST",
+      body: { email: address, password: PASSWORD, name: `Soak ${i}` },
+    });
+    if (res.status !== 201) throw new Error(`soak setup: signup ${res.status} ${await res.text()}`);
+    return address;
+  }),
+);
 const sellerRes = await call("/v1/orgs", {
   method: "POST",
   headers: auth,
@@ -160,7 +173,10 @@ async function worker(index: number, deadline: number) {
       await timed(action, [200], () => call(`/v1/listings/${pick(detailRows).id}`));
     } else if (action === "login") {
       await timed(action, [200], () =>
-        call("/v1/auth/login", { method: "POST", body: { email, password: PASSWORD } }),
+        call("/v1/auth/login", {
+          method: "POST",
+          body: { email: loginEmails[index] ?? email, password: PASSWORD },
+        }),
       );
     } else if (action === "cart" || action === "checkout") {
       const variant = pick(variantRows);
