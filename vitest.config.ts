@@ -13,6 +13,8 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 LOG_LEVEL: "warn",
+                // Cheap scrypt for the thousands of test sign-ups; production refuses it (test/app.test.ts).
+                PASSWORD_HASH_COST: process.env.PASSWORD_HASH_COST ?? "test",
                 DATABASE_URL: inject("databaseUrl"),
                 LOCAL_DB_PROXY: inject("dbProxyUrl"),
                 DATABASE_KIND: inject("databaseKind"),
@@ -25,8 +27,6 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
           globalSetup: ["./test/global-setup.ts"],
-          // Password hashing is deliberately slow (scrypt, ~200 ms of CPU each): tests that sign in many
-          // times need more than the default 5 s on a loaded 2-core machine.
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

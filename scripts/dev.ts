@@ -1,13 +1,12 @@
 /**
  * `npm run dev`: the whole marketplace on this machine, offline, in one command.
  *   1. the database: DATABASE_URL when set, else embedded PGlite persisted in .data/pglite;
- *   2. migrations, then the demo seed on first start;
+ *   2. migrations, then the demo seed whenever the database lacks demo data (scripts/seed/state.ts);
  *   3. the local Neon proxy (HTTP + WebSocket) in front of it;
  *   4. `wrangler dev` with local KV and R2 persisted in .data/wrangler.
  * Ctrl-C stops everything; the next start reuses the data.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import { startWranglerDev } from "../tools/dev/wrangler.ts";
 import { freePort } from "../tools/local-db/backend.ts";
 import { startLocalStack } from "../tools/local-db/stack.ts";
@@ -15,6 +14,7 @@ import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from 
 import { addDemoImages } from "./seed/demo-images.ts";
 import { DEMO_PASSWORD, demoAccounts } from "./seed/identity.ts";
 import { runSeed } from "./seed/run.ts";
+import { demoDataState } from "./seed/state.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const started = Date.now();
@@ -29,12 +29,9 @@ const stack = await startLocalStack({
 });
 console.log(`[dev] database: ${stack.describe()}, migrated`);
 
-const seededMarker = join(
-  DATA_DIR,
-  databaseUrl ? `seeded-${Buffer.from(databaseUrl).toString("base64url")}` : "seeded-pglite",
-);
-const firstStart = !existsSync(seededMarker);
-if (firstStart) await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
+// Decided from the database itself, so a database dropped and recreated at the same URL is seeded again.
+const missing = await demoDataState(stack.databaseUrl);
+if (missing.rows) await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
 
 const worker = await startWranglerDev({
   port,
@@ -48,13 +45,12 @@ const worker = await startWranglerDev({
   process.exit(1);
 });
 
-if (firstStart) {
+if (missing.rows || missing.images) {
   const added = await addDemoImages(worker.url).catch((error: Error) => {
     console.error(`[dev] demo images: ${error.message}`);
     return 0;
   });
   console.log(`[dev] seed: demo images uploaded through presigned URLs for ${added} listings`);
-  writeFileSync(seededMarker, new Date().toISOString());
 }
 
 console.log(`

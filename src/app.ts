@@ -22,6 +22,20 @@ import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 
 export const API_VERSION = "0.1.0";
 
+/** The OpenAPI document's head: this deployment's own origin is its one server. */
+export function openApiInfo(publicUrl: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Edge B2B Marketplace API",
+      version: API_VERSION,
+      description: "Companies sell to companies: listings with volume pricing, search, multi-seller orders.",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    },
+    servers: [{ url: publicUrl, description: "This deployment" }],
+  };
+}
+
 /**
  * Builds the whole API: the Worker entry and the tests use the same app.
  * Order matters: request id first (every log line and problem carries it), then the per-request
@@ -71,14 +85,7 @@ export function createApp(options: AppOptions = {}) {
     description: "A session token (`ses_…`) or an organisation API key (`mk_…`).",
   });
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Edge B2B Marketplace API",
-      version: API_VERSION,
-      description: "Companies sell to companies: listings with volume pricing, search, multi-seller orders.",
-    },
-  });
+  app.doc31("/openapi.json", (c) => openApiInfo(c.var.config.PUBLIC_URL));
 
   const allowedMethods = allowedMethodsIndex(app);
   app.notFound((c) => {

@@ -113,6 +113,11 @@ export const configSchema = z
       .default(48),
     /** Serves GET /v1/dev/mailbox (the email outbox) for local development and tests. */
     DEV_MAILBOX: flag.default("off"),
+    /**
+     * scrypt cost of new password hashes: `full` (N=2^14, r=8, p=5) always in production; `test` (N=2^10,
+     * r=8, p=1) only lets a test suite sign up thousands of accounts quickly. Refused in production.
+     */
+    PASSWORD_HASH_COST: z.enum(["full", "test"]).default("full"),
     /** Signs keyset cursors (HMAC-SHA256): random text, at least 32 characters; a secret in production. */
     CURSOR_SECRET: z
       .string({ error: "is required (random text of at least 32 characters)" })
@@ -135,6 +140,10 @@ export const configSchema = z
       !(config.ENVIRONMENT === "production" && config.DEVICE_COOKIE_SECRET === DEV_DEVICE_COOKIE_SECRET),
     { path: ["DEVICE_COOKIE_SECRET"], message: "must not be the development value in production" },
   )
+  .refine((config) => !(config.ENVIRONMENT === "production" && config.PASSWORD_HASH_COST !== "full"), {
+    path: ["PASSWORD_HASH_COST"],
+    message: "must be full in production",
+  })
   .refine((config) => !(config.ENVIRONMENT === "production" && !config.PUBLIC_URL.startsWith("https://")), {
     path: ["PUBLIC_URL"],
     message: "must be an https origin in production",

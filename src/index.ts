@@ -3,6 +3,7 @@ import { createDb } from "./db/client.ts";
 import { DbMeter } from "./db/meter.ts";
 import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
+import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads, sweepCompletedUploadKeys } from "./services/media/uploads.ts";
 import { IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
@@ -20,6 +21,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     now: controller.scheduledTime,
     sessionPolicy: policyFromConfig(config),
     cursorSecret: config.CURSOR_SECRET,
+    passwordParams: passwordParams(config.PASSWORD_HASH_COST),
   };
   const deleted = await deleteAbandonedUploads(ctx, env.FILES, config.UPLOAD_GRACE_HOURS);
   const swept = await sweepCompletedUploadKeys(ctx, env.FILES);

@@ -183,6 +183,8 @@ describe("configuration is checked at request time", () => {
       CURSOR_SECRET: "a production secret of 32+ characters!",
       DEVICE_COOKIE_SECRET: "another production secret of 32+ characters",
       PUBLIC_URL: "https://api.marketplace.example.com",
+      // The test suite itself runs with the cheap test cost, which production refuses (below).
+      PASSWORD_HASH_COST: "full",
     };
     const proxy = await call("/health", {}, { env: { ...production, DEV_MAILBOX: "off" } });
     expect((await problem(proxy)).errors).toEqual([
@@ -213,6 +215,12 @@ describe("configuration is checked at request time", () => {
     expect((await problem(plainHttp)).errors).toEqual([
       { field: "PUBLIC_URL", message: "must be an https origin in production" },
     ]);
+    const cheapHashes = await call("/health", {}, { env: { ...safe, PASSWORD_HASH_COST: "test" } });
+    expect((await problem(cheapHashes)).errors).toEqual([
+      { field: "PASSWORD_HASH_COST", message: "must be full in production" },
+    ]);
+    const unset = await call("/health", {}, { env: { ...safe, PASSWORD_HASH_COST: undefined } });
+    expect(unset.status).toBe(200);
     expect((await call("/health", {}, { env: safe })).status).toBe(200);
   });
 

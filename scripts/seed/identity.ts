@@ -40,7 +40,14 @@ export const identitySeed: SeedStep = {
   name: "demo accounts and organisations",
   async run(client: pg.Client) {
     let rows = 0;
+    const { rows: existing } = await client.query<{ email: string }>(
+      "select email_normalized as email from users where email_normalized = any($1::text[])",
+      [demoAccounts.map((account) => account.email)],
+    );
+    const present = new Set(existing.map((row) => row.email));
     for (const account of demoAccounts) {
+      // Hashing is deliberately slow: only for accounts that are missing.
+      if (present.has(account.email)) continue;
       const result = await client.query(
         `insert into users (email, email_normalized, name, password_hash, platform_admin)
          values ($1, $1, $2, $3, $4) on conflict (email_normalized) do nothing`,

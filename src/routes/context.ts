@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { rateLimitKey } from "../middleware/rate-limit.ts";
 import type { ServiceContext } from "../services/context.ts";
+import { passwordParams } from "../services/identity/password.ts";
 import { type IssuedSession, policyFromConfig, SESSION_COOKIE } from "../services/identity/sessions.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -13,6 +14,7 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     now: c.var.now(),
     sessionPolicy: policyFromConfig(c.var.config),
     cursorSecret: c.var.config.CURSOR_SECRET,
+    passwordParams: passwordParams(c.var.config.PASSWORD_HASH_COST),
   };
 }
 

@@ -50,3 +50,6 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 
 /** Security requirement for routes that take a session (cookie or bearer) or an API key. */
 export const authenticated: Record<string, string[]>[] = [{ sessionCookie: [] }, { bearer: [] }];
+
+/** Security requirement of public routes: none (declared, so clients and linters know it is deliberate). */
+export const publicAccess: Record<string, string[]>[] = [];

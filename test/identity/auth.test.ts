@@ -50,7 +50,8 @@ describe("signup", () => {
     const row = await one<{ password_hash: string }>("select password_hash from users where id = $1", [
       user.id,
     ]);
-    expect(row.password_hash).toMatch(/^scrypt\$N=16384,r=8,p=5\$/);
+    // The cost is the suite's (PASSWORD_HASH_COST=test); production's is asserted below.
+    expect(row.password_hash).toMatch(/^scrypt\$N=\d+,r=\d+,p=\d+\$/);
     expect(row.password_hash).not.toContain(PASSWORD);
     const secret = user.token.split(".")[1] ?? "";
     const { env } = await import("cloudflare:workers");
@@ -253,11 +254,40 @@ describe("login", () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
+  it("hashes with the full cost unless configured otherwise (the suite runs with PASSWORD_HASH_COST=test)", async () => {
+    const email = uniqueEmail();
+    const res = await call(
+      "/v1/auth/signup",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
+        body: JSON.stringify(signupBody({ email })),
+      },
+      { env: { PASSWORD_HASH_COST: undefined } },
+    );
+    expect(res.status).toBe(201);
+    const row = await one<{ password_hash: string }>(
+      "select password_hash from users where email_normalized = $1",
+      [email.toLowerCase()],
+    );
+    expect(row.password_hash).toMatch(/^scrypt\$N=16384,r=8,p=5\$/);
+  });
+
   it("rehashes a password stored with outdated parameters", async () => {
     const user = await signUp();
     const weak = await hashPassword(user.password, { N: 1024, r: 8, p: 1, keyLength: 32 });
     await sql().query("update users set password_hash = $1 where id = $2", [weak, user.id]);
-    await logIn(user);
+    // Signs in with production's cost, whose parameters the hash must be brought up to.
+    const fullCost = await call(
+      "/v1/auth/login",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": user.ip },
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      },
+      { env: { PASSWORD_HASH_COST: "full" } },
+    );
+    expect(fullCost.status).toBe(200);
     const row = await one<{ password_hash: string }>("select password_hash from users where id = $1", [
       user.id,
     ]);

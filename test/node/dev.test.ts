@@ -6,19 +6,22 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../../tools/local-db/backend.ts";
+import { findTestServer } from "../global-setup.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "marketplace-dev-test-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function startDev(port: number) {
+async function startDev(port: number, databaseUrl?: string) {
   const env: Record<string, string | undefined> = {
     ...process.env,
     MARKETPLACE_DATA_DIR: dataDir,
     PORT: String(port),
   };
-  delete env.DATABASE_URL; // always the embedded database, as on a fresh laptop
+  delete env.DATABASE_URL; // the embedded database, as on a fresh laptop, unless a server is given
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const child = spawn(process.execPath, ["scripts/dev.ts"], {
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,3 +82,60 @@ it("serves /ready and /docs from one command, stops on Ctrl-C and reuses its dat
   }
   expect(await exitOf(second.child)).toBe(0);
 });
+
+// The Postgres server the suite uses (the CI starts one); without one only the PGlite run above applies.
+const SERVER = await findTestServer();
+
+async function admin(statement: string) {
+  const client = new pg.Client({ connectionString: String(SERVER) });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+async function demoLogin(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "buyer@demo.example", password: "demo-marketplace-2026" }),
+  });
+  return res.status;
+}
+
+it.skipIf(!SERVER)(
+  "seeds a database dropped and recreated at the same URL (seeding is decided by the database)",
+  {
+    timeout: 240_000,
+  },
+  async () => {
+    const name = `marketplace_dev_test_${process.pid}_${Date.now()}`;
+    const url = new URL(String(SERVER));
+    url.pathname = `/${name}`;
+    await admin(`create database ${name}`);
+    try {
+      const port = await freePort();
+      for (const round of ["first", "recreated"]) {
+        if (round === "recreated") {
+          await admin(`drop database ${name} with (force)`);
+          await admin(`create database ${name}`);
+        }
+        const dev = await startDev(port, url.toString());
+        try {
+          expect(dev.output(), round).toContain("seed: [1/");
+          expect(dev.output(), round).toMatch(
+            /demo images uploaded through presigned URLs for [1-9]\d* listings/,
+          );
+          expect(await demoLogin(port), round).toBe(200);
+        } finally {
+          dev.child.kill("SIGINT");
+        }
+        expect(await exitOf(dev.child)).toBe(0);
+      }
+    } finally {
+      await admin(`drop database if exists ${name} with (force)`);
+    }
+  },
+);

@@ -1,3 +1,4 @@
+import type { OrderGroup } from "../../src/contracts/orders.ts";
 import { newAdmin, newSeller, publishListing, type Seller } from "./catalog.ts";
 import { addMember, api, createOrg, json, signUp, type TestUser } from "./identity.ts";
 
@@ -82,19 +83,8 @@ export async function checkout(
   return api(`/v1/orgs/${buyer.orgId}/checkout`, { token, body, headers });
 }
 
-export interface GroupBody {
-  id: string;
-  status: string;
-  totalMinor: number;
-  currency: string;
-  orders: {
-    id: string;
-    status: string;
-    seller: { id: string };
-    subtotalMinor: number;
-    lines: { quantity: number; unitPriceMinor: number; lineTotalMinor: number; title: string }[];
-  }[];
-}
+/** A checkout's response body: the API's own contract, not a copy of it. */
+export type GroupBody = OrderGroup;
 
 export interface LimitBody {
   currency: string;

@@ -21,6 +21,7 @@ const apiKeySchema = z
 const orgParams = z.object({ orgId: uuidParam("orgId") });
 
 export const createApiKey = createRoute({
+  operationId: "createApiKey",
   method: "post",
   path: "/v1/orgs/{orgId}/api-keys",
   tags,
@@ -47,6 +48,7 @@ export const createApiKey = createRoute({
 });
 
 export const listApiKeys = createRoute({
+  operationId: "listApiKeys",
   method: "get",
   path: "/v1/orgs/{orgId}/api-keys",
   tags,
@@ -55,12 +57,16 @@ export const listApiKeys = createRoute({
   middleware: requireUser(),
   request: { params: orgParams },
   responses: {
-    200: jsonResponse(z.object({ apiKeys: z.array(apiKeySchema) }), "Keys, newest first"),
+    200: jsonResponse(
+      z.object({ apiKeys: z.array(apiKeySchema) }).openapi("ApiKeyList"),
+      "Keys, newest first",
+    ),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const revokeApiKey = createRoute({
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/v1/orgs/{orgId}/api-keys/{keyId}",
   tags,

@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonResponse,
   password,
+  publicAccess,
   text,
   userSchema,
 } from "../schemas.ts";
@@ -15,6 +16,8 @@ import {
 const signedIn = z.object({ user: userSchema, session: issuedSessionSchema }).openapi("SignedIn");
 
 export const signup = createRoute({
+  operationId: "signup",
+  security: publicAccess,
   method: "post",
   path: "/v1/auth/signup",
   tags: ["Auth"],
@@ -34,6 +37,8 @@ export const signup = createRoute({
 });
 
 export const login = createRoute({
+  operationId: "login",
+  security: publicAccess,
   method: "post",
   path: "/v1/auth/login",
   tags: ["Auth"],
@@ -51,6 +56,7 @@ export const login = createRoute({
 });
 
 export const logout = createRoute({
+  operationId: "logout",
   method: "post",
   path: "/v1/auth/logout",
   tags: ["Auth"],

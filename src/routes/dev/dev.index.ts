@@ -3,9 +3,11 @@ import { ApiError, problemResponses } from "../../lib/problem.ts";
 import { createRouter } from "../../lib/router.ts";
 import { readMailbox } from "../../services/identity/invitations.ts";
 import { serviceContext } from "../context.ts";
-import { email, jsonResponse } from "../schemas.ts";
+import { email, jsonResponse, publicAccess } from "../schemas.ts";
 
 const mailbox = createRoute({
+  operationId: "devMailbox",
+  security: publicAccess,
   method: "get",
   path: "/v1/dev/mailbox",
   tags: ["Development"],
@@ -13,18 +15,20 @@ const mailbox = createRoute({
   request: { query: z.object({ to: email.optional() }) },
   responses: {
     200: jsonResponse(
-      z.object({
-        messages: z.array(
-          z.object({
-            id: z.uuid(),
-            to: z.string(),
-            subject: z.string(),
-            body: z.string(),
-            kind: z.string(),
-            createdAt: z.iso.datetime(),
-          }),
-        ),
-      }),
+      z
+        .object({
+          messages: z.array(
+            z.object({
+              id: z.uuid(),
+              to: z.string(),
+              subject: z.string(),
+              body: z.string(),
+              kind: z.string(),
+              createdAt: z.iso.datetime(),
+            }),
+          ),
+        })
+        .openapi("DevMailbox"),
       "Newest first, at most 50",
     ),
     ...problemResponses(400, 404),

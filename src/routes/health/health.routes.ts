@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { PROBLEM_CONTENT_TYPE, problemResponses, problemSchema } from "../../lib/problem.ts";
+import { publicAccess } from "../schemas.ts";
 
 const checkSchema = z
   .object({
@@ -17,6 +18,8 @@ export const readinessSchema = z
   .openapi("Readiness");
 
 export const liveness = createRoute({
+  operationId: "liveness",
+  security: publicAccess,
   method: "get",
   path: "/health",
   tags: ["Health"],
@@ -24,12 +27,14 @@ export const liveness = createRoute({
   responses: {
     200: {
       description: "The Worker is running",
-      content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+      content: { "application/json": { schema: z.object({ status: z.literal("ok") }).openapi("Liveness") } },
     },
   },
 });
 
 export const readiness = createRoute({
+  operationId: "readiness",
+  security: publicAccess,
   method: "get",
   path: "/ready",
   tags: ["Health"],

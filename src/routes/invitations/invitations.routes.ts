@@ -10,6 +10,7 @@ const invitationSchema = z
   .openapi("Invitation");
 
 export const createInvitation = createRoute({
+  operationId: "createInvitation",
   method: "post",
   path: "/v1/orgs/{orgId}/invitations",
   tags,
@@ -35,6 +36,7 @@ const pendingInvitationSchema = invitationSchema
   .openapi("PendingInvitation");
 
 export const listInvitations = createRoute({
+  operationId: "listInvitations",
   method: "get",
   path: "/v1/orgs/{orgId}/invitations",
   tags,
@@ -44,12 +46,16 @@ export const listInvitations = createRoute({
   middleware: requireUser(),
   request: { params: z.object({ orgId: uuidParam("orgId") }) },
   responses: {
-    200: jsonResponse(z.object({ invitations: z.array(pendingInvitationSchema) }), "Pending invitations"),
+    200: jsonResponse(
+      z.object({ invitations: z.array(pendingInvitationSchema) }).openapi("InvitationList"),
+      "Pending invitations",
+    ),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const revokeInvitation = createRoute({
+  operationId: "revokeInvitation",
   method: "delete",
   path: "/v1/orgs/{orgId}/invitations/{invitationId}",
   tags,
@@ -62,6 +68,7 @@ export const revokeInvitation = createRoute({
 });
 
 export const acceptInvitation = createRoute({
+  operationId: "acceptInvitation",
   method: "post",
   path: "/v1/invitations/{token}/accept",
   tags,
@@ -77,7 +84,7 @@ export const acceptInvitation = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ orgId: z.uuid(), role }), "Joined"),
+    200: jsonResponse(z.object({ orgId: z.uuid(), role }).openapi("JoinedOrg"), "Joined"),
     ...problemResponses(400, 401, 403, 404, 409, 410, 503),
   },
 });

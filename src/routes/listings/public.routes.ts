@@ -1,56 +1,32 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
+import { category, categoryTree } from "../../contracts/catalog.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { usableText } from "../../lib/text.ts";
 import { uuidInput } from "../../lib/uuid.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_UNIT_PRICE_MINOR } from "../../services/catalog/schemas.ts";
-import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
+import { authenticated, jsonBody, jsonResponse, publicAccess, text, uuidParam } from "../schemas.ts";
 import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./listing.schemas.ts";
 
 const tags = ["Catalog"];
 
-const attributeDefinition = z
-  .object({
-    key: z.string(),
-    label: z.string(),
-    type: z.enum(["text", "number", "boolean", "enum"]),
-    unit: z.string().optional(),
-    options: z.array(z.string()).optional(),
-    facet: z.boolean().optional(),
-  })
-  .openapi("AttributeDefinition");
-// The tree is two levels deep, spelled out: OpenAPI generation cannot follow a recursive (z.lazy) schema.
-const categoryLeaf = z
-  .object({
-    slug: z.string(),
-    name: z.string(),
-    attributes: z.array(attributeDefinition),
-    children: z.array(z.unknown()),
-  })
-  .openapi("CategoryLeaf");
-const categoryNode = z
-  .object({
-    slug: z.string(),
-    name: z.string(),
-    attributes: z.array(attributeDefinition),
-    children: z.array(categoryLeaf),
-  })
-  .openapi("Category");
-
 export const listCategories = createRoute({
+  operationId: "listCategories",
+  security: publicAccess,
   method: "get",
   path: "/v1/categories",
   tags,
   summary: "The category tree, with each category's typed attributes",
   middleware: etag(),
   responses: {
-    200: jsonResponse(z.object({ categories: z.array(categoryNode) }), "Categories"),
+    200: jsonResponse(categoryTree, "Categories"),
     ...problemResponses(500),
   },
 });
 
 export const createCategory = createRoute({
+  operationId: "createCategory",
   method: "post",
   path: "/v1/admin/categories",
   tags: ["Moderation"],
@@ -98,12 +74,14 @@ export const createCategory = createRoute({
     ),
   },
   responses: {
-    201: jsonResponse(categoryLeaf, "Created"),
+    201: jsonResponse(category, "Created"),
     ...problemResponses(400, 401, 403, 409, 413, 415, 503),
   },
 });
 
 export const searchListings = createRoute({
+  operationId: "searchListings",
+  security: publicAccess,
   method: "get",
   path: "/v1/listings",
   tags,
@@ -139,6 +117,8 @@ export const searchListings = createRoute({
 });
 
 export const getListing = createRoute({
+  operationId: "getListing",
+  security: publicAccess,
   method: "get",
   path: "/v1/listings/{listingId}",
   tags,

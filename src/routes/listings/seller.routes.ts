@@ -18,6 +18,7 @@ const ifMatch = z.object({
 const common = { tags, security: authenticated, middleware: requireAuth() };
 
 export const createListing = createRoute({
+  operationId: "createListing",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/listings",
@@ -30,6 +31,7 @@ export const createListing = createRoute({
 });
 
 export const listListings = createRoute({
+  operationId: "listListings",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/listings",
@@ -40,7 +42,7 @@ export const listListings = createRoute({
   },
   responses: {
     200: jsonResponse(
-      z.object({ items: z.array(listingSchema), nextCursor: z.string().nullable() }),
+      z.object({ items: z.array(listingSchema), nextCursor: z.string().nullable() }).openapi("ListingPage"),
       "A page",
     ),
     ...problemResponses(400, 401, 403, 404, 503),
@@ -48,6 +50,7 @@ export const listListings = createRoute({
 });
 
 export const getListing = createRoute({
+  operationId: "getOwnListing",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/listings/{listingId}",
@@ -60,6 +63,7 @@ export const getListing = createRoute({
 });
 
 export const updateListing = createRoute({
+  operationId: "updateListing",
   ...common,
   method: "patch",
   path: "/v1/orgs/{orgId}/listings/{listingId}",
@@ -74,6 +78,7 @@ export const updateListing = createRoute({
 const transitionRoute = (action: "submit" | "archive", summary: string) =>
   createRoute({
     ...common,
+    operationId: `${action}Listing`,
     method: "post",
     path: `/v1/orgs/{orgId}/listings/{listingId}/${action}`,
     summary,
@@ -88,6 +93,7 @@ export const submitListing = transitionRoute("submit", "Submit a draft (or rejec
 export const archiveListing = transitionRoute("archive", "Archive a listing (it leaves the catalogue)");
 
 export const pendingListings = createRoute({
+  operationId: "pendingListings",
   method: "get",
   path: "/v1/admin/listings",
   tags: ["Moderation"],
@@ -98,7 +104,7 @@ export const pendingListings = createRoute({
     query: z.object({ status: z.literal("pending_review").default("pending_review"), limit: limitParam }),
   },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(listingSchema) }), "Oldest first"),
+    200: jsonResponse(z.object({ items: z.array(listingSchema) }).openapi("ModerationQueue"), "Oldest first"),
     ...problemResponses(400, 401, 403, 503),
   },
 });
@@ -106,6 +112,7 @@ export const pendingListings = createRoute({
 const adminParams = z.object({ listingId: uuidParam("listingId") });
 
 export const approveListing = createRoute({
+  operationId: "approveListing",
   method: "post",
   path: "/v1/admin/listings/{listingId}/approve",
   tags: ["Moderation"],
@@ -120,6 +127,7 @@ export const approveListing = createRoute({
 });
 
 export const rejectListing = createRoute({
+  operationId: "rejectListing",
   method: "post",
   path: "/v1/admin/listings/{listingId}/reject",
   tags: ["Moderation"],

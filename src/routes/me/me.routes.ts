@@ -29,6 +29,7 @@ const sessionItem = z
 const common = { tags: ["Me"], security: authenticated, middleware: requireUser() };
 
 export const getMe = createRoute({
+  operationId: "getMe",
   ...common,
   method: "get",
   path: "/v1/me",
@@ -37,17 +38,22 @@ export const getMe = createRoute({
 });
 
 export const listSessions = createRoute({
+  operationId: "listSessions",
   ...common,
   method: "get",
   path: "/v1/me/sessions",
   summary: "Live sessions of the signed-in user",
   responses: {
-    200: jsonResponse(z.object({ sessions: z.array(sessionItem) }), "Sessions, newest first"),
+    200: jsonResponse(
+      z.object({ sessions: z.array(sessionItem) }).openapi("SessionList"),
+      "Sessions, newest first",
+    ),
     ...problemResponses(401, 403, 503),
   },
 });
 
 export const revokeSession = createRoute({
+  operationId: "revokeSession",
   ...common,
   method: "delete",
   path: "/v1/me/sessions/{sessionId}",
@@ -66,17 +72,22 @@ export const revokeSession = createRoute({
 });
 
 export const revokeOtherSessions = createRoute({
+  operationId: "revokeOtherSessions",
   ...common,
   method: "delete",
   path: "/v1/me/sessions",
   summary: "End every session except this one",
   responses: {
-    200: jsonResponse(z.object({ revoked: z.number().int() }), "How many sessions ended"),
+    200: jsonResponse(
+      z.object({ revoked: z.number().int() }).openapi("RevokedSessions"),
+      "How many sessions ended",
+    ),
     ...problemResponses(401, 403, 503),
   },
 });
 
 export const changePassword = createRoute({
+  operationId: "changePassword",
   ...common,
   method: "post",
   path: "/v1/me/password",
@@ -86,7 +97,7 @@ export const changePassword = createRoute({
   request: { body: jsonBody(z.strictObject({ currentPassword: password, newPassword: password })) },
   responses: {
     200: jsonResponse(
-      z.object({ session: issuedSessionSchema }),
+      z.object({ session: issuedSessionSchema }).openapi("PasswordChanged"),
       "Password changed; new session (cookie set)",
     ),
     ...problemResponses(400, 401, 403, 413, 415, 429, 503),

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../lib/problem.ts";
 import { usableText } from "../../lib/text.ts";
 import { requireAuth } from "../../middleware/auth.ts";
-import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
+import { authenticated, jsonBody, jsonResponse, publicAccess, text, uuidParam } from "../schemas.ts";
 
 const tags = ["Media"];
 
@@ -19,6 +19,7 @@ const fileSchema = z
   .openapi("File");
 
 export const createUpload = createRoute({
+  operationId: "createUpload",
   method: "post",
   path: "/v1/orgs/{orgId}/uploads",
   tags,
@@ -61,6 +62,7 @@ export const createUpload = createRoute({
 });
 
 export const completeUpload = createRoute({
+  operationId: "completeUpload",
   method: "post",
   path: "/v1/orgs/{orgId}/uploads/{uploadId}/complete",
   tags,
@@ -75,6 +77,7 @@ export const completeUpload = createRoute({
 });
 
 export const documentUrl = createRoute({
+  operationId: "documentUrl",
   method: "get",
   path: "/v1/orgs/{orgId}/files/{fileId}/url",
   tags,
@@ -83,12 +86,17 @@ export const documentUrl = createRoute({
   middleware: requireAuth(),
   request: { params: z.object({ orgId: uuidParam("orgId"), fileId: uuidParam("fileId") }) },
   responses: {
-    200: jsonResponse(z.object({ url: z.string(), expiresAt: z.iso.datetime() }), "Presigned GET"),
+    200: jsonResponse(
+      z.object({ url: z.string(), expiresAt: z.iso.datetime() }).openapi("FileUrl"),
+      "Presigned GET",
+    ),
     ...problemResponses(400, 401, 403, 404, 500, 503),
   },
 });
 
 export const getFile = createRoute({
+  operationId: "getFile",
+  security: publicAccess,
   method: "get",
   path: "/v1/files/{fileId}",
   tags,

@@ -1,4 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  invoice,
+  invoiceList,
+  order,
+  orderGroup,
+  orderPage,
+  orderWithHistory,
+} from "../../contracts/orders.ts";
 import { orderStatus } from "../../db/schema/index.ts";
 import { problemResponses } from "../../lib/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
@@ -10,17 +18,20 @@ import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schem
 const tags = ["Orders"];
 const common = { tags, security: authenticated, middleware: requireAuth() };
 const orgParams = z.object({ orgId: uuidParam("orgId") });
-const anyJson = z.record(z.string(), z.unknown());
+
+// A cart shows what checkout would order, even a line whose prices rose past the bounds (flagged in its
+// `problems`, and refused at checkout): so its sums are not bounded like an order's.
+const cartAmount = z.number().openapi({ description: "Minor units; past 2^53 − 1 only on a flagged line" });
 
 const cartSchema = z
   .object({
     currency: z.string().nullable(),
-    totalMinor: z.number().int(),
+    totalMinor: cartAmount,
     sellers: z.array(
       z.object({
         sellerId: z.uuid(),
         sellerName: z.string(),
-        subtotalMinor: z.number().int(),
+        subtotalMinor: cartAmount,
         lines: z.array(
           z.object({
             variantId: z.uuid(),
@@ -30,7 +41,7 @@ const cartSchema = z
             quantity: z.number().int(),
             unitPriceMinor: z.number().int(),
             tierMinQuantity: z.number().int(),
-            lineTotalMinor: z.number().int(),
+            lineTotalMinor: cartAmount,
             currency: z.string(),
             problems: z.array(z.string()),
           }),
@@ -41,6 +52,7 @@ const cartSchema = z
   .openapi("Cart");
 
 export const getCart = createRoute({
+  operationId: "getCart",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/cart",
@@ -50,6 +62,7 @@ export const getCart = createRoute({
 });
 
 export const setCartLine = createRoute({
+  operationId: "setCartLine",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
@@ -65,6 +78,7 @@ export const setCartLine = createRoute({
 });
 
 export const removeCartLine = createRoute({
+  operationId: "removeCartLine",
   ...common,
   method: "delete",
   path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
@@ -89,6 +103,7 @@ export const checkoutBody = z.strictObject({
 });
 
 export const checkout = createRoute({
+  operationId: "checkout",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/checkout",
@@ -114,12 +129,13 @@ export const checkout = createRoute({
     body: jsonBody(checkoutBody),
   },
   responses: {
-    201: jsonResponse(anyJson.openapi("OrderGroup"), "Placed (or pending approval)"),
+    201: jsonResponse(orderGroup, "Placed (or pending approval)"),
     ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503),
   },
 });
 
 export const listOrders = createRoute({
+  operationId: "listOrders",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/orders",
@@ -134,24 +150,26 @@ export const listOrders = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(anyJson), nextCursor: z.string().nullable() }), "A page"),
+    200: jsonResponse(orderPage, "A page"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const getOrder = createRoute({
+  operationId: "getOrder",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/orders/{orderId}",
   summary: "One order (its buyer or its seller), with its transitions",
   request: { params: z.object({ orgId: uuidParam("orgId"), orderId: uuidParam("orderId") }) },
   responses: {
-    200: jsonResponse(anyJson.openapi("Order"), "The order"),
+    200: jsonResponse(orderWithHistory, "The order"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const transitionOrder = createRoute({
+  operationId: "transitionOrder",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/orders/{orderId}/transitions",
@@ -168,21 +186,23 @@ export const transitionOrder = createRoute({
     ),
   },
   responses: {
-    200: jsonResponse(anyJson, "The order"),
+    200: jsonResponse(order, "The order"),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 503),
   },
 });
 
 export const getGroup = createRoute({
+  operationId: "getGroup",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/order-groups/{groupId}",
   summary: "A checkout's group (buyer)",
   request: { params: z.object({ orgId: uuidParam("orgId"), groupId: uuidParam("groupId") }) },
-  responses: { 200: jsonResponse(anyJson, "The group"), ...problemResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(orderGroup, "The group"), ...problemResponses(400, 401, 403, 404, 503) },
 });
 
 export const decideGroup = createRoute({
+  operationId: "decideGroup",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/order-groups/{groupId}/{decision}",
@@ -194,7 +214,10 @@ export const decideGroup = createRoute({
       decision: z.enum(["approve", "decline"]).openapi({ param: { name: "decision", in: "path" } }),
     }),
   },
-  responses: { 200: jsonResponse(anyJson, "The group"), ...problemResponses(400, 401, 403, 404, 409, 503) },
+  responses: {
+    200: jsonResponse(orderGroup, "The group"),
+    ...problemResponses(400, 401, 403, 404, 409, 503),
+  },
 });
 
 const limitAmount = z.number().int().min(0).max(MAX_AMOUNT_MINOR).nullable();
@@ -232,6 +255,7 @@ const apiKeyLimitsSchema = z.object({ limits: z.array(spendingLimitView) }).open
 const memberParams = z.object({ orgId: uuidParam("orgId"), userId: uuidParam("userId") });
 
 export const getMemberSpendingLimits = createRoute({
+  operationId: "getMemberSpendingLimits",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
@@ -244,6 +268,7 @@ export const getMemberSpendingLimits = createRoute({
 });
 
 export const setMemberSpendingLimits = createRoute({
+  operationId: "setMemberSpendingLimits",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
@@ -259,6 +284,7 @@ export const setMemberSpendingLimits = createRoute({
 });
 
 export const getApiKeySpendingLimits = createRoute({
+  operationId: "getApiKeySpendingLimits",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/spending-limits/api-keys",
@@ -271,6 +297,7 @@ export const getApiKeySpendingLimits = createRoute({
 });
 
 export const setApiKeySpendingLimits = createRoute({
+  operationId: "setApiKeySpendingLimits",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/spending-limits/api-keys",
@@ -286,22 +313,24 @@ export const setApiKeySpendingLimits = createRoute({
 });
 
 export const listInvoices = createRoute({
+  operationId: "listInvoices",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/invoices",
   summary: "Invoices owed (side=buyer) or issued (side=seller)",
   request: { params: orgParams, query: z.object({ side: z.enum(["buyer", "seller"]).default("buyer") }) },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(anyJson) }), "Invoices"),
+    200: jsonResponse(invoiceList, "Invoices"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const markInvoicePaid = createRoute({
+  operationId: "markInvoicePaid",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/invoices/{invoiceId}/mark-paid",
   summary: "Mark an invoice paid (seller)",
   request: { params: z.object({ orgId: uuidParam("orgId"), invoiceId: uuidParam("invoiceId") }) },
-  responses: { 200: jsonResponse(anyJson, "The invoice"), ...problemResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(invoice, "The invoice"), ...problemResponses(400, 401, 403, 404, 503) },
 });

@@ -43,6 +43,7 @@ const memberParams = z.object({ orgId: uuidParam("orgId"), userId: uuidParam("us
 const tags = ["Organizations"];
 
 export const createOrg = createRoute({
+  operationId: "createOrg",
   method: "post",
   path: "/v1/orgs",
   tags,
@@ -57,6 +58,7 @@ export const createOrg = createRoute({
 });
 
 export const getOrg = createRoute({
+  operationId: "getOrg",
   method: "get",
   path: "/v1/orgs/{orgId}",
   tags,
@@ -71,6 +73,7 @@ export const getOrg = createRoute({
 });
 
 export const updateOrg = createRoute({
+  operationId: "updateOrg",
   method: "patch",
   path: "/v1/orgs/{orgId}",
   tags,
@@ -93,6 +96,7 @@ export const updateOrg = createRoute({
 });
 
 export const listMembers = createRoute({
+  operationId: "listMembers",
   method: "get",
   path: "/v1/orgs/{orgId}/members",
   tags,
@@ -101,12 +105,13 @@ export const listMembers = createRoute({
   middleware: requireAuth(),
   request: { params: orgParams },
   responses: {
-    200: jsonResponse(z.object({ members: z.array(memberSchema) }), "Members"),
+    200: jsonResponse(z.object({ members: z.array(memberSchema) }).openapi("MemberList"), "Members"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
 
 export const updateMember = createRoute({
+  operationId: "updateMember",
   method: "patch",
   path: "/v1/orgs/{orgId}/members/{userId}",
   tags,
@@ -121,6 +126,7 @@ export const updateMember = createRoute({
 });
 
 export const removeMember = createRoute({
+  operationId: "removeMember",
   method: "delete",
   path: "/v1/orgs/{orgId}/members/{userId}",
   tags,

@@ -1,4 +1,5 @@
 import { asc, sql } from "drizzle-orm";
+import type { Category } from "../../contracts/catalog.ts";
 import { atomic, guard } from "../../db/atomic.ts";
 import { type AttributeDefinition, categories } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
@@ -7,17 +8,8 @@ import { translateGuards } from "../identity/org-access.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
 import { adminGuard } from "./listings.ts";
 
-/** A sub-category. The tree is two levels deep: top-level categories and their sub-categories. */
-export interface CategoryLeaf {
-  slug: string;
-  name: string;
-  attributes: AttributeDefinition[];
-  children: [];
-}
-
-export interface CategoryNode extends Omit<CategoryLeaf, "children"> {
-  children: CategoryLeaf[];
-}
+/** The tree is two levels deep: top-level categories and their sub-categories. */
+type CategoryNode = Category;
 
 /** The whole category tree (small reference data): one round trip. */
 export async function categoryTree(ctx: ServiceContext): Promise<CategoryNode[]> {
@@ -49,7 +41,7 @@ export async function createCategory(
   ctx: ServiceContext,
   principal: Principal,
   input: CategoryInput,
-): Promise<CategoryLeaf> {
+): Promise<Category> {
   const parent = input.parent
     ? sql`(select id from categories where slug = ${input.parent} and parent_id is null)`
     : sql`null::uuid`;

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { isoTime } from "../../db/json.ts";
 import type { PriceTier } from "../../db/schema/index.ts";
 
 export type ListingStatus = "draft" | "pending_review" | "published" | "rejected" | "archived";
@@ -45,18 +46,11 @@ export const listingJson: SQL = sql`json_build_object(
     from listing_variants v where v.listing_id = l.id), '[]'::json),
   'images', coalesce((select json_agg(json_build_object('id', i.file_id, 'url', '/v1/files/' || i.file_id) order by i.position)
     from listing_images i where i.listing_id = l.id), '[]'::json),
-  'createdAt', l.created_at, 'updatedAt', l.updated_at, 'publishedAt', l.published_at)`;
+  'createdAt', ${isoTime(sql`l.created_at`)}, 'updatedAt', ${isoTime(sql`l.updated_at`)}, 'publishedAt', ${isoTime(sql`l.published_at`)})`;
 
-/** Postgres renders timestamps in JSON without a zone designator when the session zone is UTC; normalise. */
+/** A listing read from Postgres JSON: bigint minor amounts arrive as numbers or strings. */
 export function normaliseListing(raw: ListingView): ListingView {
-  const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-  return {
-    ...raw,
-    minUnitPriceMinor: Number(raw.minUnitPriceMinor),
-    createdAt: iso(raw.createdAt) ?? raw.createdAt,
-    updatedAt: iso(raw.updatedAt) ?? raw.updatedAt,
-    publishedAt: iso(raw.publishedAt),
-  };
+  return { ...raw, minUnitPriceMinor: Number(raw.minUnitPriceMinor) };
 }
 
 /** The ETag of a listing version: strong, so If-Match can compare it. */

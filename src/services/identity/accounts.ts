@@ -73,7 +73,7 @@ export async function signup(
   if (problem) throw weakPassword(problem);
   const userId = crypto.randomUUID();
   const session = await newSession(userId, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, ctx.passwordParams);
   let created: { id: string; email: string; name: string; createdAt: Date }[];
   try {
     [created] = await atomic(ctx.db, [
@@ -148,15 +148,16 @@ export async function login(
   );
 
   let verdict = { ok: false, needsRehash: false };
-  if (row?.id && row.password_hash) verdict = await verifyPassword(input.password, row.password_hash);
-  else await verifyDecoy(input.password);
+  if (row?.id && row.password_hash)
+    verdict = await verifyPassword(input.password, row.password_hash, ctx.passwordParams);
+  else await verifyDecoy(input.password, ctx.passwordParams);
   // The claim already counted this attempt as a failure.
   if (!verdict.ok || !row?.id) throw new ApiError("unauthorized", INVALID_LOGIN);
 
   const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
   const statements = [insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key)] as const;
   if (verdict.needsRehash) {
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await hashPassword(input.password, ctx.passwordParams);
     await atomic(ctx.db, [
       ...statements,
       ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)),
@@ -231,7 +232,7 @@ export async function changePassword(
     ctx.now,
     "Too many wrong passwords for this account; wait before trying again.",
   );
-  const verdict = await verifyPassword(input.currentPassword, user.password_hash);
+  const verdict = await verifyPassword(input.currentPassword, user.password_hash, ctx.passwordParams);
   if (!verdict.ok) throw new ApiError("forbidden", "The current password is incorrect.");
   const emailProblem = passwordProblem(input.newPassword, user.email);
   if (emailProblem) {
@@ -241,7 +242,7 @@ export async function changePassword(
   }
 
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, ctx.passwordParams);
   let revoked: { id: string }[];
   try {
     [, , revoked] = await atomic(ctx.db, [

@@ -11,7 +11,19 @@ import { commonPasswords } from "./common-passwords.ts";
  */
 export const currentParams = { N: 16384, r: 8, p: 5, keyLength: 32 } as const;
 
-type Params = { N: number; r: number; p: number; keyLength: number };
+/**
+ * A cost only tests may choose (`PASSWORD_HASH_COST=test`; production refuses it, see env.ts): about 60×
+ * cheaper, so a suite that signs up thousands of accounts spends its time on the code under test.
+ */
+export const testParams = { N: 1024, r: 8, p: 1, keyLength: 32 } as const;
+
+export type PasswordParams = { N: number; r: number; p: number; keyLength: number };
+type Params = PasswordParams;
+
+/** The parameters new hashes are made with, by the configured `PASSWORD_HASH_COST`. */
+export function passwordParams(cost: "full" | "test"): PasswordParams {
+  return cost === "test" ? testParams : currentParams;
+}
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
@@ -45,11 +57,12 @@ function parseHash(stored: string): { params: Params; salt: Uint8Array; key: str
 
 /**
  * Checks a password against a stored hash in constant time. `needsRehash` is true when the hash was made
- * with other parameters than today's.
+ * with other parameters than `current` (today's).
  */
 export async function verifyPassword(
   password: string,
   stored: string,
+  current: PasswordParams = currentParams,
 ): Promise<{ ok: boolean; needsRehash: boolean }> {
   const parsed = parseHash(stored);
   if (!parsed) return { ok: false, needsRehash: false };
@@ -57,21 +70,22 @@ export async function verifyPassword(
   const ok = constantTimeEqual(base64url(key), parsed.key);
   const { N, r, p, keyLength } = parsed.params;
   const needsRehash =
-    N !== currentParams.N ||
-    r !== currentParams.r ||
-    p !== currentParams.p ||
-    keyLength !== currentParams.keyLength;
+    N !== current.N || r !== current.r || p !== current.p || keyLength !== current.keyLength;
   return { ok, needsRehash: ok && needsRehash };
 }
 
-let decoyHash: Promise<string> | undefined;
+const decoyHashes = new WeakMap<PasswordParams, Promise<string>>();
 /**
  * Spends the same time as a real check, for unknown accounts: a wrong password and an unknown email
- * must be indistinguishable. The decoy hash is made once per isolate (it guards nothing).
+ * must be indistinguishable. The decoy hash is made once per isolate and cost (it guards nothing).
  */
-export async function verifyDecoy(password: string): Promise<void> {
-  decoyHash ??= hashPassword(randomToken(16));
-  await verifyPassword(password, await decoyHash);
+export async function verifyDecoy(password: string, params: PasswordParams = currentParams): Promise<void> {
+  let decoy = decoyHashes.get(params);
+  if (!decoy) {
+    decoy = hashPassword(randomToken(16), params);
+    decoyHashes.set(params, decoy);
+  }
+  await verifyPassword(password, await decoy, params);
 }
 
 /** Why a new password is refused, or undefined when it is acceptable. */

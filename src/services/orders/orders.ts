@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
+import type { Invoice, Order, OrderGroup, OrderWithHistory } from "../../contracts/orders.ts";
 import { atomicList, guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
+import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
@@ -22,7 +24,7 @@ import {
   type Transition,
   termDays,
 } from "./machine.ts";
-import { groupJson, orderJson } from "./views.ts";
+import { groupJson, invoiceJson, orderJson } from "./views.ts";
 
 const SIDE_ROLES: Record<"buyer" | "seller", readonly MemberRole[]> = {
   buyer: ["owner", "admin", "buyer"],
@@ -30,7 +32,7 @@ const SIDE_ROLES: Record<"buyer" | "seller", readonly MemberRole[]> = {
 };
 export const APPROVERS: readonly MemberRole[] = ["owner", "admin", "approver"];
 
-type Json = Record<string, unknown>;
+type TransitionView = OrderWithHistory["transitions"][number];
 
 function readAccess(principal: Principal, orgId: string) {
   assertKeyAccess(principal, orgId, "orders:read");
@@ -50,7 +52,7 @@ export async function listOrders(
   const column = query.side === "buyer" ? sql`o.buyer_org_id` : sql`o.seller_org_id`;
   const { rows } = await ctx.db.execute<{
     role: string | null;
-    items: { order: Json; key: string }[] | null;
+    items: { order: Order; key: string }[] | null;
   }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
       (select json_agg(json_build_object('order', x.o, 'key', x.key) order by x.created_at desc, x.id desc) from (
@@ -77,13 +79,13 @@ export async function getOrder(ctx: ServiceContext, principal: Principal, orgId:
   const userId = readAccess(principal, orgId);
   const { rows } = await ctx.db.execute<{
     role: string | null;
-    order: Json | null;
-    transitions: Json[] | null;
+    order: Order | null;
+    transitions: TransitionView[] | null;
   }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
       (select ${orderJson} from orders o where o.id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as order,
       (select json_agg(json_build_object('action', t.action, 'from', t.from_status, 'to', t.to_status, 'actorUserId', t.actor_user_id,
-          'actorKind', t.actor_kind, 'at', t.created_at) order by t.created_at)
+          'actorKind', t.actor_kind, 'at', ${isoTime(sql`t.created_at`)}) order by t.created_at)
         from order_transitions t join orders o on o.id = t.order_id
         where t.order_id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as transitions`);
   if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
@@ -95,7 +97,7 @@ export async function getOrder(ctx: ServiceContext, principal: Principal, orgId:
 /** A checkout's group, for the buyer organisation. One round trip. */
 export async function getGroup(ctx: ServiceContext, principal: Principal, orgId: string, groupId: string) {
   const userId = readAccess(principal, orgId);
-  const { rows } = await ctx.db.execute<{ role: string | null; group: Json | null }>(sql`
+  const { rows } = await ctx.db.execute<{ role: string | null; group: OrderGroup | null }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
       (select ${groupJson(sql`${groupId}::uuid`)} where exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})) as group`);
   if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
@@ -212,7 +214,7 @@ export async function transitionOrder(
       { userId, orgId, kind: principal.kind === "api_key" ? "api_key" : "user" },
       details,
     ),
-    db.execute<{ order: Json }>(sql`select ${orderJson} as order from orders o where o.id = ${orderId}`),
+    db.execute<{ order: Order }>(sql`select ${orderJson} as order from orders o where o.id = ${orderId}`),
   ];
   let results: unknown[];
   try {
@@ -233,7 +235,9 @@ export async function transitionOrder(
       },
     });
   }
-  return (results.at(-1) as { rows: { order: Json }[] }).rows[0]?.order ?? {};
+  const order = (results.at(-1) as { rows: { order: Order }[] }).rows[0]?.order;
+  if (!order) throw new ApiError("not_found", "Order not found.");
+  return order;
 }
 
 /**
@@ -295,7 +299,7 @@ export async function decideGroup(
       where group_id = ${groupId} and status = 'pending_approval'`),
     db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
       values (${decision === "approve" ? "order_group.approved" : "order_group.declined"}, ${orgId}, 'order_group', ${groupId}, '{}'::jsonb, ${at})`),
-    db.execute<{ group: Json }>(sql`select ${groupJson(sql`${groupId}::uuid`)} as group`),
+    db.execute<{ group: OrderGroup }>(sql`select ${groupJson(sql`${groupId}::uuid`)} as group`),
   ];
   let results: unknown[];
   try {
@@ -319,7 +323,9 @@ export async function decideGroup(
         ),
     });
   }
-  return (results.at(-1) as { rows: { group: Json }[] }).rows[0]?.group ?? {};
+  const group = (results.at(-1) as { rows: { group: OrderGroup }[] }).rows[0]?.group;
+  if (!group) throw new ApiError("not_found", "Order group not found.");
+  return group;
 }
 
 /** Invoices the organisation issued (seller) or owes (buyer). One round trip. */
@@ -331,11 +337,10 @@ export async function listInvoices(
 ) {
   const userId = readAccess(principal, orgId);
   const column = side === "buyer" ? sql`buyer_org_id` : sql`seller_org_id`;
-  const { rows } = await ctx.db.execute<{ role: string | null; items: Json[] | null }>(sql`
+  const { rows } = await ctx.db.execute<{ role: string | null; items: Invoice[] | null }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
-      (select json_agg(json_build_object('id', id, 'orderId', order_id, 'sellerOrgId', seller_org_id, 'buyerOrgId', buyer_org_id,
-          'currency', currency, 'amountMinor', amount_minor, 'status', status, 'issuedAt', issued_at, 'dueAt', due_at, 'paidAt', paid_at)
-          order by issued_at desc) from (select * from invoices where ${column} = ${orgId} order by issued_at desc limit 200) i) as items`);
+      (select json_agg(${invoiceJson} order by i.issued_at desc)
+        from (select * from invoices where ${column} = ${orgId} order by issued_at desc limit 200) i) as items`);
   if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see invoices");
   return rows[0]?.items ?? [];
 }
@@ -371,16 +376,17 @@ export async function markInvoicePaid(
         select 'invoice.paid', org, 'invoice', p.id, '{}'::jsonb, ${at}
         from paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`),
       db.execute<{
-        invoice: Json;
-      }>(sql`select json_build_object('id', id, 'orderId', order_id, 'amountMinor', amount_minor,
-        'currency', currency, 'status', status, 'dueAt', due_at, 'paidAt', paid_at) as invoice from invoices where id = ${invoiceId}`),
+        invoice: Invoice;
+      }>(sql`select ${invoiceJson} as invoice from invoices i where i.id = ${invoiceId}`),
     ]);
   } catch (error) {
     throw translateGuards(error, "manage invoices", {
       invoice_visible: () => new ApiError("not_found", "Invoice not found."),
     });
   }
-  return (results.at(-1) as { rows: { invoice: Json }[] }).rows[0]?.invoice ?? {};
+  const invoice = (results.at(-1) as { rows: { invoice: Invoice }[] }).rows[0]?.invoice;
+  if (!invoice) throw new ApiError("not_found", "Invoice not found.");
+  return invoice;
 }
 
 /** Cron: forgets checkout responses past their replay window. One round trip. */

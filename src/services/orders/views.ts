@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { isoTime } from "../../db/json.ts";
 
 /** An order with its lines and seller/buyer names, as JSON built in Postgres. `o` must be in scope. */
 export const orderJson: SQL = sql`json_build_object(
@@ -7,7 +8,7 @@ export const orderJson: SQL = sql`json_build_object(
   'seller', (select json_build_object('id', s.id, 'name', s.name) from organizations s where s.id = o.seller_org_id),
   'paymentTerms', o.payment_terms, 'currency', o.currency, 'subtotalMinor', o.subtotal_minor,
   'carrier', o.carrier, 'trackingNumber', o.tracking_number,
-  'createdAt', o.created_at, 'updatedAt', o.updated_at, 'deliveredAt', o.delivered_at,
+  'createdAt', ${isoTime(sql`o.created_at`)}, 'updatedAt', ${isoTime(sql`o.updated_at`)}, 'deliveredAt', ${isoTime(sql`o.delivered_at`)},
   'lines', coalesce((select json_agg(json_build_object('id', ln.id, 'listingId', ln.listing_id, 'variantId', ln.variant_id,
       'sku', ln.sku, 'title', ln.title, 'quantity', ln.quantity, 'tierMinQuantity', ln.tier_min_quantity,
       'unitPriceMinor', ln.unit_price_minor, 'lineTotalMinor', ln.line_total_minor) order by ln.title, ln.sku)
@@ -17,6 +18,11 @@ export const orderJson: SQL = sql`json_build_object(
 export const groupJson = (groupId: SQL): SQL => sql`(select json_build_object(
   'id', g.id, 'buyerOrgId', g.buyer_org_id, 'status', g.status, 'poNumber', g.po_number, 'paymentTerms', g.payment_terms,
   'shippingAddress', g.shipping_address, 'notes', g.notes, 'currency', g.currency, 'totalMinor', g.total_minor,
-  'approvalExpiresAt', g.approval_expires_at, 'createdAt', g.created_at,
+  'approvalExpiresAt', ${isoTime(sql`g.approval_expires_at`)}, 'createdAt', ${isoTime(sql`g.created_at`)},
   'orders', coalesce((select json_agg(${orderJson} order by o.subtotal_minor desc, o.id) from orders o where o.group_id = g.id), '[]'::json))
   from order_groups g where g.id = ${groupId})`;
+
+/** An invoice as JSON. `i` must be in scope. */
+export const invoiceJson: SQL = sql`json_build_object('id', i.id, 'orderId', i.order_id, 'sellerOrgId', i.seller_org_id,
+  'buyerOrgId', i.buyer_org_id, 'currency', i.currency, 'amountMinor', i.amount_minor, 'status', i.status,
+  'issuedAt', ${isoTime(sql`i.issued_at`)}, 'dueAt', ${isoTime(sql`i.due_at`)}, 'paidAt', ${isoTime(sql`i.paid_at`)})`;

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+export const attributeDefinition = z
+  .object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(["text", "number", "boolean", "enum"]),
+    unit: z.string().optional(),
+    options: z.array(z.string()).optional(),
+    facet: z.boolean().optional(),
+  })
+  .meta({ id: "AttributeDefinition", description: "A typed attribute listings of a category carry" });
+
+export interface Category {
+  slug: string;
+  name: string;
+  attributes: z.infer<typeof attributeDefinition>[];
+  children: Category[];
+}
+
+/** A category and its sub-categories (recursive; today the tree is two levels deep). */
+export const category: z.ZodType<Category> = z
+  .object({
+    slug: z.string(),
+    name: z.string(),
+    attributes: z.array(attributeDefinition),
+    get children() {
+      return z.array(category);
+    },
+  })
+  .meta({ id: "Category" });
+
+export const categoryTree = z.object({ categories: z.array(category) }).meta({ id: "CategoryTree" });
