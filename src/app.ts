@@ -1,8 +1,8 @@
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { allowedMethodsIndex } from "./lib/allowed-methods.ts";
-import { handleError, problemResponse } from "./lib/problem.ts";
-import { createRouter } from "./lib/router.ts";
+import { allowedMethodsIndex } from "./http/allowed-methods.ts";
+import { handleError, problemResponse } from "./http/problem.ts";
+import { createRouter } from "./http/router.ts";
 import { bodyGuards } from "./middleware/body-guards.ts";
 import { corsFromConfig } from "./middleware/cors.ts";
 import { noStoreWhenPersonal } from "./middleware/no-store.ts";

@@ -1,4 +1,4 @@
-import type { z } from "@hono/zod-openapi";
+import type { z } from "zod";
 
 /**
  * Code points no text input of the API accepts: NUL and the other C0 controls, DEL, the C1 controls and

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 
 /**
  * A UUID a client sends (path, query or body). Postgres compares uuids case-insensitively, so every

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { problemResponse } from "../lib/problem.ts";
+import { problemResponse } from "../http/problem.ts";
 import type { AppEnv } from "../types.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;

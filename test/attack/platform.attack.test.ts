@@ -6,8 +6,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { edgeCache } from "../../src/http/edge-cache.ts";
 import worker from "../../src/index.ts";
-import { edgeCache } from "../../src/lib/edge-cache.ts";
 import { rateLimitKey } from "../../src/middleware/rate-limit.ts";
 import { listingCacheKey } from "../../src/routes/listings/public.handlers.ts";
 import { roundTrips } from "../support/app.ts";

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { edgeCache } from "../../src/lib/edge-cache.ts";
+import { edgeCache } from "../../src/http/edge-cache.ts";
 
 /**
  * How long a cache may hand out a response with this Cache-Control: its fresh life plus every stale

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/router.ts";
+import { createRouter } from "../../http/router.ts";
 import { loginHandler, logoutHandler, signupHandler } from "./auth.handlers.ts";
 import { login, logout, signup } from "./auth.routes.ts";
 

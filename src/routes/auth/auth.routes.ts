@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemResponses } from "../../lib/problem.ts";
+import { problemResponses } from "../../http/problem.ts";
 import { refuseCrossSite, requireUser } from "../../middleware/auth.ts";
 import {
   authenticated,

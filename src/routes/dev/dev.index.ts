@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError, problemResponses } from "../../lib/problem.ts";
-import { createRouter } from "../../lib/router.ts";
+import { problemResponses } from "../../http/problem.ts";
+import { createRouter } from "../../http/router.ts";
+import { ApiError } from "../../lib/problem.ts";
 import { readMailbox } from "../../services/identity/invitations.ts";
 import { serviceContext } from "../context.ts";
 import { email, jsonResponse, publicAccess } from "../schemas.ts";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { problemResponse } from "../../lib/problem.ts";
+import { problemResponse } from "../../http/problem.ts";
 import type { AppRouteHandler } from "../../types.ts";
 import type { liveness, readiness } from "./health.routes.ts";
 

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/router.ts";
+import { createRouter } from "../../http/router.ts";
 import { livenessHandler, readinessHandler } from "./health.handlers.ts";
 import { liveness, readiness } from "./health.routes.ts";
 

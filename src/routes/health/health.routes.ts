@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { PROBLEM_CONTENT_TYPE, problemResponses, problemSchema } from "../../lib/problem.ts";
+import { problemResponses, problemSchema } from "../../http/problem.ts";
+import { PROBLEM_CONTENT_TYPE } from "../../lib/problem.ts";
 import { publicAccess } from "../schemas.ts";
 
 const checkSchema = z

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/router.ts";
+import { createRouter } from "../../http/router.ts";
 import * as handlers from "./invitations.handlers.ts";
 import * as routes from "./invitations.routes.ts";
 

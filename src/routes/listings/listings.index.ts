@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/router.ts";
+import { createRouter } from "../../http/router.ts";
 import * as publicHandlers from "./public.handlers.ts";
 import * as publicRoutes from "./public.routes.ts";
 import * as sellerHandlers from "./seller.handlers.ts";

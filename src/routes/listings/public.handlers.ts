@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../lib/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { category, categoryTree } from "../../contracts/catalog.ts";
-import { problemResponses } from "../../lib/problem.ts";
+import { problemResponses } from "../../http/problem.ts";
 import { usableText } from "../../lib/text.ts";
 import { uuidInput } from "../../lib/uuid.ts";
 import { requireAuth } from "../../middleware/auth.ts";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { edgeCache } from "../../lib/edge-cache.ts";
+import { edgeCache } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as listings from "../../services/catalog/listings.ts";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemResponses } from "../../lib/problem.ts";
+import { problemResponses } from "../../http/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { createListingSchema, updateListingSchema } from "../../services/catalog/schemas.ts";
 import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";

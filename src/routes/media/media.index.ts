@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/router.ts";
+import { createRouter } from "../../http/router.ts";
 import * as handlers from "./media.handlers.ts";
 import * as routes from "./media.routes.ts";
 

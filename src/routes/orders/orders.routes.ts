@@ -8,7 +8,7 @@ import {
   orderWithHistory,
 } from "../../contracts/orders.ts";
 import { orderStatus } from "../../db/schema/index.ts";
-import { problemResponses } from "../../lib/problem.ts";
+import { problemResponses } from "../../http/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_AMOUNT_MINOR, MAX_LINE_QUANTITY } from "../../services/orders/cart.ts";
 import { userOrderActions } from "../../services/orders/machine.ts";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemResponses } from "../../lib/problem.ts";
+import { problemResponses } from "../../http/problem.ts";
 import { usableText } from "../../lib/text.ts";
 import { requireAuth, requireUser } from "../../middleware/auth.ts";
 import { authenticated, jsonBody, jsonResponse, role, text, uuidParam } from "../schemas.ts";

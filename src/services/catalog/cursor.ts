@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { base64url, fromBase64url } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 

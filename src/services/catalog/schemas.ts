@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { usableText } from "../../lib/text.ts";
 import { uuidInput } from "../../lib/uuid.ts";
 
@@ -21,7 +21,7 @@ export const attributesSchema = z
     attributeValue,
   )
   .refine((value) => Object.keys(value).length <= 50, "at most 50 attributes")
-  .openapi({ example: { material: "stainless-steel", length_mm: 40 } });
+  .meta({ example: { material: "stainless-steel", length_mm: 40 } });
 
 export const priceTierSchema = z
   .object({
@@ -31,10 +31,10 @@ export const priceTierSchema = z
       .int()
       .min(0)
       .max(MAX_UNIT_PRICE_MINOR)
-      .openapi({ description: "Unit price in minor units (cents) of the listing's currency, at most 10^10" }),
+      .meta({ description: "Unit price in minor units (cents) of the listing's currency, at most 10^10" }),
   })
   .strict()
-  .openapi("PriceTier");
+  .meta({ id: "PriceTier" });
 
 export const variantInputSchema = z
   .object({
@@ -47,13 +47,13 @@ export const variantInputSchema = z
     weightGrams: z.number().int().min(0).max(100_000_000).nullable().optional(),
   })
   .strict()
-  .openapi("VariantInput");
+  .meta({ id: "VariantInput" });
 
 const pricingFields = {
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code in capitals")
-    .openapi({ example: "EUR" }),
+    .meta({ example: "EUR" }),
   priceTiers: z.array(priceTierSchema).min(1).max(10),
   minOrderQuantity: z.number().int().min(1).max(10_000_000),
   orderIncrement: z.number().int().min(1).max(10_000_000),
@@ -65,12 +65,12 @@ const listingFields = {
   category: z
     .string()
     .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
-    .openapi({ example: "fasteners" }),
+    .meta({ example: "fasteners" }),
   ...pricingFields,
   leadTimeDays: z.number().int().min(0).max(365),
   attributes: attributesSchema,
   variants: z.array(variantInputSchema).min(1).max(100),
-  images: z.array(uuidInput()).max(20).openapi({ description: "Ready image upload ids, in display order" }),
+  images: z.array(uuidInput()).max(20).meta({ description: "Ready image upload ids, in display order" }),
 };
 
 type TierRuleInput = {
@@ -144,7 +144,7 @@ export const createListingSchema = z
     images: listingFields.images.default([]),
   })
   .superRefine(crossFieldRules)
-  .openapi("ListingInput");
+  .meta({ id: "ListingInput" });
 
 export const updateListingSchema = z
   .strictObject(listingFields)
@@ -154,7 +154,7 @@ export const updateListingSchema = z
       ctx.addIssue({ code: "custom", path: [], message: "must change at least one field" });
     crossFieldRules(value, ctx);
   })
-  .openapi("ListingChanges");
+  .meta({ id: "ListingChanges" });
 
 export type CreateListingInput = z.infer<typeof createListingSchema>;
 export type UpdateListingInput = z.infer<typeof updateListingSchema>;

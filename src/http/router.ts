@@ -1,7 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { fieldErrors } from "../lib/problem.ts";
 import { responseContract } from "../middleware/response-contract.ts";
 import type { AppEnv } from "../types.ts";
-import { fieldErrors, problemResponse, problemResponses } from "./problem.ts";
+import { problemResponse, problemResponses } from "./problem.ts";
 
 /**
  * An OpenAPI router whose validation failures answer with problem+json listing each bad field.
