@@ -53,3 +53,14 @@ export const authenticated: Record<string, string[]>[] = [{ sessionCookie: [] },
 
 /** Security requirement of public routes: none (declared, so clients and linters know it is deliberate). */
 export const publicAccess: Record<string, string[]>[] = [];
+
+/** Page size: 1–100, default 20 (out-of-range values are clamped, not refused). */
+export const limitParam = z.coerce
+  .number()
+  .int()
+  .catch(20)
+  .transform((n) => Math.min(100, Math.max(1, n)))
+  .optional()
+  .openapi({ type: "integer", minimum: 1, maximum: 100, default: 20 });
+
+export const cursorParam = z.string().max(512).optional();

@@ -9,8 +9,8 @@ import {
 } from "../../services/identity/accounts.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { clearSessionCookie, clientIp, serviceContext, setSessionCookie, userAgent } from "../context.ts";
+import { deviceInput, setDeviceCookie } from "../device-cookie.ts";
 import type { login, logout, signup } from "./auth.routes.ts";
-import { deviceInput, setDeviceCookie } from "./device-cookie.ts";
 
 /** Cheap per-IP limit (Workers Rate Limiting binding) in front of every password check. */
 async function limitPerIp(c: Context<AppEnv>, action: string) {

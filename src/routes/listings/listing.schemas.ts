@@ -76,12 +76,3 @@ export const searchResultSchema = z
   .openapi("SearchResult");
 
 /** `limit`: out-of-range values are clamped to 1–100, not refused. */
-export const limitParam = z.coerce
-  .number()
-  .int()
-  .catch(20)
-  .transform((n) => Math.min(100, Math.max(1, n)))
-  .optional()
-  .openapi({ type: "integer", minimum: 1, maximum: 100, default: 20 });
-
-export const cursorParam = z.string().max(512).optional();

@@ -6,8 +6,17 @@ import { usableText } from "../../lib/text.ts";
 import { uuidInput } from "../../lib/uuid.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_UNIT_PRICE_MINOR } from "../../services/catalog/schemas.ts";
-import { authenticated, jsonBody, jsonResponse, publicAccess, text, uuidParam } from "../schemas.ts";
-import { cursorParam, limitParam, listingSchema, searchResultSchema } from "./listing.schemas.ts";
+import {
+  authenticated,
+  cursorParam,
+  jsonBody,
+  jsonResponse,
+  limitParam,
+  publicAccess,
+  text,
+  uuidParam,
+} from "../schemas.ts";
+import { listingSchema, searchResultSchema } from "./listing.schemas.ts";
 
 const tags = ["Catalog"];
 

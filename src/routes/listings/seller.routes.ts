@@ -2,8 +2,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../http/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { createListingSchema, updateListingSchema } from "../../services/catalog/schemas.ts";
-import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
-import { cursorParam, limitParam, listingSchema, listingStatusSchema } from "./listing.schemas.ts";
+import {
+  authenticated,
+  cursorParam,
+  jsonBody,
+  jsonResponse,
+  limitParam,
+  text,
+  uuidParam,
+} from "../schemas.ts";
+import { listingSchema, listingStatusSchema } from "./listing.schemas.ts";
 
 const tags = ["Seller listings"];
 const orgParams = z.object({ orgId: uuidParam("orgId") });

@@ -2,8 +2,8 @@ import { userOf } from "../../middleware/auth.ts";
 import { changePassword as changePasswordService, sessionView } from "../../services/identity/accounts.ts";
 import * as me from "../../services/identity/me.ts";
 import type { AppRouteHandler } from "../../types.ts";
-import { deviceInput } from "../auth/device-cookie.ts";
 import { serviceContext, setSessionCookie, userAgent } from "../context.ts";
+import { deviceInput } from "../device-cookie.ts";
 import type { changePassword, getMe, listSessions, revokeOtherSessions, revokeSession } from "./me.routes.ts";
 
 export const getMeHandler: AppRouteHandler<typeof getMe> = async (c) =>

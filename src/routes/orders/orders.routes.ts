@@ -12,8 +12,16 @@ import { problemResponses } from "../../http/problem.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_AMOUNT_MINOR, MAX_LINE_QUANTITY } from "../../services/orders/cart.ts";
 import { userOrderActions } from "../../services/orders/machine.ts";
-import { cursorParam, limitParam } from "../listings/listing.schemas.ts";
-import { authenticated, jsonBody, jsonResponse, text, uuidParam } from "../schemas.ts";
+
+import {
+  authenticated,
+  cursorParam,
+  jsonBody,
+  jsonResponse,
+  limitParam,
+  text,
+  uuidParam,
+} from "../schemas.ts";
 
 const tags = ["Orders"];
 const common = { tags, security: authenticated, middleware: requireAuth() };

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { DeviceInput } from "../../services/identity/accounts.ts";
-import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, type IssuedDevice } from "../../services/identity/devices.ts";
-import type { AppEnv } from "../../types.ts";
+import type { DeviceInput } from "../services/identity/accounts.ts";
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, type IssuedDevice } from "../services/identity/devices.ts";
+import type { AppEnv } from "../types.ts";
 
 /** The request's `__Host-device` cookie with the secret that verifies it, for the services. */
 export function deviceInput(c: Context<AppEnv>): DeviceInput {
