@@ -103,12 +103,13 @@ export async function checkout(
         sql`, `,
       )}`,
     ),
-    // 2. Claims the Idempotency-Key, taking over an expired claim of it.
-    db.execute(sql`insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
-      values (${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at})
-      on conflict (org_id, key) do update set request_hash = excluded.request_hash, response_status = 0,
-        response_body = '{}'::jsonb, created_at = excluded.created_at
-      where idempotency_keys.created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval`),
+    // 2. Claims the Idempotency-Key, taking over an expired claim of it (deleted first: the insert reads the
+    // CTE, so it runs after it, and its conflict check no longer sees the row). A live key is left unlocked.
+    db.execute(sql`with expired as (delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
+        and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval returning 1)
+      insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
+      select ${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at} where (select count(*) from expired) >= 0
+      on conflict do nothing`),
     // 3. Stock locks may wait longer: only the key claim above is meant to give up quickly. A finished key
     // replays its stored response. Then, in the fixed lock order (cart, limits, listings, variants, each by
     // id; concurrent checkouts queue, never deadlock): the cart (cart edits wait from here to the end) and
