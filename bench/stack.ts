@@ -30,7 +30,8 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-async function startProxyProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+/** The local Neon proxy (scripts/db-proxy.ts) in a process of its own, in front of `databaseUrl`. */
+export async function startProxyProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--no-warnings", "scripts/db-proxy.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, DB_PROXY_PORT: String(port) },

@@ -37,7 +37,17 @@ export class GuardError extends Error {
  * ]);
  */
 export function guard(db: Db, name: string, condition: SQL, detail?: SQL) {
-  return db.execute(sql`select app_guard(${condition}, ${name}, ${detail ?? sql`null`}::jsonb)`);
+  return db.execute(sql`select ${check(name, condition, detail)}`);
+}
+
+/**
+ * A {@link guard} as an SQL expression (true, or the batch aborts with a {@link GuardError}), so that one
+ * statement can hold several checks: in a select list they run in order, left to right (each a separate
+ * select-list entry), and `detail` is only computed when the check fails. Remember that one statement
+ * reads one snapshot: a check that must see what an earlier lock waited for belongs in a later statement.
+ */
+export function check(name: string, condition: SQL, detail?: SQL): SQL {
+  return sql`(case when ${condition} then true else app_guard(false, ${name}, ${detail ?? sql`null`}::jsonb) end)`;
 }
 
 /**

@@ -77,6 +77,15 @@ const ISOLATION_LEVELS: Record<string, string> = {
 /** Every value comes back as Postgres text output; the client parses by type OID. */
 const rawTextTypes = { getTypeParser: () => (value: string) => value };
 
+/** A batch failed and its connection could not even roll back: `reason` is the batch's error. */
+class BrokenConnection extends Error {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    super("connection broken after a failed batch");
+    this.reason = reason;
+  }
+}
+
 class ProxyError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
@@ -113,15 +122,22 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
         max: 20,
         idleTimeoutMillis: 10_000,
         connectionTimeoutMillis: 5_000,
-      });
+        // Batches write all their statements at once (see runBatch).
+        pipeline: true,
+      } as pg.PoolConfig);
       pool.on("error", () => {});
       pools.set(key, pool);
     }
     return pool;
   }
 
-  async function runOne(client: pg.PoolClient, q: HttpQuery) {
+  function checkQuery(q: HttpQuery): void {
     if (typeof q?.query !== "string") throw new ProxyError(400, "each query needs a string `query`");
+  }
+
+  /** Sends one statement (extended protocol: Parse, Bind, Describe, Execute, Sync) and maps its result. */
+  async function runOne(client: pg.PoolClient, q: HttpQuery) {
+    checkQuery(q);
     const result = await client.query({
       text: q.query,
       values: Array.isArray(q.params) ? q.params : [],
@@ -143,6 +159,33 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
       rows: result.rows,
       rowAsArray: true,
     };
+  }
+
+  /**
+   * A batch as one transaction, pipelined: BEGIN, every statement and COMMIT are written to the backend at
+   * once (the pool's clients run in pg's pipeline mode) and their answers read back in order, instead of one
+   * backend round trip per statement. Each statement still has its own Sync, so it runs exactly as when sent
+   * alone; after a failing one, Postgres refuses the rest (25P02, transaction aborted) and COMMIT only rolls
+   * back. The first failure is the batch's error, as on Neon; nothing is committed.
+   */
+  async function runBatch(client: pg.PoolClient, begin: string, queries: HttpQuery[]) {
+    for (const q of queries) checkQuery(q);
+    const begun = client.query(begin);
+    const statements = queries.map((q) => runOne(client, q));
+    const committed = client.query("COMMIT");
+    const settled = await Promise.allSettled([begun, ...statements, committed]);
+    const failure = settled.find((outcome) => outcome.status === "rejected");
+    if (failure) {
+      // COMMIT of an aborted transaction rolls back already; ROLLBACK makes sure of it (the transaction is
+      // gone either way when it fails: the connection is then dropped).
+      await client.query("ROLLBACK").catch(() => {
+        throw new BrokenConnection((failure as PromiseRejectedResult).reason);
+      });
+      throw (failure as PromiseRejectedResult).reason;
+    }
+    return settled
+      .slice(1, -1)
+      .map((outcome) => (outcome as PromiseFulfilledResult<Awaited<ReturnType<typeof runOne>>>).value);
   }
 
   function beginStatement(req: IncomingMessage): string {
@@ -176,27 +219,20 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
     let broken = false;
     try {
       if (Array.isArray(payload.queries)) {
-        await client.query(begin);
+        let results: Awaited<ReturnType<typeof runOne>>[];
         try {
-          const results = [];
-          for (const q of payload.queries) results.push(await runOne(client, q));
-          await client.query("COMMIT");
-          const echoed: Record<string, string> = {};
-          for (const name of [
-            "Neon-Batch-Isolation-Level",
-            "Neon-Batch-Read-Only",
-            "Neon-Batch-Deferrable",
-          ]) {
-            const value = header(req, name.toLowerCase());
-            if (value !== undefined) echoed[name] = value;
-          }
-          sendJson(res, 200, { results }, echoed);
+          results = await runBatch(client, begin, payload.queries);
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => {
-            broken = true;
-          });
-          throw error;
+          if (!(error instanceof BrokenConnection)) throw error;
+          broken = true;
+          throw error.reason;
         }
+        const echoed: Record<string, string> = {};
+        for (const name of ["Neon-Batch-Isolation-Level", "Neon-Batch-Read-Only", "Neon-Batch-Deferrable"]) {
+          const value = header(req, name.toLowerCase());
+          if (value !== undefined) echoed[name] = value;
+        }
+        sendJson(res, 200, { results }, echoed);
       } else {
         sendJson(res, 200, await runOne(client, payload as HttpQuery));
       }

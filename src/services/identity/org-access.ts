@@ -1,9 +1,15 @@
 import { type SQL, sql } from "drizzle-orm";
-import { GuardError, guard, textArray } from "../../db/atomic.ts";
+import { check, GuardError, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { type ApiKeyScope, type MemberRole, type Principal, principalGuard } from "./principal.ts";
+import {
+  type ApiKeyScope,
+  type MemberRole,
+  type Principal,
+  principalCheck,
+  principalGuard,
+} from "./principal.ts";
 
 export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer", "approver"];
 export const ORG_ADMINS: readonly MemberRole[] = ["owner", "admin"];
@@ -16,8 +22,12 @@ export const orgNotFound = () => new ApiError("not_found", "Organisation not fou
  * 404 (non-members never learn the organisation exists) or 403.
  */
 export function orgRoleGuard(db: Db, orgId: string, userId: string, roles: readonly MemberRole[]) {
-  return guard(
-    db,
+  return db.execute(sql`select ${orgRoleCheck(orgId, userId, roles)}`);
+}
+
+/** {@link orgRoleGuard} as an expression, to combine with other checks in one statement (see `check`). */
+export function orgRoleCheck(orgId: string, userId: string, roles: readonly MemberRole[]): SQL {
+  return check(
     "org_access",
     sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId} and role::text = any(${textArray(roles)}))`,
     sql`jsonb_build_object('role', (select role from memberships where org_id = ${orgId} and user_id = ${userId}))`,
@@ -83,4 +93,21 @@ export function orgWriteAccess(
   const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
   if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, roles));
   return statements;
+}
+
+/**
+ * {@link orgWriteAccess} as select-list expressions, in the same order, for a statement that goes on to do
+ * more (see `check`).
+ */
+export function orgWriteChecks(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  scope: ApiKeyScope,
+  roles: readonly MemberRole[],
+): SQL[] {
+  assertKeyAccess(principal, orgId, scope);
+  const checks = [principalCheck(principal, new Date(ctx.now))];
+  if (principal.kind === "user") checks.push(orgRoleCheck(orgId, principal.userId, roles));
+  return checks;
 }

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { guard } from "../../db/atomic.ts";
+import { type SQL, sql } from "drizzle-orm";
+import { check } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 
 /** API key scopes. Keys act for their organisation only, within their scopes. */
@@ -28,15 +28,18 @@ export type Principal =
  * locations; this makes sure such a session can never change anything.
  */
 export function principalGuard(db: Db, principal: Principal, now: Date) {
+  return db.execute(sql`select ${principalCheck(principal, now)}`);
+}
+
+/** {@link principalGuard} as an expression, to combine with other checks in one statement (see `check`). */
+export function principalCheck(principal: Principal, now: Date): SQL {
   if (principal.kind === "user") {
-    return guard(
-      db,
+    return check(
       "session_revoked",
       sql`exists (select 1 from sessions where id = ${principal.sessionId} and revoked_at is null and expires_at > ${now})`,
     );
   }
-  return guard(
-    db,
+  return check(
     "api_key_revoked",
     sql`exists (select 1 from api_keys where id = ${principal.keyId} and revoked_at is null
       and (expires_at is null or expires_at > ${now}))`,

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { atomicList, guard } from "../../db/atomic.ts";
+import { atomicList, check, guard } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -8,6 +8,7 @@ import {
   assertRole,
   memberRoleSql,
   orgWriteAccess,
+  orgWriteChecks,
   translateGuards,
 } from "../identity/org-access.ts";
 import type { MemberRole, Principal } from "../identity/principal.ts";
@@ -42,22 +43,34 @@ export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
  * The buyer organisation's cart lines with the tier their quantity earns, the unit price and the line
  * total. Money is computed as numeric, so a price raised after a line was added can never overflow.
  */
-export const pricedLines = (orgId: string) => sql`select c.variant_id, c.quantity, v.sku, v.stock,
+export const pricedLines = (orgId: string) => pricedFrom(sql`cart_lines`, sql`c.org_id = ${orgId}`);
+
+/**
+ * {@link pricedLines} over any relation `c` of (variant_id, quantity) rows, filtered by `where` (e.g. a
+ * cart as it will be once a statement's own change is applied).
+ */
+export const pricedFrom = (
+  lines: SQL,
+  where: SQL = sql`true`,
+) => sql`select c.variant_id, c.quantity, v.sku, v.stock,
     l.id as listing_id, l.title, l.currency, l.status, l.min_order_quantity as moq, l.order_increment as increment,
     l.org_id as seller_id, p.tier, coalesce((p.tier->>'unitPriceMinor')::numeric, 0) as unit_price,
     coalesce((p.tier->>'unitPriceMinor')::numeric, 0) * c.quantity as line_total
-  from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+  from ${lines} c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
     cross join lateral (select ${tierFor(sql`l.price_tiers`, sql`c.quantity`)} as tier) p
-  where c.org_id = ${orgId}`;
+  where ${where}`;
 
 /**
  * The cart as JSON, lines grouped by seller with tier prices and subtotals, each line checked against
  * the listing's current MOQ and increment. `orgId` is the buyer organisation.
  */
-export const cartJson = (orgId: string) => sql`(with priced as (${pricedLines(orgId)})
-  select json_build_object(
-    'currency', (select min(currency) from priced),
-    'totalMinor', coalesce((select sum(line_total) from priced), 0),
+export const cartJson = (orgId: string) =>
+  sql`(with priced as (${pricedLines(orgId)}) select ${cartJsonOf(sql`priced`)})`;
+
+/** {@link cartJson} of priced lines already at hand: `priced` names a relation of {@link pricedFrom} rows. */
+export const cartJsonOf = (priced: SQL) => sql`json_build_object(
+    'currency', (select min(currency) from ${priced}),
+    'totalMinor', coalesce((select sum(line_total) from ${priced}), 0),
     'sellers', coalesce((select json_agg(s order by s."sellerName") from (
       select seller_id as "sellerId", (select name from organizations where id = seller_id) as "sellerName",
         sum(line_total) as "subtotalMinor",
@@ -72,25 +85,33 @@ export const cartJson = (orgId: string) => sql`(with priced as (${pricedLines(or
             case when line_total > ${MAX_AMOUNT_MINOR} then 'the line total exceeds the largest amount an order may hold ('
               || ${MAX_AMOUNT_MINOR} || ' minor units)' end], null))
           order by title, sku) as lines
-      from priced group by seller_id) s), '[]'::json)))`;
+      from ${priced} group by seller_id) s), '[]'::json))`;
 
 /**
  * The cart's version, a strong ETag: a hash of the figures the buyer sees (currency, every line's
  * variant, quantity, unit price and total, and the cart total). Titles and stock do not count, so only a
  * change of what would be bought, or at what price, changes it.
  */
-export const cartEtagSql = (orgId: string) => sql`(select '"' || left(encode(sha256(convert_to(
+export const cartEtagSql = (orgId: string) => cartEtagOf(sql`(${pricedLines(orgId)})`);
+
+/** {@link cartEtagSql} of priced lines already at hand (a relation of {@link pricedFrom} rows). */
+export const cartEtagOf = (priced: SQL) => sql`(select '"' || left(encode(sha256(convert_to(
     coalesce(min(x.currency), '') || '|' || coalesce(sum(x.line_total), 0) || '|' || coalesce(string_agg(
       x.variant_id::text || ':' || x.quantity || ':' || x.unit_price || ':' || x.line_total, ',' order by x.variant_id), ''),
-    'UTF8')), 'hex'), 32) || '"' from (${pricedLines(orgId)}) x)`;
+    'UTF8')), 'hex'), 32) || '"' from ${priced} x)`;
 
 /**
  * Serialises the writes to one organisation's cart (cart edits and checkouts) for the rest of the
  * transaction, so a checkout places exactly the lines it checked against the buyer's ETag.
  */
 export function lockCart(db: Db, orgId: string) {
+  return db.execute(sql`select ${cartLockSql(orgId)}`);
+}
+
+/** {@link lockCart} as a select-list expression. */
+export function cartLockSql(orgId: string): SQL {
   // Keyed on the id as Postgres spells it (uuid::text is lower case), never on the caller's text.
-  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended('cart:' || ${orgId}::uuid::text, 0))`);
+  return sql`pg_advisory_xact_lock(hashtextextended('cart:' || ${orgId}::uuid::text, 0))`;
 }
 
 /** A guard: the cart's total stays within {@link MAX_AMOUNT_MINOR}. */
@@ -175,34 +196,6 @@ export async function getCart(
   return versioned(rows[0], "getCart");
 }
 
-function cartGuards(db: Db, orgId: string, variantId: string, quantity: number) {
-  const listing = sql`(select l from listings l join listing_variants v on v.listing_id = l.id where v.id = ${variantId})`;
-  return [
-    guard(
-      db,
-      "variant_available",
-      sql`exists (select 1 from listing_variants v join listings l on l.id = v.listing_id
-        where v.id = ${variantId} and l.status = 'published' and l.org_id <> ${orgId})`,
-    ),
-    guard(
-      db,
-      "quantity_rules",
-      sql`(select ${quantity} >= (x).min_order_quantity and (${quantity} - (x).min_order_quantity) % (x).order_increment = 0
-        from (select ${listing} as x) s)`,
-      sql`(select jsonb_build_object('moq', (x).min_order_quantity, 'increment', (x).order_increment) from (select ${listing} as x) s)`,
-    ),
-    guard(
-      db,
-      "currency_mismatch",
-      sql`not exists (select 1 from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
-        where c.org_id = ${orgId} and c.variant_id <> ${variantId} and l.currency <> (select (x).currency from (select ${listing} as x) s))`,
-      sql`jsonb_build_object('cart', (select l.currency from cart_lines c join listing_variants v on v.id = c.variant_id
-        join listings l on l.id = v.listing_id where c.org_id = ${orgId} and c.variant_id <> ${variantId} limit 1),
-        'line', (select (x).currency from (select ${listing} as x) s))`,
-    ),
-  ];
-}
-
 const cartErrors = {
   variant_available: () =>
     new ApiError("not_found", "That variant is not for sale (unknown, unpublished, or your own)."),
@@ -224,7 +217,9 @@ const cartErrors = {
 
 /**
  * Sets a line's quantity (adds the line if new): MOQ, increment, one currency per cart, total within
- * {@link MAX_AMOUNT_MINOR}. Returns the cart and its new ETag. One round trip.
+ * {@link MAX_AMOUNT_MINOR}. Returns the cart and its new ETag. One round trip of two statements: the
+ * access checks and the cart lock, then (reading after the lock) the line checks, the upsert, the total's
+ * bound and the new cart, priced once over the cart as the upsert leaves it.
  */
 export async function setCartLine(
   ctx: ServiceContext,
@@ -234,17 +229,26 @@ export async function setCartLine(
   quantity: number,
 ): Promise<VersionedCart> {
   const db = ctx.db;
+  const userId = principal.kind === "user" ? principal.userId : null;
   let result: { rows: { cart: CartView; etag: string }[] };
   try {
     const statements = [
-      ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
-      lockCart(db, orgId),
-      ...cartGuards(db, orgId, variantId, quantity),
-      db.execute(sql`insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
-        values (${orgId}, ${variantId}, ${quantity}, ${principal.kind === "user" ? principal.userId : null}::uuid, ${new Date(ctx.now)})
-        on conflict (org_id, variant_id) do update set quantity = excluded.quantity, updated_at = excluded.updated_at`),
-      cartTotalGuard(db, orgId),
-      db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
+      db.execute(
+        sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS), cartLockSql(orgId)], sql`, `)}`,
+      ),
+      db.execute<{ cart: CartView; etag: string }>(sql`with
+        target as materialized (select l.status, l.org_id, l.min_order_quantity as moq, l.order_increment as increment,
+            l.currency from listing_variants v join listings l on l.id = v.listing_id where v.id = ${variantId}),
+        checks as materialized (select ${sql.join(cartLineChecks(orgId, variantId, quantity), sql`, `)}),
+        upserted as (insert into cart_lines (org_id, variant_id, quantity, added_by, updated_at)
+          select ${orgId}, ${variantId}, ${quantity}, ${userId}::uuid, ${new Date(ctx.now)} from checks
+          on conflict (org_id, variant_id) do update set quantity = excluded.quantity, updated_at = excluded.updated_at
+          returning variant_id, quantity),
+        next_cart as materialized (select variant_id, quantity from cart_lines where org_id = ${orgId} and variant_id <> ${variantId}
+          union all select variant_id, quantity from upserted),
+        priced as materialized (${pricedFrom(sql`next_cart`)})
+      select ${check("amount_bound", sql`(select coalesce(sum(line_total), 0) <= ${MAX_AMOUNT_MINOR} from priced)`)} as ok,
+        ${cartJsonOf(sql`priced`)} as cart, ${cartEtagOf(sql`priced`)} as etag`),
     ];
     const results = await atomicList(db, statements);
     result = results.at(-1) as typeof result;
@@ -252,6 +256,29 @@ export async function setCartLine(
     throw translateGuards(error, "use the cart", cartErrors);
   }
   return versioned(result.rows[0], "setCartLine");
+}
+
+/** The checks of {@link setCartLine}'s line, in order, over its `target` (the variant's listing). */
+function cartLineChecks(orgId: string, variantId: string, quantity: number): SQL[] {
+  return [
+    check(
+      "variant_available",
+      sql`exists (select 1 from target where status = 'published' and org_id <> ${orgId})`,
+    ),
+    check(
+      "quantity_rules",
+      sql`(select ${quantity} >= moq and (${quantity} - moq) % increment = 0 from target)`,
+      sql`(select jsonb_build_object('moq', moq, 'increment', increment) from target)`,
+    ),
+    check(
+      "currency_mismatch",
+      sql`not exists (select 1 from cart_lines c join listing_variants v on v.id = c.variant_id join listings l on l.id = v.listing_id
+        where c.org_id = ${orgId} and c.variant_id <> ${variantId} and l.currency <> (select currency from target))`,
+      sql`jsonb_build_object('cart', (select l.currency from cart_lines c join listing_variants v on v.id = c.variant_id
+        join listings l on l.id = v.listing_id where c.org_id = ${orgId} and c.variant_id <> ${variantId} limit 1),
+        'line', (select currency from target))`,
+    ),
+  ];
 }
 
 /** Removes a line; returns the cart and its new ETag. One round trip. */

@@ -1,22 +1,22 @@
 import { sql } from "drizzle-orm";
-import { atomicList, guard, postgresError } from "../../db/atomic.ts";
+import { atomicList, check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { orgWriteAccess, translateGuards } from "../identity/org-access.ts";
+import { orgWriteChecks, translateGuards } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
 import {
   amountBoundError,
   type CartView,
-  cartEtagSql,
-  cartJson,
-  cartTotalGuard,
-  lockCart,
+  cartEtagOf,
+  cartJsonOf,
+  cartLockSql,
+  MAX_AMOUNT_MINOR,
   normaliseCart,
   PURCHASERS,
   pricedLines,
 } from "./cart.ts";
-import { approvalNeededSql, lockLimits, subjectOf } from "./limits.ts";
-import { groupJson } from "./views.ts";
+import { approvalNeededSql, limitsLockSql, subjectOf } from "./limits.ts";
+import { groupJsonOver } from "./views.ts";
 
 export interface CheckoutInput {
   poNumber?: string;
@@ -60,12 +60,17 @@ export async function checkout(
   const groupId = crypto.randomUUID();
   const userId = principal.kind === "user" ? principal.userId : null;
 
-  const lines = sql`(${pricedLines(orgId)})`;
-  const total = sql`(select coalesce(sum(x.line_total), 0) from ${lines} x)`;
-  const currency = sql`(select min(x.currency) from ${lines} x)`;
+  // Priced once: every check and insert below reads the `lines` CTE (materialised) of the last statement.
+  const lines = sql`lines`;
   const subject = subjectOf(principal);
   const keyId = principal.kind === "api_key" ? principal.keyId : null;
-  const needsApproval = approvalNeededSql(orgId, subject, currency, total, at);
+  const needsApproval = approvalNeededSql(
+    orgId,
+    subject,
+    sql`(select currency from totals)`,
+    sql`(select total from totals)`,
+    at,
+  );
 
   const hold = `${approvalHoldHours} hours`;
   // Orders held for approval at their checkout (their group has an approval deadline) that hold a variant
@@ -83,112 +88,142 @@ export async function checkout(
       and ln.variant_id in (select variant_id from cart_lines where org_id = ${orgId})
       and (o.status = 'pending_approval' or (o.status in ('declined', 'cancelled', 'rejected', 'expired')
         and o.updated_at > ${at} - ${hold}::interval)))`;
+  const invalid = sql`x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0`;
 
+  // Four statements. Each lock is taken at the end of a statement, and what must be read after it waited is
+  // read by a later statement (a statement reads one snapshot, taken when it starts).
   const statements = [
-    // A concurrent request with the same key waits on the key's row at most this long, then gets 409.
-    db.execute(sql`set local lock_timeout = '300ms'`),
-    ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
-    db.execute(sql`delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
-      and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval`),
-    db.execute(sql`insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
-      values (${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at}) on conflict do nothing`),
-    // Stock locks may wait longer: only the key claim above is meant to give up quickly.
-    db.execute(sql`set local lock_timeout = '10s'`),
-    guard(
-      db,
-      "idempotency_replay",
-      sql`exists (select 1 from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey} and response_status = 0)`,
-      sql`(select jsonb_build_object('hash', request_hash, 'status', response_status, 'body', response_body)
-        from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
+    // 1. A concurrent request with the same key waits on the key's row at most this long, then gets 409.
+    db.execute(
+      sql`select ${sql.join(
+        [
+          sql`set_config('lock_timeout', '300ms', true)`,
+          ...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS),
+        ],
+        sql`, `,
+      )}`,
     ),
-    guard(db, "cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
-    // From here to the end the cart's lines and prices hold still: cart edits wait on the cart lock,
-    // price edits on the listings (shared lock), other checkouts on the variants (locked at the end). Fixed
-    // lock order (cart, limits, listings, variants, each by id): concurrent checkouts queue, never deadlock.
-    lockCart(db, orgId),
-    // The buyer's month-to-date spend is read below: its other checkouts and limit edits wait.
-    lockLimits(db, orgId, subject),
-    db.execute(sql`select id from listings where id in (select v.listing_id from cart_lines c
-        join listing_variants v on v.id = c.variant_id where c.org_id = ${orgId})
-      order by id for share`),
-    guard(
-      db,
-      "cart_changed",
-      sql`${cartEtagSql(orgId)} = ${ifMatch}`,
-      sql`jsonb_build_object('etag', ${cartEtagSql(orgId)}, 'cart', ${cartJson(orgId)})`,
-    ),
-    guard(
-      db,
-      "lines_invalid",
-      sql`not exists (select 1 from ${lines} x where x.status <> 'published' or x.quantity < x.moq
-        or (x.quantity - x.moq) % x.increment <> 0)`,
-      sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', x.sku, 'problem',
-          case when x.status <> 'published' then 'listing is no longer available'
-               when x.quantity < x.moq then 'below the minimum order quantity of ' || x.moq
-               else 'not a multiple of the order increment ' || x.increment end))
-        from ${lines} x where x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0)`,
-    ),
-    guard(
-      db,
-      "currency_mismatch",
-      sql`(select count(distinct x.currency) from ${lines} x) = 1`,
-      sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
-    ),
-    cartTotalGuard(db, orgId),
-    // The approval decision is made once, here; later statements read it from the group's status.
-    db.execute(sql`insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
-        currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
-      select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
-        ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, ${currency}, ${total}, ${userId}::uuid,
-        ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
-      from (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status) d`),
-    // Approval holds are not renewable: a checkout that would hold a variant for approval is refused while
-    // this organisation holds it for approval already, or a hold of it ended without a sale within the hold
-    // time before (cancel, decline, rejection or expiry, before or after an approval: approving a hold and
-    // then cancelling the order does not renew it). See recentHolds above.
-    guard(
-      db,
-      "approval_hold_renewal",
-      sql`(select status <> 'pending_approval' from order_groups where id = ${groupId})
-        or not exists (select 1 from ${recentHolds} h)`,
-      sql`(select jsonb_agg(distinct jsonb_build_object('variantId', h.variant_id, 'sku', h.sku)) from ${recentHolds} h)`,
-    ),
-    db.execute(sql`insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency, subtotal_minor,
-        created_at, updated_at)
-      select ${groupId}, ${orgId}, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
-        sum(x.line_total), ${at}, ${at}
-      from ${lines} x, order_groups g where g.id = ${groupId}
-      group by x.seller_id, x.currency, g.status, g.payment_terms`),
-    db.execute(sql`insert into order_lines (order_id, listing_id, variant_id, sku, title, quantity, tier_min_quantity,
-        unit_price_minor, line_total_minor)
-      select o.id, x.listing_id, x.variant_id, x.sku, x.title, x.quantity, (x.tier->>'minQuantity')::int,
-        x.unit_price, x.line_total
-      from ${lines} x join orders o on o.group_id = ${groupId} and o.seller_org_id = x.seller_id`),
-    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
-        jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency), ${at}
-      from order_groups g where g.id = ${groupId}
-      union all
-      select 'order.' || o.status, o.seller_org_id, 'order', o.id,
-        jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
-      from orders o where o.group_id = ${groupId}`),
-    // Stock last: the variants' row locks are what concurrent checkouts of a hot product queue on, so they
-    // are taken (in id order: no deadlocks) as late as possible and held only for the last statements and the
-    // commit. FOR NO KEY UPDATE, like the UPDATE itself: it does not conflict with the key-share locks that
-    // the order lines' and carts' foreign keys take on the same variants.
-    db.execute(sql`select id from listing_variants where id in (select variant_id from cart_lines where org_id = ${orgId})
-      order by id for no key update`),
-    db.execute(sql`with wanted as (select variant_id, quantity from cart_lines where org_id = ${orgId}),
-        reserved as (update listing_variants v set stock = v.stock - w.quantity from wanted w
-          where v.id = w.variant_id and v.stock >= w.quantity returning v.id)
-      select app_guard((select count(*) from reserved) = (select count(*) from wanted), 'insufficient_stock',
-        (select jsonb_agg(jsonb_build_object('variantId', w.variant_id, 'sku', v.sku, 'requested', w.quantity, 'available', v.stock))
-          from wanted w join listing_variants v on v.id = w.variant_id where w.variant_id not in (select id from reserved)))`),
-    db.execute(sql`delete from cart_lines where org_id = ${orgId}`),
-    db.execute(sql`update idempotency_keys set response_status = 201, response_body = ${groupJson(sql`${groupId}::uuid`)}::jsonb
-      where org_id = ${orgId} and key = ${idempotencyKey}`),
-    db.execute<{ body: Record<string, unknown> }>(sql`select response_body as body from idempotency_keys
-      where org_id = ${orgId} and key = ${idempotencyKey}`),
+    // 2. Claims the Idempotency-Key, taking over an expired claim of it (deleted first: the insert reads the
+    // CTE, so it runs after it, and its conflict check no longer sees the row). A live key is left unlocked.
+    db.execute(sql`with expired as (delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
+        and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval returning 1)
+      insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
+      select ${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at} where (select count(*) from expired) >= 0
+      on conflict do nothing`),
+    // 3. Stock locks may wait longer: only the key claim above is meant to give up quickly. A finished key
+    // replays its stored response. Then, in the fixed lock order (cart, limits, listings, variants, each by
+    // id; concurrent checkouts queue, never deadlock): the cart (cart edits wait from here to the end) and
+    // the spending limits (the buyer's month-to-date spend is read below: its other checkouts and limit
+    // edits wait).
+    db.execute(sql`select set_config('lock_timeout', '10s', true),
+      ${check(
+        "idempotency_replay",
+        sql`exists (select 1 from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey} and response_status = 0)`,
+        sql`(select jsonb_build_object('hash', request_hash, 'status', response_status, 'body', response_body)
+          from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
+      )},
+      ${check("cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`)},
+      ${cartLockSql(orgId)}, ${limitsLockSql(orgId, subject)}`),
+    // 4. Everything else, in one statement over one snapshot taken after the locks above: the cart priced
+    // once; the checks, in order (the cart is the version the buyer saw, every line can be ordered as it is,
+    // one currency, the total's bound; the approval decision, made once, and no renewal of an approval
+    // hold); the group, its orders, their lines, the events, the emptied cart and the stored response; and
+    // last, stock: the listings (shared: price edits wait) and then the variants (FOR NO KEY UPDATE, in id
+    // order) are locked only after all of that is written, reserved (a check aborts everything if any line
+    // falls short), and held only for the end of this statement and the commit. FOR NO KEY UPDATE, like the
+    // UPDATE itself: it does not conflict with the key-share locks that the order lines' and carts' foreign
+    // keys take on the same variants. Each step's CTE is made to wait for the one before by reading it.
+    db.execute<{ body: Record<string, unknown> }>(sql`with
+      lines as materialized (${pricedLines(orgId)}),
+      totals as materialized (select coalesce(sum(x.line_total), 0) as total, min(x.currency) as currency,
+          count(distinct x.currency) as currencies from ${lines} x),
+      decision as materialized (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status),
+      checks as materialized (select
+        ${check(
+          "cart_changed",
+          sql`${cartEtagOf(lines)} = ${ifMatch}`,
+          sql`jsonb_build_object('etag', ${cartEtagOf(lines)}, 'cart', ${cartJsonOf(lines)})`,
+        )} as cart_changed,
+        ${check(
+          "lines_invalid",
+          sql`not exists (select 1 from ${lines} x where ${invalid})`,
+          sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', x.sku, 'problem',
+              case when x.status <> 'published' then 'listing is no longer available'
+                   when x.quantity < x.moq then 'below the minimum order quantity of ' || x.moq
+                   else 'not a multiple of the order increment ' || x.increment end))
+            from ${lines} x where ${invalid})`,
+        )} as lines_invalid,
+        ${check(
+          "currency_mismatch",
+          sql`(select currencies from totals) = 1`,
+          sql`(select jsonb_agg(distinct x.currency) from ${lines} x)`,
+        )} as currency_mismatch,
+        ${check("amount_bound", sql`(select total from totals) <= ${MAX_AMOUNT_MINOR}`)} as amount_bound,
+        ${check(
+          "approval_hold_renewal",
+          // Approval holds are not renewable: a checkout that would hold a variant for approval is refused
+          // while this organisation holds it for approval already, or a hold of it ended without a sale
+          // within the hold time before (cancel, decline, rejection or expiry, before or after an approval:
+          // approving a hold and then cancelling the order does not renew it). See recentHolds above.
+          sql`(select status <> 'pending_approval' from decision) or not exists (select 1 from ${recentHolds} h)`,
+          sql`(select jsonb_agg(distinct jsonb_build_object('variantId', h.variant_id, 'sku', h.sku)) from ${recentHolds} h)`,
+        )} as approval_hold_renewal),
+      new_group as (insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
+          currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
+        select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
+          ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, t.currency, t.total, ${userId}::uuid,
+          ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
+        from checks k, decision d, totals t
+        returning *),
+      new_orders as (insert into orders (group_id, buyer_org_id, seller_org_id, status, payment_terms, currency,
+          subtotal_minor, created_at, updated_at)
+        select g.id, g.buyer_org_id, x.seller_id, g.status::text::order_status, g.payment_terms, x.currency,
+          sum(x.line_total), ${at}, ${at}
+        from ${lines} x, new_group g
+        group by x.seller_id, x.currency, g.id, g.buyer_org_id, g.status, g.payment_terms
+        returning *),
+      new_lines as (insert into order_lines (order_id, listing_id, variant_id, sku, title, quantity, tier_min_quantity,
+          unit_price_minor, line_total_minor)
+        select o.id, x.listing_id, x.variant_id, x.sku, x.title, x.quantity, (x.tier->>'minQuantity')::int,
+          x.unit_price, x.line_total
+        from ${lines} x join new_orders o on o.seller_org_id = x.seller_id
+        returning *),
+      new_events as (insert into events (type, org_id, entity_type, entity_id, payload, created_at)
+        select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
+          jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency), ${at}
+        from new_group g
+        union all
+        select 'order.' || o.status, o.seller_org_id, 'order', o.id,
+          jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
+        from new_orders o
+        returning 1),
+      emptied as (delete from cart_lines where org_id = ${orgId} returning 1),
+      stored as (update idempotency_keys set response_status = 201, response_body = ${groupJsonOver(
+        sql`${groupId}::uuid`,
+        {
+          groups: sql`new_group`,
+          orders: sql`new_orders`,
+          lines: sql`new_lines`,
+        },
+      )}::jsonb
+        where org_id = ${orgId} and key = ${idempotencyKey}
+        returning response_body),
+      shared as materialized (select id from listings where id in (select listing_id from ${lines})
+        and (select count(*) from new_events) + (select count(*) from emptied) + (select count(*) from stored) >= 0
+        order by id for share),
+      locked as materialized (select id, sku, stock from listing_variants where id in (select variant_id from ${lines})
+        and (select count(*) from shared) >= 0
+        order by id for no key update),
+      reserved as (update listing_variants v set stock = v.stock - x.quantity from ${lines} x
+        where v.id = x.variant_id and v.stock >= x.quantity and (select count(*) from locked) >= 0
+        returning v.id)
+    select ${check(
+      "insufficient_stock",
+      sql`(select count(*) from reserved) = (select count(*) from ${lines})`,
+      sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', v.sku, 'requested', x.quantity,
+          'available', v.stock))
+        from ${lines} x join locked v on v.id = x.variant_id where x.variant_id not in (select id from reserved))`,
+    )} as reserved, (select response_body from stored) as body`),
   ];
 
   let results: unknown[];

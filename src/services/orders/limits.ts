@@ -54,9 +54,14 @@ export function subjectOf(principal: Principal): LimitSubject {
  * limits.
  */
 export function lockLimits(db: Db, orgId: string, subject: LimitSubject) {
+  return db.execute(sql`select ${limitsLockSql(orgId, subject)}`);
+}
+
+/** {@link lockLimits} as a select-list expression. */
+export function limitsLockSql(orgId: string, subject: LimitSubject): SQL {
   // Keyed on the ids as Postgres spells them (uuid::text is lower case), never on the caller's text.
   const key = sql`'limits:' || ${orgId}::uuid::text || ':' || coalesce(${subjectUser(subject)}::uuid::text, 'api_keys')`;
-  return db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  return sql`pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
 /**
