@@ -62,8 +62,8 @@ export const FACET_SCAN_LIMIT = 10_000;
  * than a filter match (the tsvector is read, and ranked), so a text search reads at most this many rows
  * for its counts and its relevance order whatever the catalogue's size. Past it `exact` is false: counts
  * are lower bounds, and relevance orders the matches counted (all of them below this bound: the first found,
- * or with a category the newest of each of its categories), so deep relevance pages of a broad text search
- * may not be stable while listings change.
+ * or with a category the newest of each of its categories): which are ranked then follows the scan's order,
+ * so deep relevance pages of a broad text search may repeat or miss a listing.
  */
 export const TEXT_SCAN_LIMIT = 1_000;
 
