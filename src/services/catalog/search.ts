@@ -62,7 +62,7 @@ export const FACET_SCAN_LIMIT = 10_000;
  * than a filter match (the tsvector is read, and ranked), so a text search reads at most this many rows
  * for its counts and its relevance order whatever the catalogue's size. Past it `exact` is false: counts
  * are lower bounds, and relevance orders the matches counted (all of them below this bound: the first found,
- * or with a category the newest of each of its categories): which are ranked then follows the scan's order,
+ * or within one leaf category its newest): which are ranked then follows the scan's order,
  * so deep relevance pages of a broad text search may repeat or miss a listing.
  */
 export const TEXT_SCAN_LIMIT = 1_000;
@@ -163,16 +163,22 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const scanColumns = sql`l.id, l.category_id, l.min_unit_price_minor as price,
         ${query.category ? sql`l.attributes` : sql`null::jsonb as attributes`},
         ${sort === "relevance" ? rank : sql`null::numeric`} as rank`;
-  // Text matches in a category are read category by category: within one category the planner knows the
-  // category's share and can walk its index keeping text matches (or intersect the text index with it),
-  // instead of reading text matches (or the whole table) to keep the few in the category.
+  // Text matches in one leaf category are read newest first with the category as a single id: the planner
+  // then knows the category's share and either walks its (category, published_at) index keeping text
+  // matches, stopping at the bound, or intersects the text index with it, whichever reads less; and the
+  // matches counted are the category's newest. A category with sub-categories keeps the array form (one
+  // scan: per sub-category scans would repeat the text index scan each time).
+  const leaf = sql`(select c.id from categories c where c.slug = ${query.category})`;
+  const hasChildren = sql`exists (select 1 from categories ch where ch.parent_id = ${leaf})`;
   const scan =
     tsquery && query.category
-      ? sql`select x.* from (${categoryIds}) cat cross join lateral (
-          select ${scanColumns} from listings l
-          where l.category_id = cat.id and ${sql.join(filters, sql` and `)}
-          order by l.published_at desc nulls last
-          limit ${scanLimit + 1}) x`
+      ? sql`select x.* from (
+          (select ${scanColumns} from listings l
+           where not ${hasChildren} and l.category_id = ${leaf} and ${sql.join(filters, sql` and `)}
+           order by l.published_at desc nulls last
+           limit ${scanLimit + 1})
+          union all
+          (select ${scanColumns} from listings l where ${hasChildren} and ${where} limit ${scanLimit + 1})) x`
       : sql`select ${scanColumns} from listings l where ${where}`;
   const band = sql`case ${sql.join(
     PRICE_BANDS.map(
