@@ -139,7 +139,6 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const categoryIds = sql`select c.id from categories c where c.slug = ${query.category}
       or c.parent_id = (select p.id from categories p where p.slug = ${query.category})`;
 
-  const rank = sql`round(ts_rank_cd(l.search, ${tsq})::numeric, 6)`;
   const order = {
     price: {
       by: sql`l.min_unit_price_minor asc, l.id asc`,
@@ -162,7 +161,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   );
   const scanColumns = sql`l.id, l.category_id, l.min_unit_price_minor as price,
         ${query.category ? sql`l.attributes` : sql`null::jsonb as attributes`},
-        ${sort === "relevance" ? rank : sql`null::numeric`} as rank`;
+        ${sort === "relevance" ? sql`l.search` : sql`null::tsvector as search`}`;
   // Text matches in one leaf category are read newest first with the category as a single id: the planner
   // then knows the category's share and either walks its (category, published_at) index keeping text
   // matches, stopping at the bound, or intersects the text index with it, whichever reads less; and the
@@ -231,9 +230,11 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
       select f.category_id, f.price_band as band, f.listings as n from listing_facet_counts f
       where f.listings > 0 ${inCategory(sql`f.category_id`)}
     ),`
-        : sql`matched as materialized (
-      ${scan}
-      limit ${scanLimit + 1}
+        : // Ranked once the bound is applied: only the matches counted are ranked.
+          sql`matched as materialized (
+      select s.id, s.category_id, s.price, s.attributes,
+        ${sort === "relevance" ? sql`round(ts_rank_cd(s.search, ${tsq})::numeric, 6)` : sql`null::numeric`} as rank
+      from (${scan} limit ${scanLimit + 1}) s
     ),
     banded as (select m.category_id, ${band} as band, 1 as n from matched m),`
     }
