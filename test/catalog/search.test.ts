@@ -120,6 +120,46 @@ describe("filters and facets", () => {
   });
 });
 
+describe("text within a category", () => {
+  it("finds text matches in a category and in its parent, under every sort", async () => {
+    const seller = await newSeller();
+    const term = word();
+    const made = [
+      await publishListing(seller, admin, { title: `${term} washer`, category: "fasteners", ...tiers(300) }),
+      await publishListing(seller, admin, { title: `${term} rivet`, category: "fasteners", ...tiers(200) }),
+      await publishListing(seller, admin, {
+        title: "Drill",
+        description: `Fits the ${term} chuck.`,
+        category: "tools",
+        attributes: { power_source: "corded", voltage: 230 },
+        ...tiers(100),
+      }),
+      await publishListing(seller, admin, {
+        title: `${term} paper`,
+        category: "paper",
+        attributes: { size: "A4", weight_gsm: 80 },
+        ...tiers(400),
+      }),
+    ];
+    const [washer, rivet, drill] = made.map((l) => l.id);
+    for (const sort of ["relevance", "newest", "price"]) {
+      const leaf = (await search(`q=${term}&category=fasteners&sort=${sort}`)).body;
+      expect(leaf.total).toBe(2);
+      expect(new Set(leaf.hits.map((h) => h.id))).toEqual(new Set([washer, rivet]));
+      const parent = (await search(`q=${term}&category=industrial-supplies&sort=${sort}`)).body;
+      expect(parent.total).toBe(3);
+      expect(new Set(parent.hits.map((h) => h.id))).toEqual(new Set([washer, rivet, drill]));
+      expect(parent.facets.categories.map((c) => [c.slug, c.count])).toEqual([
+        ["fasteners", 2],
+        ["tools", 1],
+      ]);
+    }
+    // A title match ranks above a description match within the parent too.
+    const ranked = (await search(`q=${term}&category=industrial-supplies`)).body.hits.map((h) => h.id);
+    expect(ranked.at(-1)).toBe(drill);
+  });
+});
+
 describe("keyset pagination", () => {
   it.each(["newest", "price"])(
     "has no duplicates or gaps while listings are inserted between pages (%s)",

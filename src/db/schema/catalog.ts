@@ -109,6 +109,37 @@ export const listings = pgTable(
   ],
 );
 
+/**
+ * Published listings per category and price band (`listing_price_band()`, the search's PRICE_BANDS), kept
+ * exact by statement triggers on `listings` in the writing transaction (migration 0009): browse pages read
+ * their totals and facets here instead of counting listings per request. Rows at 0 stay.
+ */
+export const listingFacetCounts = pgTable(
+  "listing_facet_counts",
+  {
+    categoryId: uuid()
+      .notNull()
+      .references(() => categories.id, { onDelete: "cascade" }),
+    priceBand: bigint({ mode: "number" }).notNull(),
+    listings: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.categoryId, t.priceBand] })],
+);
+
+/** Published listings per category and attribute value (`jsonb_each_text`), kept like listing_facet_counts. */
+export const listingAttributeCounts = pgTable(
+  "listing_attribute_counts",
+  {
+    categoryId: uuid()
+      .notNull()
+      .references(() => categories.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    value: text().notNull(),
+    listings: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.categoryId, t.key, t.value] })],
+);
+
 export const listingVariants = pgTable(
   "listing_variants",
   {

@@ -60,9 +60,12 @@ export const listingHitSchema = z
 export const searchResultSchema = z
   .object({
     total: z.number().int(),
-    exact: z
-      .boolean()
-      .openapi({ description: "False past 10,000 matches: total and facets are then lower bounds" }),
+    exact: z.boolean().openapi({
+      description:
+        "False when the matches were counted up to a bound (10,000; 1,000 with search text) and more match: " +
+        "total and facets are then lower bounds, and relevance ordered the matches counted. Browse pages " +
+        "(no text, no filter but a category) are always exact",
+    }),
     hits: z.array(listingHitSchema),
     nextCursor: z.string().nullable(),
     facets: z.object({

@@ -36,7 +36,10 @@ export interface ListingHit {
 
 export interface SearchResult {
   total: number;
-  /** False when more than FACET_SCAN_LIMIT listings match: total and facet counts are then lower bounds. */
+  /**
+   * False when more than FACET_SCAN_LIMIT (with text TEXT_SCAN_LIMIT) listings match: counts are then lower
+   * bounds. Always true for browse pages, whose counts are kept by triggers (listing_facet_counts).
+   */
   exact: boolean;
   hits: ListingHit[];
   nextCursor: string | null;
@@ -53,6 +56,16 @@ export interface SearchResult {
  * catalogue grows (a filter or search text narrows it back to exact counts).
  */
 export const FACET_SCAN_LIMIT = 10_000;
+
+/**
+ * With search text, matches are counted and ranked over at most this many: a text match costs far more
+ * than a filter match (the tsvector is read, and ranked), so a text search reads at most this many rows
+ * for its counts and its relevance order whatever the catalogue's size. Past it `exact` is false: counts
+ * are lower bounds, and relevance orders the matches counted (all of them below this bound: the first found,
+ * or within one leaf category its newest): which are ranked then follows the scan's order,
+ * so deep relevance pages of a broad text search may repeat or miss a listing.
+ */
+export const TEXT_SCAN_LIMIT = 1_000;
 
 /** What the first part of a cursor's sort key is, by sort order. */
 const sortKeys = { relevance: cursorKeys.rank, price: cursorKeys.amount, newest: cursorKeys.timestamp };
@@ -83,7 +96,8 @@ function typedValue(value: string): string | number | boolean {
 
 /**
  * Full-text search with filters, facet counts and keyset pagination, all in one round trip: one SQL
- * statement computes the matching set once and derives the page, the total and every facet from it.
+ * statement reads the matching set once (up to its bound) and derives the total and every facet from it,
+ * and the relevance page too; a browse page reads its total and facets from the kept counts instead.
  * Facets describe the whole result, not just the page.
  */
 export async function searchListings(ctx: ServiceContext, query: SearchQuery): Promise<SearchResult> {
@@ -112,12 +126,6 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const tsq = tsquery ? sql`to_tsquery('english', ${tsquery})` : sql`null::tsquery`;
   const filters: SQL[] = [sql`l.status = 'published'`];
   if (tsquery) filters.push(sql`l.search @@ ${tsq}`);
-  if (query.category) {
-    // An array rather than `in (subquery)`: the planner then estimates it as a share of the rows, so it can
-    // walk the sort index instead of sorting a whole category.
-    filters.push(sql`l.category_id = any(array(select c.id from categories c where c.slug = ${query.category}
-      or c.parent_id = (select p.id from categories p where p.slug = ${query.category})))`);
-  }
   if (query.minPrice !== undefined) filters.push(sql`l.min_unit_price_minor >= ${query.minPrice}`);
   if (query.maxPrice !== undefined) filters.push(sql`l.min_unit_price_minor <= ${query.maxPrice}`);
   if (query.currency) filters.push(sql`l.currency = ${query.currency}`);
@@ -128,13 +136,10 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     filters.push(sql`l.attributes @> ${JSON.stringify(containment)}::jsonb`);
   }
 
-  const rank = sql`round(ts_rank_cd(l.search, ${tsq})::numeric, 6)`;
+  const categoryIds = sql`select c.id from categories c where c.slug = ${query.category}
+      or c.parent_id = (select p.id from categories p where p.slug = ${query.category})`;
+
   const order = {
-    relevance: {
-      by: sql`${rank} desc, l.id desc`,
-      key: sql`${rank}::text`,
-      after: sql`(${rank}, l.id) < (${after?.[0]}::numeric, ${after?.[1]}::uuid)`,
-    },
     price: {
       by: sql`l.min_unit_price_minor asc, l.id asc`,
       key: sql`l.min_unit_price_minor::text`,
@@ -145,9 +150,35 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
       key: sql`l.published_at::text`,
       after: sql`(l.published_at, l.id) < (${after?.[0]}::timestamptz, ${after?.[1]}::uuid)`,
     },
-  }[sort];
-
-  const where = sql.join(filters, sql` and `);
+  };
+  // With text, counting and ranking read at most TEXT_SCAN_LIMIT matches (see there).
+  const scanLimit = tsquery ? TEXT_SCAN_LIMIT : FACET_SCAN_LIMIT;
+  // The category as an array rather than `in (subquery)`: the planner then estimates it as a share of the
+  // rows, so it can walk the sort index instead of sorting a whole category.
+  const where = sql.join(
+    query.category ? [...filters, sql`l.category_id = any(array(${categoryIds}))`] : filters,
+    sql` and `,
+  );
+  const scanColumns = sql`l.id, l.category_id, l.min_unit_price_minor as price,
+        ${query.category ? sql`l.attributes` : sql`null::jsonb as attributes`},
+        ${sort === "relevance" ? sql`l.search` : sql`null::tsvector as search`}`;
+  // Text matches in one leaf category are read newest first with the category as a single id: the planner
+  // then knows the category's share and either walks its (category, published_at) index keeping text
+  // matches, stopping at the bound, or intersects the text index with it, whichever reads less; and the
+  // matches counted are the category's newest. A category with sub-categories keeps the array form (one
+  // scan: per sub-category scans would repeat the text index scan each time).
+  const leaf = sql`(select c.id from categories c where c.slug = ${query.category})`;
+  const hasChildren = sql`exists (select 1 from categories ch where ch.parent_id = ${leaf})`;
+  const scan =
+    tsquery && query.category
+      ? sql`select x.* from (
+          (select ${scanColumns} from listings l
+           where not ${hasChildren} and l.category_id = ${leaf} and ${sql.join(filters, sql` and `)}
+           order by l.published_at desc nulls last
+           limit ${scanLimit + 1})
+          union all
+          (select ${scanColumns} from listings l where ${hasChildren} and ${where} limit ${scanLimit + 1})) x`
+      : sql`select ${scanColumns} from listings l where ${where}`;
   const band = sql`case ${sql.join(
     PRICE_BANDS.map(
       (min, i) =>
@@ -156,17 +187,32 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     sql` `,
   )} end`;
   // Attribute facets are the category's own "key attributes": they only mean something within one category.
+  // Browse pages (no text, no filter but a category) read totals and facets from the counts the listing
+  // triggers keep (migration 0009): exact at any catalogue size, and nothing is counted per request.
+  const fromCounts =
+    !tsquery &&
+    query.minPrice === undefined &&
+    query.maxPrice === undefined &&
+    !query.currency &&
+    !query.seller &&
+    attributeEntries.length === 0;
+  const inCategory = (column: SQL) => (query.category ? sql`and ${column} in (${categoryIds})` : sql``);
+  // (key, value, n) over the matches: the category's attribute values and how many matches carry each.
+  const attributeCounts = fromCounts
+    ? sql`select a.key, a.value, sum(a.listings) as n from listing_attribute_counts a
+          where a.listings > 0 ${inCategory(sql`a.category_id`)} group by a.key, a.value`
+    : sql`select a.key, a.value, count(*) as n from matched m, jsonb_each_text(m.attributes) a group by a.key, a.value`;
+  // Attribute facets are the category's own "key attributes": they only mean something within one category.
   const attributeFacets = query.category
     ? sql`(select json_object_agg(f.key, f.vals) from (
         select v.key, json_agg(json_build_object('value', v.value, 'count', v.n) order by v.n desc, v.value) as vals
         from (
-          select a.key, a.value, count(*) as n,
-            row_number() over (partition by a.key order by count(*) desc, a.value) as place
-          from matched m, jsonb_each_text(m.attributes) a
+          select a.key, a.value, a.n, row_number() over (partition by a.key order by a.n desc, a.value) as place
+          from (${attributeCounts}) a
           where a.key in (select d->>'key' from categories c, jsonb_array_elements(c.attributes) d
                           where (d->>'facet')::boolean and (c.slug = ${query.category}
                             or c.parent_id = (select p.id from categories p where p.slug = ${query.category})))
-          group by a.key, a.value) v
+          ) v
         where v.place <= 10
         group by v.key) f)`
     : sql`null::json`;
@@ -178,26 +224,41 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     price_bands: { min: string; count: string }[] | null;
     attributes: SearchResult["facets"]["attributes"] | null;
   }>(sql`
-    with matched as materialized (
-      select l.category_id, l.min_unit_price_minor as price, ${query.category ? sql`l.attributes` : sql`null::jsonb as attributes`}
-      from listings l where ${where}
-      limit ${FACET_SCAN_LIMIT + 1}
+    with ${
+      fromCounts
+        ? sql`banded as (
+      select f.category_id, f.price_band as band, f.listings as n from listing_facet_counts f
+      where f.listings > 0 ${inCategory(sql`f.category_id`)}
+    ),`
+        : // Ranked once the bound is applied: only the matches counted are ranked.
+          sql`matched as materialized (
+      select s.id, s.category_id, s.price, s.attributes,
+        ${sort === "relevance" ? sql`round(ts_rank_cd(s.search, ${tsq})::numeric, 6)` : sql`null::numeric`} as rank
+      from (${scan} limit ${scanLimit + 1}) s
     ),
-    page as (
-      select l.id, ${order.key} as key
-      from listings l where ${where} ${after ? sql`and ${order.after}` : sql``}
-      order by ${order.by}
-      limit ${query.limit + 1}
-    ),
-    banded as (select m.category_id, ${band} as band from matched m),
+    banded as (select m.category_id, ${band} as band, 1 as n from matched m),`
+    }
+    page as (${
+      sort === "relevance"
+        ? // Relevance orders the counted matches: each is ranked once, never the whole match set.
+          sql`select m.id, m.rank::text as key, m.rank from matched m
+          ${after ? sql`where (m.rank, m.id) < (${after[0]}::numeric, ${after[1]}::uuid)` : sql``}
+          order by m.rank desc, m.id desc
+          limit ${query.limit + 1}`
+        : sql`select l.id, ${order[sort].key} as key, null::numeric as rank
+          from listings l where ${where} ${after ? sql`and ${order[sort].after}` : sql``}
+          order by ${order[sort].by}
+          limit ${query.limit + 1}`
+    }),
     groups as (
-      select category_id, band, count(*) as n, grouping(category_id) as by_category, grouping(band) as by_band
+      select category_id, band, sum(n) as n, grouping(category_id) as by_category, grouping(band) as by_band
       from banded
       group by grouping sets ((category_id), (band), ())
     )
     select
       (select n from groups where by_category = 1 and by_band = 1) as total,
-      (select json_agg(json_build_object('listing', ${hitJson}, 'key', p.key) order by ${order.by})
+      (select json_agg(json_build_object('listing', ${hitJson}, 'key', p.key)
+          order by ${sort === "relevance" ? sql`p.rank desc, p.id desc` : order[sort].by})
         from page p join listings l on l.id = p.id) as hits,
       (select json_agg(json_build_object('slug', c.slug, 'name', c.name, 'count', g.n) order by g.n desc, c.slug)
         from groups g join categories c on c.id = g.category_id where g.by_category = 0) as categories,
@@ -210,8 +271,8 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const counted = Number(row?.total ?? 0);
   const bandCounts = new Map((row?.price_bands ?? []).map((b) => [Number(b.min), Number(b.count)]));
   return {
-    total: Math.min(counted, FACET_SCAN_LIMIT),
-    exact: counted <= FACET_SCAN_LIMIT,
+    total: fromCounts ? counted : Math.min(counted, scanLimit),
+    exact: fromCounts || counted <= scanLimit,
     hits: page.map((hit) => ({
       ...hit.listing,
       minUnitPriceMinor: Number(hit.listing.minUnitPriceMinor),
