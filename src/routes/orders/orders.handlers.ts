@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import type { OrderGroup } from "../../contracts/orders.ts";
 import { sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
@@ -69,8 +68,7 @@ export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c
   );
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   c.header("Cache-Control", "no-store");
-  // TODO(issue 10, after the checkout rework lands): the service returns OrderGroup itself.
-  return c.json(result.body as OrderGroup, 201);
+  return c.json(result.body, 201);
 };
 
 export const listOrdersHandler: AppRouteHandler<typeof routes.listOrders> = async (c) => {

@@ -1,5 +1,5 @@
-import { z } from "@hono/zod-openapi";
 import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { OrderGroup } from "../../contracts/orders.ts";
 import { atomicList, check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -30,7 +31,7 @@ export const IDEMPOTENCY_HOURS = 24;
 
 export interface CheckoutResult {
   status: number;
-  body: Record<string, unknown>;
+  body: OrderGroup;
   replayed: boolean;
 }
 
@@ -133,7 +134,7 @@ export async function checkout(
     // falls short), and held only for the end of this statement and the commit. FOR NO KEY UPDATE, like the
     // UPDATE itself: it does not conflict with the key-share locks that the order lines' and carts' foreign
     // keys take on the same variants. Each step's CTE is made to wait for the one before by reading it.
-    db.execute<{ body: Record<string, unknown> }>(sql`with
+    db.execute<{ body: OrderGroup }>(sql`with
       lines as materialized (${pricedLines(orgId)}),
       totals as materialized (select coalesce(sum(x.line_total), 0) as total, min(x.currency) as currency,
           count(distinct x.currency) as currencies from ${lines} x),
@@ -276,7 +277,7 @@ export async function checkout(
         }),
     });
   }
-  const body = (results.at(-1) as { rows: { body: Record<string, unknown> }[] }).rows[0]?.body;
+  const body = (results.at(-1) as { rows: { body: OrderGroup }[] }).rows[0]?.body;
   if (!body) throw new Error("checkout: no response stored");
   return { status: 201, body, replayed: false };
 }
@@ -285,12 +286,14 @@ function replayFrom(error: unknown, requestHash: string): CheckoutResult | undef
   const failure = error as {
     name?: string;
     guard?: string;
-    detail?: { hash?: string; status?: number; body?: Record<string, unknown> };
+    detail?: { hash?: string; status?: number; body?: OrderGroup };
   };
   if (failure?.name !== "GuardError" || failure.guard !== "idempotency_replay" || !failure.detail)
     return undefined;
   if (failure.detail.hash !== requestHash) {
     throw new ApiError("unprocessable", "This Idempotency-Key was used with a different request body.");
   }
-  return { status: failure.detail.status ?? 201, body: failure.detail.body ?? {}, replayed: true };
+  // Stored with the claim's completion in the same batch: a finished key always has its response.
+  if (!failure.detail.body) throw new Error("checkout: replayed key without a stored response");
+  return { status: failure.detail.status ?? 201, body: failure.detail.body, replayed: true };
 }
