@@ -6,8 +6,8 @@
  * (Postgres, the proxy, each wrangler and workerd). Then login CPU and the bundle size.
  *
  * Reads run at BENCH_READ_CONNECTIONS (32), writes at BENCH_WRITE_CONNECTIONS (8), BENCH_SECONDS (10)
- * each, BENCH_PASSES (2) alternating passes; BENCH_LISTINGS (10,000) sizes the catalogue; BENCH_ONLY (a
- * substring) picks endpoints. Absolute figures drift on a shared machine: read the ratios.
+ * each, BENCH_PASSES (2) alternating passes; BENCH_LISTINGS (10,000) sizes the catalogue; BENCH_ONLY (substrings,
+ * |-separated) picks endpoints. Absolute figures drift on a shared machine: read the ratios.
  */
 import pg from "pg";
 import { measureBundle } from "../scripts/bundle-size.ts";
@@ -94,7 +94,9 @@ interface Row {
 try {
   if (listings > 0)
     await generateCatalog(db, { listings, sellers: 200, log: (line) => console.log(`bench ${line}`) });
-  const endpoints = benchEndpoints.filter((e) => !only || e.name.includes(only));
+  const endpoints = benchEndpoints.filter(
+    (e) => !only || only.split("|").some((part) => e.name.includes(part)),
+  );
   console.log(
     `bench: ${stack.describe}; ${seconds}s per endpoint, reads × ${readConnections}, writes × ${writeConnections} ` +
       `connections, ${passes} passes; baseline: bare Hono hello Worker on the same wrangler dev\n`,
