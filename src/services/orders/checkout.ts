@@ -119,6 +119,13 @@ export async function checkout(
           "get the held checkout approved, order these items within your spending limit, or try later.",
         { extra: { lines: detail } },
       ),
+    // Transient: the retry reads the listing as it is now (412 with the new prices, 422 if it is gone).
+    listing_changed: () =>
+      new ApiError(
+        "service_unavailable",
+        "A listing in the cart changed while checking out: nothing was ordered. Retry, with the cart's ETag.",
+        { headers: { "Retry-After": "1" } },
+      ),
     insufficient_stock: (detail) =>
       new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
         extra: { lines: detail },
@@ -161,10 +168,15 @@ export async function checkout(
       // 4. Everything else, in one statement over one snapshot taken after the locks above: the cart priced
       // once; the checks, in order (the cart is the version the buyer saw, every line can be ordered as it is,
       // one currency, the total's bound; the approval decision, made once, and no renewal of an approval
-      // hold); the group, its orders, their lines, the events, the emptied cart and the stored response; and
-      // last, stock: the listings (shared: price edits wait) and then the variants (FOR NO KEY UPDATE, in id
-      // order) are locked only after all of that is written, reserved (a check aborts everything if any line
-      // falls short), and held only for the end of this statement and the commit. FOR NO KEY UPDATE, like the
+      // hold); the group, its orders, their lines, the events and the stored response; then stock: the
+      // listings (shared: price edits wait) and then the variants (FOR NO KEY UPDATE, in id order) are locked
+      // only after all of that is written, reserved (a check aborts everything if any line falls short), and
+      // held only for the end of this statement and the commit. The listings were read over this statement's
+      // snapshot, before their lock: a check aborts (503, retry) if one was edited, archived or deleted by a
+      // transaction that committed in between (FOR SHARE returns the newest version, a plain read the
+      // snapshot's). The cart is emptied last, after the stock locks: holding its lines' row locks while
+      // waiting for a listing would deadlock with an edit that holds the listing and deletes a variant (the
+      // FK cascade to cart lines). FOR NO KEY UPDATE, like the
       // UPDATE itself: it does not conflict with the key-share locks that the order lines' and carts' foreign
       // keys take on the same variants. Each step's CTE is made to wait for the one before by reading it.
     )
@@ -234,7 +246,6 @@ export async function checkout(
           jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
         from new_orders o
         returning 1),
-      emptied as (delete from cart_lines where org_id = ${orgId} returning 1),
       stored as (update idempotency_keys set response_status = 201, response_body = ${groupJsonOver(
         sql`${groupId}::uuid`,
         {
@@ -245,16 +256,24 @@ export async function checkout(
       )}::jsonb
         where org_id = ${orgId} and key = ${idempotencyKey}
         returning response_body),
-      shared as materialized (select id from listings where id in (select listing_id from ${lines})
-        and (select count(*) from new_events) + (select count(*) from emptied) + (select count(*) from stored) >= 0
+      shared as materialized (select id, version from listings where id in (select listing_id from ${lines})
+        and (select count(*) from new_events) + (select count(*) from stored) >= 0
         order by id for share),
       locked as materialized (select id, sku, stock from listing_variants where id in (select variant_id from ${lines})
         and (select count(*) from shared) >= 0
         order by id for no key update),
       reserved as (update listing_variants v set stock = v.stock - x.quantity from ${lines} x
         where v.id = x.variant_id and v.stock >= x.quantity and (select count(*) from locked) >= 0
-        returning v.id)
+        returning v.id),
+      emptied as (delete from cart_lines where org_id = ${orgId} and (select count(*) from reserved) >= 0 returning 1)
     select ${check(
+      "listing_changed",
+      // FOR SHARE returns the newest version of a row it had to wait for, the plain read this statement's
+      // snapshot: a listing archived, repriced or otherwise edited (every edit bumps its version) by a
+      // transaction that committed after this statement started was not seen by the checks above.
+      sql`(select count(*) from shared) = (select count(distinct listing_id) from ${lines})
+        and not exists (select 1 from shared s join listings l on l.id = s.id where l.version <> s.version)`,
+    )} as unchanged, ${check(
       "insufficient_stock",
       sql`(select count(*) from reserved) = (select count(*) from ${lines})`,
       sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', v.sku, 'requested', x.quantity,
