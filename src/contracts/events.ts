@@ -105,3 +105,16 @@ export const eventEnvelope = (type: EventType) =>
       createdAt: z.iso.datetime(),
     })
     .meta({ description: `${eventCatalogue[type].description} For: ${eventCatalogue[type].audience}.` });
+
+/** The OpenAPI component name of an event's envelope: `order.accepted` → `EventOrderAccepted`. */
+export function eventSchemaId(type: EventType): string {
+  return `Event${type
+    .split(/[._]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("")}`;
+}
+
+/** Every event's envelope schema, named (built once per isolate: zod ids are global). */
+export const eventEnvelopes = Object.fromEntries(
+  eventTypes.map((type) => [type, eventEnvelope(type).meta({ id: eventSchemaId(type) })]),
+) as Record<EventType, ReturnType<typeof eventEnvelope>>;

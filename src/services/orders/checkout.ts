@@ -3,6 +3,7 @@ import type { OrderGroup } from "../../contracts/orders.ts";
 import { check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { appendEvents } from "../events.ts";
 import { orgWriteChecks } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
 import { write } from "../write.ts";
@@ -237,15 +238,28 @@ export async function checkout(
           x.unit_price, x.line_total
         from ${lines} x join new_orders o on o.seller_org_id = x.seller_id
         returning *),
-      new_events as (insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-        select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
-          jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency), ${at}
-        from new_group g
-        union all
-        select 'order.' || o.status, o.seller_org_id, 'order', o.id,
-          jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
-        from new_orders o
-        returning 1),
+      new_events as (${appendEvents(
+        [
+          {
+            type: {
+              oneOf: ["order_group.placed", "order_group.pending_approval"],
+              when: sql`'order_group.' || g.status`,
+            },
+            orgId: sql`g.buyer_org_id`,
+            entityId: sql`g.id`,
+            payload: sql`jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency)`,
+            from: sql`new_group g`,
+          },
+          {
+            type: { oneOf: ["order.placed", "order.pending_approval"], when: sql`'order.' || o.status` },
+            orgId: sql`o.seller_org_id`,
+            entityId: sql`o.id`,
+            payload: sql`jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor)`,
+            from: sql`new_orders o`,
+          },
+        ],
+        at,
+      )} returning 1),
       stored as (update idempotency_keys set response_status = 201, response_body = ${groupJsonOver(
         sql`${groupId}::uuid`,
         {

@@ -6,6 +6,7 @@ import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
+import { appendEvents, orderEventType } from "../events.ts";
 import {
   assertKeyAccess,
   assertRole,
@@ -147,9 +148,20 @@ function applyTransition(
     );
   }
   statements.push(
-    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      select 'order.' || ${transition.to}::text, org, 'order', ${orderId}::uuid, jsonb_build_object('action', ${action}::text), ${at}
-      from orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`),
+    db.execute(
+      appendEvents(
+        [
+          {
+            type: orderEventType(transition.to),
+            orgId: sql`org`,
+            entityId: sql`${orderId}::uuid`,
+            payload: sql`jsonb_build_object('action', ${action}::text)`,
+            from: sql`orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`,
+          },
+        ],
+        at,
+      ),
+    ),
   );
   return statements;
 }
@@ -317,8 +329,19 @@ export async function decideGroup(
         : []),
       db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}::order_status, version = version + 1, updated_at = ${at}
       where group_id = ${groupId} and status = 'pending_approval'`),
-      db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      values (${decision === "approve" ? "order_group.approved" : "order_group.declined"}, ${orgId}, 'order_group', ${groupId}, '{}'::jsonb, ${at})`),
+      db.execute(
+        appendEvents(
+          [
+            {
+              type: decision === "approve" ? "order_group.approved" : "order_group.declined",
+              orgId: sql`${orgId}::uuid`,
+              entityId: sql`${groupId}::uuid`,
+              payload: sql`'{}'::jsonb`,
+            },
+          ],
+          at,
+        ),
+      ),
     )
     .one(
       "group",
@@ -375,9 +398,18 @@ export async function markInvoicePaid(
       // which wait on the row and then find it paid) change nothing and answer the same invoice.
       db.execute(sql`with paid as (update invoices set status = 'paid', paid_at = ${at}
           where id = ${invoiceId} and status = 'open' returning id, buyer_org_id, seller_org_id)
-        insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-        select 'invoice.paid', org, 'invoice', p.id, '{}'::jsonb, ${at}
-        from paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`),
+        ${appendEvents(
+          [
+            {
+              type: "invoice.paid",
+              orgId: sql`org`,
+              entityId: sql`p.id`,
+              payload: sql`'{}'::jsonb`,
+              from: sql`paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`,
+            },
+          ],
+          at,
+        )}`),
     )
     .one(
       "invoice",
