@@ -1,5 +1,6 @@
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { eventCatalogue, eventEnvelopes, eventTypes } from "./contracts/events.ts";
 import { allowedMethodsIndex } from "./http/allowed-methods.ts";
 import { handleError, problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
@@ -84,6 +85,22 @@ export function createApp(options: AppOptions = {}) {
     scheme: "bearer",
     description: "A session token (`ses_…`) or an organisation API key (`mk_…`).",
   });
+
+  // The event catalogue, as what webhook delivery will POST: one webhook per event type and version.
+  for (const type of eventTypes) {
+    app.openAPIRegistry.registerWebhook({
+      method: "post",
+      path: type,
+      operationId: `event_${type.replace(/\W/g, "_")}`,
+      summary: eventCatalogue[type].description,
+      tags: ["Events"],
+      security: [],
+      request: {
+        body: { content: { "application/json": { schema: eventEnvelopes[type] } } },
+      },
+      responses: { 204: { description: "Received" } },
+    });
+  }
 
   app.doc31("/openapi.json", (c) => openApiInfo(c.var.config.PUBLIC_URL));
 

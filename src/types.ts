@@ -25,3 +25,5 @@ export interface AppEnv {
 
 export type AppOpenAPI = OpenAPIHono<AppEnv>;
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
+/** What a typed route handler may return, without the plain `Response` some routes also allow. */
+export type RouteResult<R extends RouteConfig> = Exclude<Awaited<ReturnType<AppRouteHandler<R>>>, Response>;

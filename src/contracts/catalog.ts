@@ -31,3 +31,14 @@ export const category: z.ZodType<Category> = z
   .meta({ id: "Category" });
 
 export const categoryTree = z.object({ categories: z.array(category) }).meta({ id: "CategoryTree" });
+
+/**
+ * A listing's price in responses: what is stored. Input is bounded (services/catalog/schemas.ts: at most
+ * 10^10 a unit); responses are not, since a stored price may predate a bound, and the API shows it (a cart
+ * flags such a line and checkout refuses it) rather than failing the whole page.
+ */
+export const amountMinor = z.number().meta({ description: "Minor units (cents) of the listing's currency" });
+
+export const priceTierView = z
+  .object({ minQuantity: z.number().int(), unitPriceMinor: amountMinor })
+  .meta({ id: "PriceTierView", description: "From this quantity up, this unit price" });

@@ -7,10 +7,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { createApp, openApiInfo } from "../../src/app.ts";
+import { eventTypes } from "../../src/contracts/events.ts";
 
 type Schema = Record<string, unknown>;
 const document = createApp().getOpenAPI31Document(openApiInfo("http://127.0.0.1:8787")) as unknown as {
   paths: Record<string, Record<string, { operationId?: string; responses: Record<string, Schema> }>>;
+  webhooks: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
   components: { schemas: Record<string, Schema> };
 };
 const operations = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -89,4 +91,13 @@ it("describes every 2xx JSON body with a named, fully described schema", () => {
     }
   }
   expect(checked).toBeGreaterThanOrEqual(45);
+});
+
+it("lists every catalogued event as a webhook with a named, fully described body", () => {
+  expect(Object.keys(document.webhooks).sort()).toEqual([...eventTypes].sort());
+  for (const [type, item] of Object.entries(document.webhooks)) {
+    const schema = item.post?.requestBody?.content["application/json"]?.schema ?? {};
+    expect(schema.$ref, type).toMatch(/^#\/components\/schemas\/Event/);
+    expect(undescribed(schema, type)).toEqual([]);
+  }
 });

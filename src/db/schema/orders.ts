@@ -211,6 +211,8 @@ export const events = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     type: text().notNull(),
+    /** The catalogue version of the type's payload (src/contracts/events.ts). */
+    version: integer().notNull().default(1),
     orgId: uuid().notNull(),
     entityType: text().notNull(),
     entityId: uuid().notNull(),

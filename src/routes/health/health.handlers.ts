@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
+import { replayed } from "../../http/edge-cache.ts";
 import { problemResponse } from "../../http/problem.ts";
-import type { AppRouteHandler } from "../../types.ts";
+import type { AppRouteHandler, RouteResult } from "../../types.ts";
 import type { liveness, readiness } from "./health.routes.ts";
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -57,8 +58,10 @@ export const readinessHandler: AppRouteHandler<typeof readiness> = async (c) => 
     });
   }
   const names = failed.map(([name]) => name);
-  return problemResponse(c, "service_unavailable", `Unavailable: ${names.join(", ")}.`, {
-    extra: { checks },
-    headers: { "Retry-After": "5", "Cache-Control": "no-store" },
-  }) as never;
+  return replayed<RouteResult<typeof readiness>>(
+    problemResponse(c, "service_unavailable", `Unavailable: ${names.join(", ")}.`, {
+      extra: { checks },
+      headers: { "Retry-After": "5", "Cache-Control": "no-store" },
+    }),
+  );
 };

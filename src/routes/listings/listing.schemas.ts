@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { priceTierSchema } from "../../services/catalog/schemas.ts";
+import { amountMinor, priceTierView } from "../../contracts/catalog.ts";
 
 const attributes = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -18,8 +18,8 @@ export const listingSchema = z
     status: listingStatusSchema,
     rejectionReason: z.string().nullable(),
     currency: z.string(),
-    priceTiers: z.array(priceTierSchema),
-    minUnitPriceMinor: z.number().int(),
+    priceTiers: z.array(priceTierView),
+    minUnitPriceMinor: amountMinor,
     minOrderQuantity: z.number().int(),
     orderIncrement: z.number().int(),
     leadTimeDays: z.number().int(),
@@ -48,8 +48,8 @@ export const listingHitSchema = z
     seller: z.object({ id: z.uuid(), name: z.string() }),
     category: z.object({ slug: z.string(), name: z.string() }),
     currency: z.string(),
-    minUnitPriceMinor: z.number().int(),
-    priceTiers: z.array(priceTierSchema),
+    minUnitPriceMinor: amountMinor,
+    priceTiers: z.array(priceTierView),
     minOrderQuantity: z.number().int(),
     leadTimeDays: z.number().int(),
     image: z.string().nullable(),

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
-import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../http/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache, replayed } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
 import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
 import { listingEtag } from "../../services/catalog/views.ts";
-import type { AppEnv, AppRouteHandler } from "../../types.ts";
+import type { AppEnv, AppRouteHandler, RouteResult } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./public.routes.ts";
 
@@ -92,10 +92,12 @@ export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings
   const cached = await edgeCache().match(key);
   if (cached) {
     const age = (Date.now() - Number(cached.headers.get(STORED_AT) ?? 0)) / 1000;
-    return new Response(cached.body, {
-      status: 200,
-      headers: { "content-type": "application/json", "cache-control": searchClientCache(age) },
-    }) as never;
+    return replayed<RouteResult<typeof routes.searchListings>>(
+      new Response(cached.body, {
+        status: 200,
+        headers: { "content-type": "application/json", "cache-control": searchClientCache(age) },
+      }),
+    );
   }
   if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
     throw new ApiError("validation_failed", "minPrice is above maxPrice.", {
@@ -141,9 +143,11 @@ export const getListingHandler: AppRouteHandler<typeof routes.getListing> = asyn
   }
   const tag = cached.headers.get("etag");
   if (tag && ifNoneMatchHits(c.req.header("if-none-match"), tag)) {
-    return c.body(null, 304, { ETag: tag, "Cache-Control": DETAIL_CLIENT_CACHE }) as never;
+    return replayed<RouteResult<typeof routes.getListing>>(
+      c.body(null, 304, { ETag: tag, "Cache-Control": DETAIL_CLIENT_CACHE }),
+    );
   }
   const headers = new Headers(cached.headers);
   headers.set("cache-control", DETAIL_CLIENT_CACHE);
-  return new Response(cached.body, { status: 200, headers }) as never;
+  return replayed<RouteResult<typeof routes.getListing>>(new Response(cached.body, { status: 200, headers }));
 };

@@ -1,8 +1,8 @@
-import { edgeCache, ifNoneMatchHits, putInEdgeCache } from "../../http/edge-cache.ts";
+import { edgeCache, ifNoneMatchHits, putInEdgeCache, replayed } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as uploads from "../../services/media/uploads.ts";
-import type { AppRouteHandler } from "../../types.ts";
+import type { AppRouteHandler, RouteResult } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./media.routes.ts";
 
@@ -68,13 +68,15 @@ export const getFileHandler: AppRouteHandler<typeof routes.getFile> = async (c) 
   }
   const etag = response.headers.get("etag");
   if (etag && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
-    return new Response(null, {
-      status: 304,
-      headers: { etag, "cache-control": IMMUTABLE, ...EMBEDDABLE },
-    }) as never;
+    return replayed<RouteResult<typeof routes.getFile>>(
+      new Response(null, {
+        status: 304,
+        headers: { etag, "cache-control": IMMUTABLE, ...EMBEDDABLE },
+      }),
+    );
   }
   const headers = new Headers(response.headers);
   headers.set("cache-control", IMMUTABLE);
   for (const [name, value] of Object.entries(EMBEDDABLE)) headers.set(name, value);
-  return new Response(response.body, { status: 200, headers }) as never;
+  return replayed<RouteResult<typeof routes.getFile>>(new Response(response.body, { status: 200, headers }));
 };

@@ -1,11 +1,11 @@
 import { asc, sql } from "drizzle-orm";
 import type { Category } from "../../contracts/catalog.ts";
-import { atomic, guard } from "../../db/atomic.ts";
+import { guard } from "../../db/atomic.ts";
 import { type AttributeDefinition, categories } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { translateGuards } from "../identity/org-access.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
+import { write } from "../write.ts";
 import { adminGuard } from "./listings.ts";
 
 /** The tree is two levels deep: top-level categories and their sub-categories. */
@@ -45,8 +45,15 @@ export async function createCategory(
   const parent = input.parent
     ? sql`(select id from categories where slug = ${input.parent} and parent_id is null)`
     : sql`null::uuid`;
-  try {
-    await atomic(ctx.db, [
+  await write(ctx.db, "manage categories", {
+    not_platform_admin: () => new ApiError("forbidden", "Only platform admins manage categories."),
+    parent_exists: () =>
+      new ApiError("validation_failed", "Unknown parent category.", {
+        errors: [{ field: "body.parent", message: "must be a top-level category slug" }],
+      }),
+    slug_free: () => new ApiError("conflict", "A category with this slug exists."),
+  })
+    .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       adminGuard(ctx.db, principal),
       guard(ctx.db, "parent_exists", input.parent ? sql`${parent} is not null` : sql`true`),
@@ -55,16 +62,7 @@ export async function createCategory(
         values (${input.slug}, ${input.name}, ${parent},
           (select coalesce(max(position), -1) + 1 from categories where parent_id is not distinct from ${parent}),
           ${JSON.stringify(input.attributes)}::jsonb)`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "manage categories", {
-      not_platform_admin: () => new ApiError("forbidden", "Only platform admins manage categories."),
-      parent_exists: () =>
-        new ApiError("validation_failed", "Unknown parent category.", {
-          errors: [{ field: "body.parent", message: "must be a top-level category slug" }],
-        }),
-      slug_free: () => new ApiError("conflict", "A category with this slug exists."),
-    });
-  }
+    )
+    .commit();
   return { slug: input.slug, name: input.name, attributes: input.attributes, children: [] };
 }

@@ -1,18 +1,13 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { atomicList, guard, textArray } from "../../db/atomic.ts";
+import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { listingImages, listings, listingVariants } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import {
-  assertKeyAccess,
-  assertRole,
-  memberRoleSql,
-  orgWriteAccess,
-  translateGuards,
-} from "../identity/org-access.ts";
+import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { write } from "../write.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";
 import type { CreateListingInput, UpdateListingInput } from "./schemas.ts";
 import { type ListingStatus, type ListingView, listingEtag, listingJson, normaliseListing } from "./views.ts";
@@ -136,21 +131,17 @@ export async function createListing(
             .values(input.images.map((fileId, position) => ({ listingId: id, fileId, position }))),
         ]
       : []),
-    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${id}`),
   ];
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "manage listings", catalogGuardErrors);
-  }
-  return viewFrom(results.at(-1));
-}
-
-function viewFrom(result: unknown): ListingView {
-  const row = (result as { rows: Row[] }).rows[0];
-  if (!row) throw new ApiError("not_found", "Listing not found.");
-  return normaliseListing(row.listing);
+  const { listing } = await write(db, "manage listings", catalogGuardErrors)
+    .add(...statements)
+    .one(
+      "listing",
+      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${id}`),
+      (result) => result.rows[0]?.listing,
+      "Listing not found.",
+    )
+    .commit();
+  return normaliseListing(listing);
 }
 
 /**
@@ -247,28 +238,28 @@ export async function updateListing(
       );
     }
   }
-  statements.push(
-    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
-  );
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "manage listings", {
-      ...catalogGuardErrors,
-      version_mismatch: (detail) =>
-        new ApiError(
-          "precondition_failed",
-          "The listing changed since you read it; fetch it again and reapply.",
-          {
-            extra: { currentVersion: detail?.version },
-            headers: typeof detail?.version === "number" ? { ETag: listingEtag(detail.version) } : {},
-          },
-        ),
-      listing_archived: () => new ApiError("conflict", "Archived listings cannot be edited."),
-    });
-  }
-  return viewFrom(results.at(-1));
+  const { listing } = await write(db, "manage listings", {
+    ...catalogGuardErrors,
+    version_mismatch: (detail) =>
+      new ApiError(
+        "precondition_failed",
+        "The listing changed since you read it; fetch it again and reapply.",
+        {
+          extra: { currentVersion: detail?.version },
+          headers: typeof detail?.version === "number" ? { ETag: listingEtag(detail.version) } : {},
+        },
+      ),
+    listing_archived: () => new ApiError("conflict", "Archived listings cannot be edited."),
+  })
+    .add(...statements)
+    .one(
+      "listing",
+      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
+      (result) => result.rows[0]?.listing,
+      "Listing not found.",
+    )
+    .commit();
+  return normaliseListing(listing);
 }
 
 /** Lifecycle actions and the states each may start from. */
@@ -335,32 +326,34 @@ export async function transitionListing(
         rejection_reason = ${action === "reject" ? (options.reason ?? null) : null},
         published_at = case when ${transition.to} = 'published' then coalesce(published_at, ${new Date(ctx.now)}) else published_at end
       where id = ${listingId} ${inScope}`),
-    db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
   ];
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "manage listings", {
-      ...catalogGuardErrors,
-      not_platform_admin: () => new ApiError("forbidden", "Only platform admins moderate listings."),
-      version_mismatch: (detail) =>
-        new ApiError("precondition_failed", "The listing changed since you read it.", {
-          extra: { currentVersion: detail?.version },
-        }),
-      illegal_transition: (detail) => {
-        const current = String(detail?.status);
-        return new ApiError(
-          "conflict",
-          `A ${current} listing cannot be ${action === "submit" ? "submitted" : `${action}d`}.`,
-          {
-            extra: { currentStatus: current, allowedActions: allowedActions(current, by) },
-          },
-        );
-      },
-    });
-  }
-  return viewFrom(results.at(-1));
+  const { listing } = await write(db, "manage listings", {
+    ...catalogGuardErrors,
+    not_platform_admin: () => new ApiError("forbidden", "Only platform admins moderate listings."),
+    version_mismatch: (detail) =>
+      new ApiError("precondition_failed", "The listing changed since you read it.", {
+        extra: { currentVersion: detail?.version },
+      }),
+    illegal_transition: (detail) => {
+      const current = String(detail?.status);
+      return new ApiError(
+        "conflict",
+        `A ${current} listing cannot be ${action === "submit" ? "submitted" : `${action}d`}.`,
+        {
+          extra: { currentStatus: current, allowedActions: allowedActions(current, by) },
+        },
+      );
+    },
+  })
+    .add(...statements)
+    .one(
+      "listing",
+      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
+      (result) => result.rows[0]?.listing,
+      "Listing not found.",
+    )
+    .commit();
+  return normaliseListing(listing);
 }
 
 /** Guard for platform-admin writes. */

@@ -201,7 +201,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   const attributeCounts = fromCounts
     ? sql`select a.key, a.value, sum(a.listings) as n from listing_attribute_counts a
           where a.listings > 0 ${inCategory(sql`a.category_id`)} group by a.key, a.value`
-    : sql`select a.key, a.value, count(*) as n from matched m, jsonb_each_text(m.attributes) a group by a.key, a.value`;
+    : sql`select a.key, a.value, count(*) as n from counted m, jsonb_each_text(m.attributes) a group by a.key, a.value`;
   // Attribute facets are the category's own "key attributes": they only mean something within one category.
   const attributeFacets = query.category
     ? sql`(select json_object_agg(f.key, f.vals) from (
@@ -236,12 +236,13 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
         ${sort === "relevance" ? sql`round(ts_rank_cd(s.search, ${tsq})::numeric, 6)` : sql`null::numeric`} as rank
       from (${scan} limit ${scanLimit + 1}) s
     ),
-    banded as (select m.category_id, ${band} as band, 1 as n from matched m),`
+    counted as materialized (select * from matched limit ${scanLimit}),
+    banded as (select m.category_id, ${band} as band, 1 as n from counted m),`
     }
     page as (${
       sort === "relevance"
         ? // Relevance orders the counted matches: each is ranked once, never the whole match set.
-          sql`select m.id, m.rank::text as key, m.rank from matched m
+          sql`select m.id, m.rank::text as key, m.rank from counted m
           ${after ? sql`where (m.rank, m.id) < (${after[0]}::numeric, ${after[1]}::uuid)` : sql``}
           order by m.rank desc, m.id desc
           limit ${query.limit + 1}`
@@ -256,7 +257,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
       group by grouping sets ((category_id), (band), ())
     )
     select
-      (select n from groups where by_category = 1 and by_band = 1) as total,
+      ${fromCounts ? sql`(select n from groups where by_category = 1 and by_band = 1)` : sql`(select count(*) from matched)`} as total,
       (select json_agg(json_build_object('listing', ${hitJson}, 'key', p.key)
           order by ${sort === "relevance" ? sql`p.rank desc, p.id desc` : order[sort].by})
         from page p join listings l on l.id = p.id) as hits,

@@ -1,10 +1,10 @@
 import { eq, sql } from "drizzle-orm";
-import { atomic, postgresError } from "../../db/atomic.ts";
+import { postgresError } from "../../db/atomic.ts";
 import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { write } from "../write.ts";
 import { type IssuedDevice, issueDevice, verifyDevice } from "./devices.ts";
-import { translateGuards } from "./org-access.ts";
 import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from "./password.ts";
 import { type Principal, principalGuard } from "./principal.ts";
 import {
@@ -74,21 +74,26 @@ export async function signup(
   const userId = crypto.randomUUID();
   const session = await newSession(userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.password, ctx.passwordParams);
-  let created: { id: string; email: string; name: string; createdAt: Date }[];
+  let user: { id: string; email: string; name: string; createdAt: Date };
   try {
-    [created] = await atomic(ctx.db, [
-      ctx.db
-        .insert(users)
-        .values({
-          id: userId,
-          email: input.email.trim(),
-          emailNormalized: normalizeEmail(input.email),
-          name: input.name.trim(),
-          passwordHash,
-        })
-        .returning({ id: users.id, email: users.email, name: users.name, createdAt: users.createdAt }),
-      insertSessionRow(ctx.db, session),
-    ]);
+    ({ user } = await write(ctx.db, "sign up")
+      .one(
+        "user",
+        ctx.db
+          .insert(users)
+          .values({
+            id: userId,
+            email: input.email.trim(),
+            emailNormalized: normalizeEmail(input.email),
+            name: input.name.trim(),
+            passwordHash,
+          })
+          .returning({ id: users.id, email: users.email, name: users.name, createdAt: users.createdAt }),
+        (rows) => rows[0],
+        () => new ApiError("internal", "Sign-up stored no account."),
+      )
+      .add(insertSessionRow(ctx.db, session))
+      .commit());
   } catch (error) {
     if (postgresError(error)?.constraint === "users_email_normalized_key") {
       throw new ApiError("conflict", "An account with this email already exists.");
@@ -96,8 +101,6 @@ export async function signup(
     throw error;
   }
   await storeSession(ctx.kv, session);
-  const [user] = created;
-  if (!user) throw new Error("signup: no user row returned");
   return { user: userView(user), session, device: await issueDevice(input.deviceSecret, userId, ctx.now) };
 }
 
@@ -123,22 +126,25 @@ export async function login(
         then ${cookie.deviceId} else '' end)`
     : sql`''`;
   const key: AttemptKey = { email: sql`${email}`, device };
-  const [claim, read] = await atomic(ctx.db, [
-    claimAttempt(ctx.db, key, ctx.now),
-    ctx.db.execute<{
-      id: string | null;
-      email: string | null;
-      name: string | null;
-      password_hash: string | null;
-      created_at: string | null;
-      attempts: AttemptState | null;
-      device: string;
-    }>(sql`
+  const { claim, read } = await write(ctx.db, "sign in")
+    .step("claim", claimAttempt(ctx.db, key, ctx.now))
+    .step(
+      "read",
+      ctx.db.execute<{
+        id: string | null;
+        email: string | null;
+        name: string | null;
+        password_hash: string | null;
+        created_at: string | null;
+        attempts: AttemptState | null;
+        device: string;
+      }>(sql`
       select u.id, u.email, u.name, u.password_hash, u.created_at, ${attemptState(key)} as attempts,
         ${device}::text as device
       from (select ${email}::text as email) q
       left join users u on u.email_normalized = q.email`),
-  ]);
+    )
+    .commit();
   const row = read.rows[0];
   assertClaimed(
     claim.rows.length > 0,
@@ -155,16 +161,12 @@ export async function login(
   if (!verdict.ok || !row?.id) throw new ApiError("unauthorized", INVALID_LOGIN);
 
   const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const statements = [insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key)] as const;
+  const signIn = write(ctx.db, "sign in").add(insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key));
   if (verdict.needsRehash) {
     const passwordHash = await hashPassword(input.password, ctx.passwordParams);
-    await atomic(ctx.db, [
-      ...statements,
-      ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)),
-    ]);
-  } else {
-    await atomic(ctx.db, statements);
+    signIn.add(ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)));
   }
+  await signIn.commit();
   await storeSession(ctx.kv, session);
   const trusted = cookie && row.device === cookie.deviceId ? cookie.deviceId : undefined;
   return {
@@ -210,21 +212,18 @@ export async function changePassword(
     email: sql`(select email_normalized from users where id = ${principal.userId})`,
     device: sql`${cookie?.userId === principal.userId ? cookie.deviceId : ""}`,
   };
-  let claimed: boolean;
-  let user: { email: string; password_hash: string; attempts: AttemptState | null } | undefined;
-  try {
-    const [, claim, read] = await atomic(ctx.db, [
-      principalGuard(ctx.db, principal, now),
-      claimAttempt(ctx.db, key, ctx.now),
+  const { claim, read } = await write(ctx.db, "change the password")
+    .add(principalGuard(ctx.db, principal, now))
+    .step("claim", claimAttempt(ctx.db, key, ctx.now))
+    .step(
+      "read",
       ctx.db.execute<{ email: string; password_hash: string; attempts: AttemptState | null }>(sql`
         select u.email, u.password_hash, ${attemptState(key)} as attempts
         from users u where u.id = ${principal.userId}`),
-    ]);
-    claimed = claim.rows.length > 0;
-    user = read.rows[0];
-  } catch (error) {
-    throw translateGuards(error, "change the password");
-  }
+    )
+    .commit();
+  const claimed = claim.rows.length > 0;
+  const user = read.rows[0];
   if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
   assertClaimed(
     claimed,
@@ -243,18 +242,14 @@ export async function changePassword(
 
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.newPassword, ctx.passwordParams);
-  let revoked: { id: string }[];
-  try {
-    [, , revoked] = await atomic(ctx.db, [
+  const { revoked } = await write(ctx.db, "change the password")
+    .add(
       principalGuard(ctx.db, principal, now),
       ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
-      revokeSessionRows(ctx.db, principal.userId, now),
-      insertSessionRow(ctx.db, session),
-      clearAttempts(ctx.db, key),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "change the password");
-  }
+    )
+    .step("revoked", revokeSessionRows(ctx.db, principal.userId, now))
+    .add(insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key))
+    .commit();
   await forgetSessions(
     ctx.kv,
     revoked.map((r) => r.id),

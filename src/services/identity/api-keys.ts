@@ -1,11 +1,12 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { atomic, guard } from "../../db/atomic.ts";
+import { guard } from "../../db/atomic.ts";
 import { apiKeys } from "../../db/schema/index.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { write } from "../write.ts";
 import { API_KEY_PREFIX, type ApiKeyRecord, apiKeyKvKey } from "./api-keys-auth.ts";
-import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
+import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard } from "./org-access.ts";
 import { type ApiKeyScope, type Principal, principalGuard } from "./principal.ts";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
@@ -48,9 +49,11 @@ export async function createApiKey(
   const secretHash = await sha256Hex(secret);
   const expiresAt = input.expiresInDays ? new Date(ctx.now + input.expiresInDays * 86_400_000) : null;
   const scopes = [...new Set(input.scopes)].sort();
-  let created: (typeof apiKeys.$inferSelect)[];
-  try {
-    [, , , created] = await atomic(ctx.db, [
+  const { row } = await write(ctx.db, "manage API keys", {
+    key_limit: () =>
+      new ApiError("conflict", `An organisation may have at most ${MAX_ACTIVE_KEYS} active keys.`),
+  })
+    .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
       guard(
@@ -58,6 +61,9 @@ export async function createApiKey(
         "key_limit",
         sql`(select count(*) from api_keys where org_id = ${orgId} and revoked_at is null) < ${MAX_ACTIVE_KEYS}`,
       ),
+    )
+    .one(
+      "row",
       ctx.db
         .insert(apiKeys)
         .values({
@@ -70,15 +76,10 @@ export async function createApiKey(
           expiresAt,
         })
         .returning(),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "manage API keys", {
-      key_limit: () =>
-        new ApiError("conflict", `An organisation may have at most ${MAX_ACTIVE_KEYS} active keys.`),
-    });
-  }
-  const [row] = created;
-  if (!row) throw new Error("createApiKey: no row returned");
+      (rows) => rows[0],
+      "Organisation not found.",
+    )
+    .commit();
   const record: ApiKeyRecord = {
     v: 1,
     keyId: row.id,
@@ -133,21 +134,21 @@ export async function revokeApiKey(
   orgId: string,
   keyId: string,
 ) {
-  let revoked: { publicId: string }[];
-  try {
-    [, , revoked] = await atomic(ctx.db, [
+  const { key } = await write(ctx.db, "manage API keys")
+    .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+    )
+    .one(
+      "key",
       ctx.db
         .update(apiKeys)
         .set({ revokedAt: new Date(ctx.now) })
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
         .returning({ publicId: apiKeys.publicId }),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "manage API keys");
-  }
-  const [key] = revoked;
-  if (!key) throw new ApiError("not_found", "API key not found.");
+      (rows) => rows[0],
+      "API key not found.",
+    )
+    .commit();
   await ctx.kv.delete(apiKeyKvKey(key.publicId));
 }

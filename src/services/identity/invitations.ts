@@ -1,11 +1,12 @@
 import { desc, eq, sql } from "drizzle-orm";
-import { atomic, guard, textArray } from "../../db/atomic.ts";
+import { guard, textArray } from "../../db/atomic.ts";
 import { emailOutbox, invitations } from "../../db/schema/index.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { write } from "../write.ts";
 import { normalizeEmail } from "./accounts.ts";
-import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard, translateGuards } from "./org-access.ts";
+import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard } from "./org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -35,8 +36,11 @@ export async function createInvitation(
   const id = crypto.randomUUID();
   const expiresAt = new Date(ctx.now + INVITATION_TTL_MS);
   const acceptUrl = `${input.acceptBaseUrl}/v1/invitations/${token}/accept`;
-  try {
-    await atomic(ctx.db, [
+  await write(ctx.db, "invite members", {
+    owner_only: () => new ApiError("forbidden", "Only an owner may invite owners."),
+    already_member: () => new ApiError("conflict", "This person is already a member."),
+  })
+    .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
       guard(
@@ -68,13 +72,8 @@ export async function createInvitation(
             || 'POST ' || ${acceptUrl} || E'\n',
           'invitation'
         from organizations o, users u where o.id = ${orgId} and u.id = ${principal.userId}`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "invite members", {
-      owner_only: () => new ApiError("forbidden", "Only an owner may invite owners."),
-      already_member: () => new ApiError("conflict", "This person is already a member."),
-    });
-  }
+    )
+    .commit();
   return { id, orgId, email, role: input.role, expiresAt: expiresAt.toISOString() };
 }
 
@@ -104,9 +103,30 @@ export async function acceptInvitation(
           and (m.role = 'owner' or (m.role = 'admin' and i.role <> 'owner')) for share) then 'inviter_lacks_rights'
       else 'ok' end
     from (select 1) one left join invitations i on i.token_hash = ${tokenHash})`;
-  let accepted: { rows: { org_id: string; role: MemberRole }[] };
-  try {
-    [, , , accepted] = await atomic(ctx.db, [
+  const { accepted } = await write(ctx.db, "accept invitations", {
+    invitation_state: (detail) => {
+      switch (detail?.state) {
+        case "used":
+          return new ApiError("gone", "This invitation has already been used.");
+        case "revoked":
+          return new ApiError("gone", "This invitation has been revoked.");
+        case "inviter_lacks_rights":
+          return new ApiError(
+            "gone",
+            "This invitation is no longer valid: whoever sent it may no longer grant this role. Ask for a new one.",
+          );
+        case "expired":
+          return new ApiError("gone", "This invitation has expired; ask for a new one.");
+        case "wrong_user":
+          return new ApiError("forbidden", "This invitation is for another email address.");
+        case "member":
+          return new ApiError("conflict", "You are already a member of this organisation.");
+        default:
+          return new ApiError("not_found", "Invitation not found.");
+      }
+    },
+  })
+    .add(
       principalGuard(ctx.db, principal, now),
       // Membership changes of one organisation take its row lock first (like changeMemberRole and
       // removeMember): the inviter's membership is share-locked only under it, so an accept never waits
@@ -114,6 +134,9 @@ export async function acceptInvitation(
       ctx.db.execute(sql`select o.id from organizations o
         where o.id = (select org_id from invitations where token_hash = ${tokenHash}) for update`),
       guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
+    )
+    .step(
+      "accepted",
       ctx.db.execute<{ org_id: string; role: MemberRole }>(sql`
         with used as (
           update invitations set accepted_at = ${now}, accepted_by = ${principal.userId}
@@ -121,32 +144,8 @@ export async function acceptInvitation(
         insert into memberships (org_id, user_id, role)
         select org_id, ${principal.userId}, role from used
         returning org_id, role`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "accept invitations", {
-      invitation_state: (detail) => {
-        switch (detail?.state) {
-          case "used":
-            return new ApiError("gone", "This invitation has already been used.");
-          case "revoked":
-            return new ApiError("gone", "This invitation has been revoked.");
-          case "inviter_lacks_rights":
-            return new ApiError(
-              "gone",
-              "This invitation is no longer valid: whoever sent it may no longer grant this role. Ask for a new one.",
-            );
-          case "expired":
-            return new ApiError("gone", "This invitation has expired; ask for a new one.");
-          case "wrong_user":
-            return new ApiError("forbidden", "This invitation is for another email address.");
-          case "member":
-            return new ApiError("conflict", "You are already a member of this organisation.");
-          default:
-            return new ApiError("not_found", "Invitation not found.");
-        }
-      },
-    });
-  }
+    )
+    .commit();
   const [row] = accepted.rows;
   // A concurrent accept or revocation of the same invitation won the row lock.
   if (!row) throw new ApiError("gone", "This invitation has already been used or revoked.");
@@ -204,31 +203,31 @@ export async function revokeInvitation(
       when i.role = 'owner' and ${memberRoleSql(orgId, principal.userId)} <> 'owner' then 'owner_only'
       else 'ok' end
     from (select 1) one left join invitations i on i.id = ${invitationId} and i.org_id = ${orgId})`;
-  let revoked: { rows: unknown[] };
-  try {
-    [, , , revoked] = await atomic(ctx.db, [
+  const { revoked } = await write(ctx.db, "revoke invitations", {
+    invitation_state: (detail) => {
+      switch (detail?.state) {
+        case "accepted":
+          return new ApiError("conflict", "This invitation has been accepted; remove the member instead.");
+        case "owner_only":
+          return new ApiError("forbidden", "Only an owner may revoke an owner invitation.");
+        default:
+          return new ApiError("not_found", "Invitation not found.");
+      }
+    },
+  })
+    .add(
       principalGuard(ctx.db, principal, now),
       orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
       guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
+    )
+    .step(
+      "revoked",
       ctx.db.execute(sql`
         update invitations set revoked_at = ${now}, revoked_by = ${principal.userId}
         where id = ${invitationId} and org_id = ${orgId} and accepted_at is null and revoked_at is null
         returning id`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "revoke invitations", {
-      invitation_state: (detail) => {
-        switch (detail?.state) {
-          case "accepted":
-            return new ApiError("conflict", "This invitation has been accepted; remove the member instead.");
-          case "owner_only":
-            return new ApiError("forbidden", "Only an owner may revoke an owner invitation.");
-          default:
-            return new ApiError("not_found", "Invitation not found.");
-        }
-      },
-    });
-  }
+    )
+    .commit();
   // A concurrent accept or revocation won the row lock after the state check.
   if (revoked.rows.length === 0) {
     throw new ApiError("conflict", "This invitation was accepted or revoked meanwhile.");

@@ -1,9 +1,8 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
-import { atomic } from "../../db/atomic.ts";
 import { sessions } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { translateGuards } from "./org-access.ts";
+import { write } from "../write.ts";
 import { type Principal, principalGuard } from "./principal.ts";
 import { forgetSessions, revokeSessionRows, type SessionRecord } from "./sessions.ts";
 
@@ -88,30 +87,23 @@ export async function listSessions(
 
 /** Revokes one of the user's own sessions (another user's id is simply not found): one round trip. */
 export async function revokeSession(ctx: ServiceContext, principal: UserPrincipal, sessionId: string) {
-  let revoked: { id: string }[];
-  try {
-    [, revoked] = await atomic(ctx.db, [
-      principalGuard(ctx.db, principal, new Date(ctx.now)),
-      revokeSessionRows(ctx.db, principal.userId, new Date(ctx.now), { ids: [sessionId] }),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "revoke sessions");
-  }
+  const { revoked } = await write(ctx.db, "revoke sessions")
+    .add(principalGuard(ctx.db, principal, new Date(ctx.now)))
+    .step("revoked", revokeSessionRows(ctx.db, principal.userId, new Date(ctx.now), { ids: [sessionId] }))
+    .commit();
   if (revoked.length === 0) throw new ApiError("not_found", "Session not found.");
   await forgetSessions(ctx.kv, [sessionId]);
 }
 
 /** Revokes every session of the user except the current one: one round trip. Returns how many. */
 export async function revokeOtherSessions(ctx: ServiceContext, principal: UserPrincipal): Promise<number> {
-  let revoked: { id: string }[];
-  try {
-    [, revoked] = await atomic(ctx.db, [
-      principalGuard(ctx.db, principal, new Date(ctx.now)),
+  const { revoked } = await write(ctx.db, "revoke sessions")
+    .add(principalGuard(ctx.db, principal, new Date(ctx.now)))
+    .step(
+      "revoked",
       revokeSessionRows(ctx.db, principal.userId, new Date(ctx.now), { exceptId: principal.sessionId }),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "revoke sessions");
-  }
+    )
+    .commit();
   await forgetSessions(
     ctx.kv,
     revoked.map((r) => r.id),

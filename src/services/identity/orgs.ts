@@ -1,8 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
-import { atomic, guard } from "../../db/atomic.ts";
+import { guard } from "../../db/atomic.ts";
 import { memberships, organizations } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { write } from "../write.ts";
 import {
   ANY_MEMBER,
   assertKeyAccess,
@@ -11,7 +12,6 @@ import {
   ORG_ADMINS,
   orgNotFound,
   orgRoleGuard,
-  translateGuards,
 } from "./org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
@@ -59,30 +59,30 @@ export async function createOrg(
   input: OrgInput,
 ): Promise<OrgView> {
   const id = crypto.randomUUID();
-  let created: OrgRow[];
-  try {
-    [, , created] = await atomic(ctx.db, [
+  const { org } = await write(ctx.db, "create organisations", {
+    owned_org_limit: () =>
+      new ApiError("conflict", `A user may own at most ${MAX_OWNED_ORGS} organisations.`),
+  })
+    .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       guard(
         ctx.db,
         "owned_org_limit",
         sql`(select count(*) from memberships where user_id = ${principal.userId} and role = 'owner') < ${MAX_OWNED_ORGS}`,
       ),
+    )
+    .one(
+      "org",
       ctx.db
         .insert(organizations)
         .values({ id, ...input })
         .returning(),
-      ctx.db.insert(memberships).values({ orgId: id, userId: principal.userId, role: "owner" }),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "create organisations", {
-      owned_org_limit: () =>
-        new ApiError("conflict", `A user may own at most ${MAX_OWNED_ORGS} organisations.`),
-    });
-  }
-  const [row] = created;
-  if (!row) throw new Error("createOrg: no row returned");
-  return orgView(row, "owner");
+      (rows) => rows[0],
+      "Organisation not found.",
+    )
+    .add(ctx.db.insert(memberships).values({ orgId: id, userId: principal.userId, role: "owner" }))
+    .commit();
+  return orgView(org, "owner");
 }
 
 /** An organisation, for its members (any role) and its own API keys (org:read): one round trip. */
@@ -120,29 +120,18 @@ export async function updateOrg(
     .set({ ...changes, updatedAt: now })
     .where(eq(organizations.id, orgId))
     .returning();
-  let updated: OrgRow[];
-  let role: MemberRole | null = null;
-  try {
-    if (principal.kind === "user") {
-      let roles: { rows: { role: MemberRole }[] };
-      [, , updated, roles] = await atomic(ctx.db, [
-        principalGuard(ctx.db, principal, now),
-        orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
-        update,
-        ctx.db.execute<{ role: MemberRole }>(
-          sql`select role from memberships where org_id = ${orgId} and user_id = ${principal.userId}`,
-        ),
-      ]);
-      role = roles.rows[0]?.role ?? null;
-    } else {
-      [, updated] = await atomic(ctx.db, [principalGuard(ctx.db, principal, now), update]);
-    }
-  } catch (error) {
-    throw translateGuards(error, "edit this organisation");
-  }
-  const [row] = updated;
-  if (!row) throw orgNotFound();
-  return orgView(row, role);
+  const edit = write(ctx.db, "edit this organisation")
+    .add(principalGuard(ctx.db, principal, now))
+    .add(...(principal.kind === "user" ? [orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS)] : []))
+    .one("org", update, (rows) => rows[0], orgNotFound)
+    .step(
+      "roles",
+      ctx.db.execute<{ role: MemberRole }>(
+        sql`select role from memberships where org_id = ${orgId} and user_id = ${principal.kind === "user" ? principal.userId : null}::uuid`,
+      ),
+    );
+  const { org, roles } = await edit.commit();
+  return orgView(org, roles.rows[0]?.role ?? null);
 }
 
 export interface MemberView {
@@ -218,9 +207,8 @@ export async function changeMemberRole(
   const now = new Date(ctx.now);
   const actorRole = memberRoleSql(orgId, principal.userId);
   const current = memberRoleSql(orgId, userId);
-  let updated: { rows: MemberRow[] };
-  try {
-    [, , , , , , updated] = await atomic(ctx.db, [
+  const { member } = await write(ctx.db, "manage members", memberGuardErrors)
+    .add(
       principalGuard(ctx.db, principal, now),
       lockOrg(ctx, orgId),
       orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
@@ -236,17 +224,18 @@ export async function changeMemberRole(
         sql`not (${current} = 'owner' and ${role} <> 'owner'
           and (select count(*) from memberships where org_id = ${orgId} and role = 'owner') <= 1)`,
       ),
+    )
+    .one(
+      "member",
       ctx.db.execute<MemberRow>(sql`
         update memberships m set role = ${role} from users u
         where m.org_id = ${orgId} and m.user_id = ${userId} and u.id = m.user_id
         returning m.user_id, u.name, u.email, m.role, m.created_at`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "manage members", memberGuardErrors);
-  }
-  const [row] = updated.rows;
-  if (!row) throw new ApiError("not_found", "Member not found.");
-  return memberView(row);
+      (result) => result.rows[0],
+      "Member not found.",
+    )
+    .commit();
+  return memberView(member);
 }
 
 /**
@@ -265,8 +254,8 @@ export async function removeMember(
   const access = leaving
     ? orgRoleGuard(ctx.db, orgId, principal.userId, ANY_MEMBER)
     : orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS);
-  try {
-    await atomic(ctx.db, [
+  await write(ctx.db, "remove members", memberGuardErrors)
+    .add(
       principalGuard(ctx.db, principal, now),
       lockOrg(ctx, orgId),
       access,
@@ -282,8 +271,6 @@ export async function removeMember(
         sql`not (${current} = 'owner' and (select count(*) from memberships where org_id = ${orgId} and role = 'owner') <= 1)`,
       ),
       ctx.db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "remove members", memberGuardErrors);
-  }
+    )
+    .commit();
 }

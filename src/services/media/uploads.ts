@@ -1,20 +1,14 @@
 import { AwsClient } from "aws4fetch";
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { atomicList } from "../../db/atomic.ts";
 import { files } from "../../db/schema/index.ts";
 import { type Config, ConfigError, MAX_UPLOAD_URL_TTL_SECONDS } from "../../env.ts";
 import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { LISTING_EDITORS } from "../catalog/listings.ts";
 import type { ServiceContext } from "../context.ts";
-import {
-  assertKeyAccess,
-  assertRole,
-  memberRoleSql,
-  orgWriteAccess,
-  translateGuards,
-} from "../identity/org-access.ts";
+import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
+import { write } from "../write.ts";
 
 /**
  * Sellers upload straight to R2 with a presigned PUT (the bytes never pass through the Worker). R2 has
@@ -122,8 +116,8 @@ export async function createUpload(
   const id = crypto.randomUUID();
   const key = uploadKey({ orgId, purpose: input.purpose, id });
   const access = orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS);
-  try {
-    await atomicList(ctx.db, [
+  await write(ctx.db, "upload files")
+    .add(
       ...access,
       ctx.db.insert(files).values({
         id,
@@ -135,10 +129,8 @@ export async function createUpload(
         filename: input.filename,
         createdBy: principal.kind === "user" ? principal.userId : null,
       }),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "upload files");
-  }
+    )
+    .commit();
   const headers = { "content-type": input.contentType, "content-length": String(input.contentLength) };
   const ttl = config.UPLOAD_URL_TTL_SECONDS;
   return {

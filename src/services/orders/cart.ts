@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { atomicList, check, guard } from "../../db/atomic.ts";
+import { check, guard } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -9,9 +9,9 @@ import {
   memberRoleSql,
   orgWriteAccess,
   orgWriteChecks,
-  translateGuards,
 } from "../identity/org-access.ts";
 import type { MemberRole, Principal } from "../identity/principal.ts";
+import { write } from "../write.ts";
 
 /** Who may fill the cart and check out for a buyer organisation. */
 export const PURCHASERS: readonly MemberRole[] = ["owner", "admin", "buyer"];
@@ -230,12 +230,14 @@ export async function setCartLine(
 ): Promise<VersionedCart> {
   const db = ctx.db;
   const userId = principal.kind === "user" ? principal.userId : null;
-  let result: { rows: { cart: CartView; etag: string }[] };
-  try {
-    const statements = [
+  const { row } = await write(db, "use the cart", cartErrors)
+    .add(
       db.execute(
         sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS), cartLockSql(orgId)], sql`, `)}`,
       ),
+    )
+    .one(
+      "row",
       db.execute<{ cart: CartView; etag: string }>(sql`with
         target as materialized (select l.status, l.org_id, l.min_order_quantity as moq, l.order_increment as increment,
             l.currency from listing_variants v join listings l on l.id = v.listing_id where v.id = ${variantId}),
@@ -249,13 +251,11 @@ export async function setCartLine(
         priced as materialized (${pricedFrom(sql`next_cart`)})
       select ${check("amount_bound", sql`(select coalesce(sum(line_total), 0) <= ${MAX_AMOUNT_MINOR} from priced)`)} as ok,
         ${cartJsonOf(sql`priced`)} as cart, ${cartEtagOf(sql`priced`)} as etag`),
-    ];
-    const results = await atomicList(db, statements);
-    result = results.at(-1) as typeof result;
-  } catch (error) {
-    throw translateGuards(error, "use the cart", cartErrors);
-  }
-  return versioned(result.rows[0], "setCartLine");
+      (result) => result.rows[0],
+      "The cart could not be read.",
+    )
+    .commit();
+  return versioned(row, "setCartLine");
 }
 
 /** The checks of {@link setCartLine}'s line, in order, over its `target` (the variant's listing). */
@@ -288,9 +288,10 @@ export async function removeCartLine(
   orgId: string,
   variantId: string,
 ): Promise<VersionedCart> {
-  let result: { rows: { cart: CartView; etag: string }[] };
-  try {
-    const statements = [
+  const { row } = await write(ctx.db, "use the cart", {
+    line_exists: () => new ApiError("not_found", "That line is not in the cart."),
+  })
+    .add(
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
       lockCart(ctx.db, orgId),
       guard(
@@ -299,14 +300,13 @@ export async function removeCartLine(
         sql`exists (select 1 from cart_lines where org_id = ${orgId} and variant_id = ${variantId})`,
       ),
       ctx.db.execute(sql`delete from cart_lines where org_id = ${orgId} and variant_id = ${variantId}`),
+    )
+    .one(
+      "row",
       ctx.db.execute<{ cart: CartView; etag: string }>(sql`select ${versionedCart(orgId)}`),
-    ];
-    const results = await atomicList(ctx.db, statements);
-    result = results.at(-1) as typeof result;
-  } catch (error) {
-    throw translateGuards(error, "use the cart", {
-      line_exists: () => new ApiError("not_found", "That line is not in the cart."),
-    });
-  }
-  return versioned(result.rows[0], "removeCartLine");
+      (result) => result.rows[0],
+      "The cart could not be read.",
+    )
+    .commit();
+  return versioned(row, "removeCartLine");
 }

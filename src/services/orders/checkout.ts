@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { OrderGroup } from "../../contracts/orders.ts";
-import { atomicList, check, postgresError } from "../../db/atomic.ts";
+import { check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { orgWriteChecks, translateGuards } from "../identity/org-access.ts";
+import { appendEvents } from "../events.ts";
+import { orgWriteChecks } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
+import { write } from "../write.ts";
 import {
   amountBoundError,
   type CartView,
@@ -91,32 +93,71 @@ export async function checkout(
         and o.updated_at > ${at} - ${hold}::interval)))`;
   const invalid = sql`x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0`;
 
-  // Four statements. Each lock is taken at the end of a statement, and what must be read after it waited is
-  // read by a later statement (a statement reads one snapshot, taken when it starts).
-  const statements = [
-    // 1. A concurrent request with the same key waits on the key's row at most this long, then gets 409.
-    db.execute(
-      sql`select ${sql.join(
-        [
-          sql`set_config('lock_timeout', '300ms', true)`,
-          ...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS),
-        ],
-        sql`, `,
-      )}`,
-    ),
-    // 2. Claims the Idempotency-Key, taking over an expired claim of it (deleted first: the insert reads the
-    // CTE, so it runs after it, and its conflict check no longer sees the row). A live key is left unlocked.
-    db.execute(sql`with expired as (delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
+  const checkoutWrite = write(db, "check out", {
+    cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
+    cart_changed: (detail) =>
+      new ApiError(
+        "precondition_failed",
+        "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
+          "Review the current cart and check out with its ETag.",
+        {
+          extra: { cart: normaliseCart(detail?.cart as CartView) },
+          headers: { ETag: String(detail?.etag) },
+        },
+      ),
+    lines_invalid: (detail) =>
+      new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
+        extra: { lines: detail },
+      }),
+    currency_mismatch: () =>
+      new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
+    amount_bound: () => amountBoundError("This checkout"),
+    approval_hold_renewal: (detail) =>
+      new ApiError(
+        "conflict",
+        `This checkout needs approval, but some items were already held for this organisation's approval ` +
+          `within the last ${approvalHoldHours} hours; holds are not renewed. Nothing was reserved or ordered: ` +
+          "get the held checkout approved, order these items within your spending limit, or try later.",
+        { extra: { lines: detail } },
+      ),
+    // Transient: the retry reads the listing as it is now (412 with the new prices, 422 if it is gone).
+    listing_changed: () =>
+      new ApiError(
+        "service_unavailable",
+        "A listing in the cart changed while checking out: nothing was ordered. Retry, with the cart's ETag.",
+        { headers: { "Retry-After": "1" } },
+      ),
+    insufficient_stock: (detail) =>
+      new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
+        extra: { lines: detail },
+      }),
+  })
+    // Four statements. Each lock is taken at the end of a statement, and what must be read after it waited
+    // is read by a later statement (a statement reads one snapshot, taken when it starts).
+    .add(
+      // 1. A concurrent request with the same key waits on the key's row at most this long, then gets 409.
+      db.execute(
+        sql`select ${sql.join(
+          [
+            sql`set_config('lock_timeout', '300ms', true)`,
+            ...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS),
+          ],
+          sql`, `,
+        )}`,
+      ),
+      // 2. Claims the Idempotency-Key, taking over an expired claim of it (deleted first: the insert reads the
+      // CTE, so it runs after it, and its conflict check no longer sees the row). A live key is left unlocked.
+      db.execute(sql`with expired as (delete from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey}
         and created_at < ${at} - ${`${IDEMPOTENCY_HOURS} hours`}::interval returning 1)
       insert into idempotency_keys (org_id, key, request_hash, response_status, response_body, created_at)
       select ${orgId}, ${idempotencyKey}, ${requestHash}, 0, '{}'::jsonb, ${at} where (select count(*) from expired) >= 0
       on conflict do nothing`),
-    // 3. Stock locks may wait longer: only the key claim above is meant to give up quickly. A finished key
-    // replays its stored response. Then, in the fixed lock order (cart, limits, listings, variants, each by
-    // id; concurrent checkouts queue, never deadlock): the cart (cart edits wait from here to the end) and
-    // the spending limits (the buyer's month-to-date spend is read below: its other checkouts and limit
-    // edits wait).
-    db.execute(sql`select set_config('lock_timeout', '10s', true),
+      // 3. Stock locks may wait longer: only the key claim above is meant to give up quickly. A finished key
+      // replays its stored response. Then, in the fixed lock order (cart, limits, listings, variants, each by
+      // id; concurrent checkouts queue, never deadlock): the cart (cart edits wait from here to the end) and
+      // the spending limits (the buyer's month-to-date spend is read below: its other checkouts and limit
+      // edits wait).
+      db.execute(sql`select set_config('lock_timeout', '10s', true),
       ${check(
         "idempotency_replay",
         sql`exists (select 1 from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey} and response_status = 0)`,
@@ -125,16 +166,24 @@ export async function checkout(
       )},
       ${check("cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`)},
       ${cartLockSql(orgId)}, ${limitsLockSql(orgId, subject)}`),
-    // 4. Everything else, in one statement over one snapshot taken after the locks above: the cart priced
-    // once; the checks, in order (the cart is the version the buyer saw, every line can be ordered as it is,
-    // one currency, the total's bound; the approval decision, made once, and no renewal of an approval
-    // hold); the group, its orders, their lines, the events, the emptied cart and the stored response; and
-    // last, stock: the listings (shared: price edits wait) and then the variants (FOR NO KEY UPDATE, in id
-    // order) are locked only after all of that is written, reserved (a check aborts everything if any line
-    // falls short), and held only for the end of this statement and the commit. FOR NO KEY UPDATE, like the
-    // UPDATE itself: it does not conflict with the key-share locks that the order lines' and carts' foreign
-    // keys take on the same variants. Each step's CTE is made to wait for the one before by reading it.
-    db.execute<{ body: OrderGroup }>(sql`with
+      // 4. Everything else, in one statement over one snapshot taken after the locks above: the cart priced
+      // once; the checks, in order (the cart is the version the buyer saw, every line can be ordered as it is,
+      // one currency, the total's bound; the approval decision, made once, and no renewal of an approval
+      // hold); the group, its orders, their lines, the events and the stored response; then stock: the
+      // listings (shared: price edits wait) and then the variants (FOR NO KEY UPDATE, in id order) are locked
+      // only after all of that is written, reserved (a check aborts everything if any line falls short), and
+      // held only for the end of this statement and the commit. The listings were read over this statement's
+      // snapshot, before their lock: a check aborts (503, retry) if one was edited, archived or deleted by a
+      // transaction that committed in between (FOR SHARE returns the newest version, a plain read the
+      // snapshot's). The cart is emptied last, after the stock locks: holding its lines' row locks while
+      // waiting for a listing would deadlock with an edit that holds the listing and deletes a variant (the
+      // FK cascade to cart lines). FOR NO KEY UPDATE, like the
+      // UPDATE itself: it does not conflict with the key-share locks that the order lines' and carts' foreign
+      // keys take on the same variants. Each step's CTE is made to wait for the one before by reading it.
+    )
+    .one(
+      "body",
+      db.execute<{ body: OrderGroup }>(sql`with
       lines as materialized (${pricedLines(orgId)}),
       totals as materialized (select coalesce(sum(x.line_total), 0) as total, min(x.currency) as currency,
           count(distinct x.currency) as currencies from ${lines} x),
@@ -189,16 +238,28 @@ export async function checkout(
           x.unit_price, x.line_total
         from ${lines} x join new_orders o on o.seller_org_id = x.seller_id
         returning *),
-      new_events as (insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-        select 'order_group.' || g.status, g.buyer_org_id, 'order_group', g.id,
-          jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency), ${at}
-        from new_group g
-        union all
-        select 'order.' || o.status, o.seller_org_id, 'order', o.id,
-          jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor), ${at}
-        from new_orders o
-        returning 1),
-      emptied as (delete from cart_lines where org_id = ${orgId} returning 1),
+      new_events as (${appendEvents(
+        [
+          {
+            type: {
+              oneOf: ["order_group.placed", "order_group.pending_approval"],
+              when: sql`'order_group.' || g.status`,
+            },
+            orgId: sql`g.buyer_org_id`,
+            entityId: sql`g.id`,
+            payload: sql`jsonb_build_object('totalMinor', g.total_minor, 'currency', g.currency)`,
+            from: sql`new_group g`,
+          },
+          {
+            type: { oneOf: ["order.placed", "order.pending_approval"], when: sql`'order.' || o.status` },
+            orgId: sql`o.seller_org_id`,
+            entityId: sql`o.id`,
+            payload: sql`jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor)`,
+            from: sql`new_orders o`,
+          },
+        ],
+        at,
+      )} returning 1),
       stored as (update idempotency_keys set response_status = 201, response_body = ${groupJsonOver(
         sql`${groupId}::uuid`,
         {
@@ -209,27 +270,36 @@ export async function checkout(
       )}::jsonb
         where org_id = ${orgId} and key = ${idempotencyKey}
         returning response_body),
-      shared as materialized (select id from listings where id in (select listing_id from ${lines})
-        and (select count(*) from new_events) + (select count(*) from emptied) + (select count(*) from stored) >= 0
+      shared as materialized (select id, version from listings where id in (select listing_id from ${lines})
+        and (select count(*) from new_events) + (select count(*) from stored) >= 0
         order by id for share),
       locked as materialized (select id, sku, stock from listing_variants where id in (select variant_id from ${lines})
         and (select count(*) from shared) >= 0
         order by id for no key update),
       reserved as (update listing_variants v set stock = v.stock - x.quantity from ${lines} x
         where v.id = x.variant_id and v.stock >= x.quantity and (select count(*) from locked) >= 0
-        returning v.id)
+        returning v.id),
+      emptied as (delete from cart_lines where org_id = ${orgId} and (select count(*) from reserved) >= 0 returning 1)
     select ${check(
+      "listing_changed",
+      // FOR SHARE returns the newest version of a row it had to wait for, the plain read this statement's
+      // snapshot: a listing archived, repriced or otherwise edited (every edit bumps its version) by a
+      // transaction that committed after this statement started was not seen by the checks above.
+      sql`(select count(*) from shared) = (select count(distinct listing_id) from ${lines})
+        and not exists (select 1 from shared s join listings l on l.id = s.id where l.version <> s.version)`,
+    )} as unchanged, ${check(
       "insufficient_stock",
       sql`(select count(*) from reserved) = (select count(*) from ${lines})`,
       sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', v.sku, 'requested', x.quantity,
           'available', v.stock))
         from ${lines} x join locked v on v.id = x.variant_id where x.variant_id not in (select id from reserved))`,
     )} as reserved, (select response_body from stored) as body`),
-  ];
-
-  let results: unknown[];
+      (result) => result.rows[0]?.body,
+      () => new ApiError("internal", "The checkout stored no response."),
+    );
   try {
-    results = await atomicList(db, statements);
+    const { body } = await checkoutWrite.commit();
+    return { status: 201, body, replayed: false };
   } catch (error) {
     const pg = postgresError(error) as { code?: string; where?: string } | undefined;
     if (pg?.code === "55P03") {
@@ -244,42 +314,8 @@ export async function checkout(
     }
     const replay = replayFrom(error, requestHash);
     if (replay) return replay;
-    throw translateGuards(error, "check out", {
-      cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
-      cart_changed: (detail) =>
-        new ApiError(
-          "precondition_failed",
-          "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
-            "Review the current cart and check out with its ETag.",
-          {
-            extra: { cart: normaliseCart(detail?.cart as CartView) },
-            headers: { ETag: String(detail?.etag) },
-          },
-        ),
-      lines_invalid: (detail) =>
-        new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
-          extra: { lines: detail },
-        }),
-      currency_mismatch: () =>
-        new ApiError("unprocessable", "The cart mixes currencies; one currency per checkout."),
-      amount_bound: () => amountBoundError("This checkout"),
-      approval_hold_renewal: (detail) =>
-        new ApiError(
-          "conflict",
-          `This checkout needs approval, but some items were already held for this organisation's approval ` +
-            `within the last ${approvalHoldHours} hours; holds are not renewed. Nothing was reserved or ordered: ` +
-            "get the held checkout approved, order these items within your spending limit, or try later.",
-          { extra: { lines: detail } },
-        ),
-      insufficient_stock: (detail) =>
-        new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
-          extra: { lines: detail },
-        }),
-    });
+    throw error;
   }
-  const body = (results.at(-1) as { rows: { body: OrderGroup }[] }).rows[0]?.body;
-  if (!body) throw new Error("checkout: no response stored");
-  return { status: 201, body, replayed: false };
 }
 
 function replayFrom(error: unknown, requestHash: string): CheckoutResult | undefined {

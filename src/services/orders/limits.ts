@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { atomicList, guard, textArray } from "../../db/atomic.ts";
+import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -10,9 +10,9 @@ import {
   memberRoleSql,
   ORG_ADMINS,
   orgRoleGuard,
-  translateGuards,
 } from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { write } from "../write.ts";
 
 /**
  * Whose spending a limit bounds: one member, or all of the organisation's API keys together (stored
@@ -185,23 +185,23 @@ export async function replaceSpendingLimits(
       select ${orgId}, ${subjectUser(subject)}::uuid, x.currency, x."perOrderMinor", x."perMonthMinor",
         ${principal.userId}::uuid, ${now.toISOString()}::timestamptz
       from jsonb_to_recordset(${JSON.stringify(limits)}::jsonb) as x(currency text, "perOrderMinor" bigint, "perMonthMinor" bigint)`),
-    db.execute<{ limits: SpendingLimit[] }>(sql`select ${limitsJson(orgId, subject)} as limits`),
   );
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "set these spending limits", {
-      own_limits: () => new ApiError("forbidden", "Nobody may set their own spending limits."),
-      limited_setter: () =>
-        new ApiError(
-          "forbidden",
-          "An owner with a spending limit of their own may not set the API keys' limits; another owner must.",
-        ),
-      member_exists: () => new ApiError("not_found", "Member not found."),
-    });
-  }
-  return normaliseLimits((results.at(-1) as { rows: { limits: SpendingLimit[] }[] }).rows[0]?.limits ?? []);
+  const { limits: stored } = await write(db, "set these spending limits", {
+    own_limits: () => new ApiError("forbidden", "Nobody may set their own spending limits."),
+    limited_setter: () =>
+      new ApiError(
+        "forbidden",
+        "An owner with a spending limit of their own may not set the API keys' limits; another owner must.",
+      ),
+    member_exists: () => new ApiError("not_found", "Member not found."),
+  })
+    .add(...statements)
+    .step(
+      "limits",
+      db.execute<{ limits: SpendingLimit[] }>(sql`select ${limitsJson(orgId, subject)} as limits`),
+    )
+    .commit();
+  return normaliseLimits(stored.rows[0]?.limits ?? []);
 }
 
 function normaliseLimits(limits: SpendingLimit[]): SpendingLimit[] {

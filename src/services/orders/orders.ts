@@ -1,20 +1,21 @@
 import { sql } from "drizzle-orm";
 import type { Invoice, Order, OrderGroup, OrderWithHistory } from "../../contracts/orders.ts";
-import { atomicList, guard, textArray } from "../../db/atomic.ts";
+import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
+import { appendEvents, orderEventType } from "../events.ts";
 import {
   assertKeyAccess,
   assertRole,
   memberRoleSql,
   orgRoleGuard,
   orgWriteAccess,
-  translateGuards,
 } from "../identity/org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { write } from "../write.ts";
 import { ORDER_READERS } from "./cart.ts";
 import {
   allowedActions,
@@ -147,9 +148,20 @@ function applyTransition(
     );
   }
   statements.push(
-    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      select 'order.' || ${transition.to}::text, org, 'order', ${orderId}::uuid, jsonb_build_object('action', ${action}::text), ${at}
-      from orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`),
+    db.execute(
+      appendEvents(
+        [
+          {
+            type: orderEventType(transition.to),
+            orgId: sql`org`,
+            entityId: sql`${orderId}::uuid`,
+            payload: sql`jsonb_build_object('action', ${action}::text)`,
+            from: sql`orders o, unnest(array[o.buyer_org_id, o.seller_org_id]) org where o.id = ${orderId} and ${moved}`,
+          },
+        ],
+        at,
+      ),
+    ),
   );
   return statements;
 }
@@ -183,60 +195,63 @@ export async function transitionOrder(
   const sides = textArray(transition.by);
   const from = textArray(transition.from);
   const userId = principal.kind === "user" ? principal.userId : null;
-  const statements = [
-    principalGuard(db, principal, now),
-    db.execute(sql`select id from orders where id = ${orderId} for update`),
-    guard(db, "order_visible", sql`${side} is not null`),
-    ...(principal.kind === "user"
-      ? [
-          guard(
-            db,
-            "side_role",
-            sql`${memberRoleSql(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
+  const { order } = await write(db, "change orders", {
+    order_visible: () => new ApiError("not_found", "Order not found."),
+    side_role: (detail) =>
+      detail?.role
+        ? new ApiError("forbidden", `Your role (${detail.role}) may not act on ${detail.side} orders.`)
+        : new ApiError("not_found", "Order not found."),
+    transition_allowed: (detail) => {
+      const status = String(detail?.status);
+      const forSide = (detail?.side ?? "buyer") as Side;
+      return new ApiError("conflict", `The order is ${status}: the ${forSide} cannot ${action} it now.`, {
+        extra: { currentStatus: status, allowedActions: allowedActions(status, forSide) },
+      });
+    },
+  })
+    .add(
+      principalGuard(db, principal, now),
+      db.execute(sql`select id from orders where id = ${orderId} for update`),
+      guard(db, "order_visible", sql`${side} is not null`),
+    )
+    .add(
+      ...(principal.kind === "user"
+        ? [
+            guard(
+              db,
+              "side_role",
+              sql`${memberRoleSql(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
               else ${textArray(SIDE_ROLES.buyer)} end)`,
-            sql`jsonb_build_object('role', ${memberRoleSql(orgId, userId)}, 'side', ${side})`,
-          ),
-        ]
-      : []),
-    guard(
-      db,
-      "transition_allowed",
-      sql`${side} = any(${sides}) and ((select status::text from orders where id = ${orderId}) = any(${from})
+              sql`jsonb_build_object('role', ${memberRoleSql(orgId, userId)}, 'side', ${side})`,
+            ),
+          ]
+        : []),
+    )
+    .add(
+      guard(
+        db,
+        "transition_allowed",
+        sql`${side} = any(${sides}) and ((select status::text from orders where id = ${orderId}) = any(${from})
         or (select status::text from orders where id = ${orderId}) = ${transition.to})`,
-      sql`jsonb_build_object('status', (select status from orders where id = ${orderId}), 'side', ${side})`,
-    ),
-    ...applyTransition(
-      db,
-      orderId,
-      action,
-      crypto.randomUUID(),
-      now,
-      { userId, orgId, kind: principal.kind === "api_key" ? "api_key" : "user" },
-      details,
-    ),
-    db.execute<{ order: Order }>(sql`select ${orderJson} as order from orders o where o.id = ${orderId}`),
-  ];
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "change orders", {
-      order_visible: () => new ApiError("not_found", "Order not found."),
-      side_role: (detail) =>
-        detail?.role
-          ? new ApiError("forbidden", `Your role (${detail.role}) may not act on ${detail.side} orders.`)
-          : new ApiError("not_found", "Order not found."),
-      transition_allowed: (detail) => {
-        const status = String(detail?.status);
-        const forSide = (detail?.side ?? "buyer") as Side;
-        return new ApiError("conflict", `The order is ${status}: the ${forSide} cannot ${action} it now.`, {
-          extra: { currentStatus: status, allowedActions: allowedActions(status, forSide) },
-        });
-      },
-    });
-  }
-  const order = (results.at(-1) as { rows: { order: Order }[] }).rows[0]?.order;
-  if (!order) throw new ApiError("not_found", "Order not found.");
+        sql`jsonb_build_object('status', (select status from orders where id = ${orderId}), 'side', ${side})`,
+      ),
+      ...applyTransition(
+        db,
+        orderId,
+        action,
+        crypto.randomUUID(),
+        now,
+        { userId, orgId, kind: principal.kind === "api_key" ? "api_key" : "user" },
+        details,
+      ),
+    )
+    .one(
+      "order",
+      db.execute<{ order: Order }>(sql`select ${orderJson} as order from orders o where o.id = ${orderId}`),
+      (result) => result.rows[0]?.order,
+      "Order not found.",
+    )
+    .commit();
   return order;
 }
 
@@ -256,75 +271,85 @@ export async function decideGroup(
   const db = ctx.db;
   const now = new Date(ctx.now);
   const at = sql`${now.toISOString()}::timestamptz`;
-  const statements = [
-    principalGuard(db, principal, now),
-    // Lock the group's orders (by id), then the group: the same order as the expiry cron (orders, then
-    // their groups) and a seller's transition (one order). Waiting here for a seller's reject to commit
-    // means every statement below (READ COMMITTED: a new snapshot each) sees it, so no transition is
-    // recorded from a status the order no longer has.
-    db.execute(sql`select id from orders where group_id = ${groupId} order by id for update`),
-    db.execute(sql`select id from order_groups where id = ${groupId} for update`),
-    guard(
-      db,
-      "group_visible",
-      sql`exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})`,
-    ),
-    orgRoleGuard(db, orgId, principal.userId, APPROVERS),
-    guard(
-      db,
-      "group_pending",
-      sql`(select status = 'pending_approval' and approval_expires_at > ${at} from order_groups where id = ${groupId})`,
-      sql`(select jsonb_build_object('status', status) from order_groups where id = ${groupId})`,
-    ),
-    guard(
-      db,
-      "four_eyes",
-      sql`(select g.placed_by is distinct from ${principal.userId}::uuid
+  const { group } = await write(db, "approve purchases", {
+    group_visible: () => new ApiError("not_found", "Order group not found."),
+    group_pending: (detail) =>
+      new ApiError(
+        "conflict",
+        `This checkout is ${detail?.status === "pending_approval" ? "past its approval hold" : detail?.status}; nothing to decide.`,
+        {
+          extra: { currentStatus: detail?.status },
+        },
+      ),
+    four_eyes: () =>
+      new ApiError(
+        "forbidden",
+        "A purchase cannot be approved or declined by the person who placed it, nor, for an API key's " +
+          "checkout, by the person who created that key.",
+      ),
+  })
+    .add(
+      principalGuard(db, principal, now),
+      // Lock the group's orders (by id), then the group: the same order as the expiry cron (orders, then
+      // their groups) and a seller's transition (one order). Waiting here for a seller's reject to commit
+      // means every statement below (READ COMMITTED: a new snapshot each) sees it, so no transition is
+      // recorded from a status the order no longer has.
+      db.execute(sql`select id from orders where group_id = ${groupId} order by id for update`),
+      db.execute(sql`select id from order_groups where id = ${groupId} for update`),
+      guard(
+        db,
+        "group_visible",
+        sql`exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})`,
+      ),
+      orgRoleGuard(db, orgId, principal.userId, APPROVERS),
+      guard(
+        db,
+        "group_pending",
+        sql`(select status = 'pending_approval' and approval_expires_at > ${at} from order_groups where id = ${groupId})`,
+        sql`(select jsonb_build_object('status', status) from order_groups where id = ${groupId})`,
+      ),
+      guard(
+        db,
+        "four_eyes",
+        sql`(select g.placed_by is distinct from ${principal.userId}::uuid
           and not exists (select 1 from api_keys k where k.id = g.placed_by_key_id and k.created_by = ${principal.userId}::uuid)
         from order_groups g where g.id = ${groupId})`,
-    ),
-    db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}::order_group_status, decided_by = ${principal.userId}::uuid
+      ),
+      db.execute(sql`update order_groups set status = ${decision === "approve" ? "placed" : "declined"}::order_group_status, decided_by = ${principal.userId}::uuid
       where id = ${groupId}`),
-    db.execute(sql`insert into order_transitions (order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, created_at)
+      db.execute(sql`insert into order_transitions (order_id, action, from_status, to_status, actor_user_id, actor_org_id, actor_kind, created_at)
       select id, ${decision}::text, status, ${decision === "approve" ? "placed" : "declined"}::order_status, ${principal.userId}::uuid,
         ${orgId}::uuid, 'user', ${at}
       from orders where group_id = ${groupId} and status = 'pending_approval'`),
-    ...(decision === "decline"
-      ? [
-          db.execute(sql`update listing_variants v set stock = v.stock + ln.quantity from order_lines ln join orders o on o.id = ln.order_id
+      ...(decision === "decline"
+        ? [
+            db.execute(sql`update listing_variants v set stock = v.stock + ln.quantity from order_lines ln join orders o on o.id = ln.order_id
             where o.group_id = ${groupId} and o.status = 'pending_approval' and v.id = ln.variant_id`),
-        ]
-      : []),
-    db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}::order_status, version = version + 1, updated_at = ${at}
+          ]
+        : []),
+      db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}::order_status, version = version + 1, updated_at = ${at}
       where group_id = ${groupId} and status = 'pending_approval'`),
-    db.execute(sql`insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-      values (${decision === "approve" ? "order_group.approved" : "order_group.declined"}, ${orgId}, 'order_group', ${groupId}, '{}'::jsonb, ${at})`),
-    db.execute<{ group: OrderGroup }>(sql`select ${groupJson(sql`${groupId}::uuid`)} as group`),
-  ];
-  let results: unknown[];
-  try {
-    results = await atomicList(db, statements);
-  } catch (error) {
-    throw translateGuards(error, "approve purchases", {
-      group_visible: () => new ApiError("not_found", "Order group not found."),
-      group_pending: (detail) =>
-        new ApiError(
-          "conflict",
-          `This checkout is ${detail?.status === "pending_approval" ? "past its approval hold" : detail?.status}; nothing to decide.`,
-          {
-            extra: { currentStatus: detail?.status },
-          },
+      db.execute(
+        appendEvents(
+          [
+            {
+              type: decision === "approve" ? "order_group.approved" : "order_group.declined",
+              orgId: sql`${orgId}::uuid`,
+              entityId: sql`${groupId}::uuid`,
+              payload: sql`'{}'::jsonb`,
+            },
+          ],
+          at,
         ),
-      four_eyes: () =>
-        new ApiError(
-          "forbidden",
-          "A purchase cannot be approved or declined by the person who placed it, nor, for an API key's " +
-            "checkout, by the person who created that key.",
-        ),
-    });
-  }
-  const group = (results.at(-1) as { rows: { group: OrderGroup }[] }).rows[0]?.group;
-  if (!group) throw new ApiError("not_found", "Order group not found.");
+      ),
+    )
+    .one(
+      "group",
+      db.execute<{ group: OrderGroup }>(sql`select ${groupJson(sql`${groupId}::uuid`)} as group`),
+      (result) => result.rows[0]?.group,
+      "Order group not found.",
+    )
+    .commit();
   return group;
 }
 
@@ -359,9 +384,10 @@ export async function markInvoicePaid(
   const db = ctx.db;
   const now = new Date(ctx.now);
   const at = sql`${now.toISOString()}::timestamptz`;
-  let results: unknown[];
-  try {
-    results = await atomicList(db, [
+  const { invoice } = await write(db, "manage invoices", {
+    invoice_visible: () => new ApiError("not_found", "Invoice not found."),
+  })
+    .add(
       ...orgWriteAccess(ctx, principal, orgId, "orders:write", SIDE_ROLES.seller),
       guard(
         db,
@@ -372,20 +398,28 @@ export async function markInvoicePaid(
       // which wait on the row and then find it paid) change nothing and answer the same invoice.
       db.execute(sql`with paid as (update invoices set status = 'paid', paid_at = ${at}
           where id = ${invoiceId} and status = 'open' returning id, buyer_org_id, seller_org_id)
-        insert into events (type, org_id, entity_type, entity_id, payload, created_at)
-        select 'invoice.paid', org, 'invoice', p.id, '{}'::jsonb, ${at}
-        from paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`),
-      db.execute<{
-        invoice: Invoice;
-      }>(sql`select ${invoiceJson} as invoice from invoices i where i.id = ${invoiceId}`),
-    ]);
-  } catch (error) {
-    throw translateGuards(error, "manage invoices", {
-      invoice_visible: () => new ApiError("not_found", "Invoice not found."),
-    });
-  }
-  const invoice = (results.at(-1) as { rows: { invoice: Invoice }[] }).rows[0]?.invoice;
-  if (!invoice) throw new ApiError("not_found", "Invoice not found.");
+        ${appendEvents(
+          [
+            {
+              type: "invoice.paid",
+              orgId: sql`org`,
+              entityId: sql`p.id`,
+              payload: sql`'{}'::jsonb`,
+              from: sql`paid p, unnest(array[p.buyer_org_id, p.seller_org_id]) org`,
+            },
+          ],
+          at,
+        )}`),
+    )
+    .one(
+      "invoice",
+      db.execute<{ invoice: Invoice }>(
+        sql`select ${invoiceJson} as invoice from invoices i where i.id = ${invoiceId}`,
+      ),
+      (result) => result.rows[0]?.invoice,
+      "Invoice not found.",
+    )
+    .commit();
   return invoice;
 }
 
@@ -429,6 +463,8 @@ export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number
     db.execute(sql`update order_groups g set status = 'approval_expired' where g.status = 'pending_approval'
       and g.approval_expires_at <= ${at} and not exists (select 1 from orders o where o.group_id = g.id and o.status = 'pending_approval')`),
   );
-  await atomicList(db, statements);
+  await write(db, "expire orders")
+    .add(...statements)
+    .commit();
   return rows.length;
 }
