@@ -22,6 +22,7 @@ const orgParams = z.object({ orgId: uuidParam("orgId") });
 
 export const createApiKey = createRoute({
   operationId: "createApiKey",
+  "x-capability": "api-keys:manage",
   method: "post",
   path: "/v1/orgs/{orgId}/api-keys",
   tags,
@@ -49,6 +50,7 @@ export const createApiKey = createRoute({
 
 export const listApiKeys = createRoute({
   operationId: "listApiKeys",
+  "x-capability": "api-keys:manage",
   method: "get",
   path: "/v1/orgs/{orgId}/api-keys",
   tags,
@@ -67,6 +69,7 @@ export const listApiKeys = createRoute({
 
 export const revokeApiKey = createRoute({
   operationId: "revokeApiKey",
+  "x-capability": "api-keys:manage",
   method: "delete",
   path: "/v1/orgs/{orgId}/api-keys/{keyId}",
   tags,

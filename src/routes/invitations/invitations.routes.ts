@@ -11,6 +11,7 @@ const invitationSchema = z
 
 export const createInvitation = createRoute({
   operationId: "createInvitation",
+  "x-capability": "invitations:manage",
   method: "post",
   path: "/v1/orgs/{orgId}/invitations",
   tags,
@@ -37,6 +38,7 @@ const pendingInvitationSchema = invitationSchema
 
 export const listInvitations = createRoute({
   operationId: "listInvitations",
+  "x-capability": "invitations:manage",
   method: "get",
   path: "/v1/orgs/{orgId}/invitations",
   tags,
@@ -56,6 +58,7 @@ export const listInvitations = createRoute({
 
 export const revokeInvitation = createRoute({
   operationId: "revokeInvitation",
+  "x-capability": "invitations:manage",
   method: "delete",
   path: "/v1/orgs/{orgId}/invitations/{invitationId}",
   tags,

@@ -27,6 +27,7 @@ const common = { tags, security: authenticated, middleware: requireAuth() };
 
 export const createListing = createRoute({
   operationId: "createListing",
+  "x-capability": "listings:write",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/listings",
@@ -40,6 +41,7 @@ export const createListing = createRoute({
 
 export const listListings = createRoute({
   operationId: "listListings",
+  "x-capability": "listings:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/listings",
@@ -59,6 +61,7 @@ export const listListings = createRoute({
 
 export const getListing = createRoute({
   operationId: "getOwnListing",
+  "x-capability": "listings:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/listings/{listingId}",
@@ -72,6 +75,7 @@ export const getListing = createRoute({
 
 export const updateListing = createRoute({
   operationId: "updateListing",
+  "x-capability": "listings:write",
   ...common,
   method: "patch",
   path: "/v1/orgs/{orgId}/listings/{listingId}",
@@ -87,6 +91,7 @@ const transitionRoute = (action: "submit" | "archive", summary: string) =>
   createRoute({
     ...common,
     operationId: `${action}Listing`,
+    "x-capability": "listings:write",
     method: "post",
     path: `/v1/orgs/{orgId}/listings/{listingId}/${action}`,
     summary,

@@ -20,6 +20,7 @@ const fileSchema = z
 
 export const createUpload = createRoute({
   operationId: "createUpload",
+  "x-capability": "listings:write",
   method: "post",
   path: "/v1/orgs/{orgId}/uploads",
   tags,
@@ -63,6 +64,7 @@ export const createUpload = createRoute({
 
 export const completeUpload = createRoute({
   operationId: "completeUpload",
+  "x-capability": "listings:write",
   method: "post",
   path: "/v1/orgs/{orgId}/uploads/{uploadId}/complete",
   tags,
@@ -78,6 +80,7 @@ export const completeUpload = createRoute({
 
 export const documentUrl = createRoute({
   operationId: "documentUrl",
+  "x-capability": "files:read",
   method: "get",
   path: "/v1/orgs/{orgId}/files/{fileId}/url",
   tags,

@@ -61,6 +61,7 @@ const cartSchema = z
 
 export const getCart = createRoute({
   operationId: "getCart",
+  "x-capability": "cart:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/cart",
@@ -71,6 +72,7 @@ export const getCart = createRoute({
 
 export const setCartLine = createRoute({
   operationId: "setCartLine",
+  "x-capability": "orders:purchase",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
@@ -87,6 +89,7 @@ export const setCartLine = createRoute({
 
 export const removeCartLine = createRoute({
   operationId: "removeCartLine",
+  "x-capability": "orders:purchase",
   ...common,
   method: "delete",
   path: "/v1/orgs/{orgId}/cart/lines/{variantId}",
@@ -112,6 +115,7 @@ export const checkoutBody = z.strictObject({
 
 export const checkout = createRoute({
   operationId: "checkout",
+  "x-capability": "orders:purchase",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/checkout",
@@ -144,6 +148,7 @@ export const checkout = createRoute({
 
 export const listOrders = createRoute({
   operationId: "listOrders",
+  "x-capability": "orders:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/orders",
@@ -165,6 +170,7 @@ export const listOrders = createRoute({
 
 export const getOrder = createRoute({
   operationId: "getOrder",
+  "x-capability": "orders:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/orders/{orderId}",
@@ -178,6 +184,7 @@ export const getOrder = createRoute({
 
 export const transitionOrder = createRoute({
   operationId: "transitionOrder",
+  "x-capability": "orders:sell",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/orders/{orderId}/transitions",
@@ -201,6 +208,7 @@ export const transitionOrder = createRoute({
 
 export const getGroup = createRoute({
   operationId: "getGroup",
+  "x-capability": "orders:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/order-groups/{groupId}",
@@ -211,6 +219,7 @@ export const getGroup = createRoute({
 
 export const decideGroup = createRoute({
   operationId: "decideGroup",
+  "x-capability": "orders:approve",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/order-groups/{groupId}/{decision}",
@@ -264,6 +273,7 @@ const memberParams = z.object({ orgId: uuidParam("orgId"), userId: uuidParam("us
 
 export const getMemberSpendingLimits = createRoute({
   operationId: "getMemberSpendingLimits",
+  "x-capability": "limits:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
@@ -277,6 +287,7 @@ export const getMemberSpendingLimits = createRoute({
 
 export const setMemberSpendingLimits = createRoute({
   operationId: "setMemberSpendingLimits",
+  "x-capability": "limits:manage",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/members/{userId}/spending-limits",
@@ -293,6 +304,7 @@ export const setMemberSpendingLimits = createRoute({
 
 export const getApiKeySpendingLimits = createRoute({
   operationId: "getApiKeySpendingLimits",
+  "x-capability": "limits:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/spending-limits/api-keys",
@@ -306,6 +318,7 @@ export const getApiKeySpendingLimits = createRoute({
 
 export const setApiKeySpendingLimits = createRoute({
   operationId: "setApiKeySpendingLimits",
+  "x-capability": "api-key-limits:manage",
   ...common,
   method: "put",
   path: "/v1/orgs/{orgId}/spending-limits/api-keys",
@@ -322,6 +335,7 @@ export const setApiKeySpendingLimits = createRoute({
 
 export const listInvoices = createRoute({
   operationId: "listInvoices",
+  "x-capability": "orders:read",
   ...common,
   method: "get",
   path: "/v1/orgs/{orgId}/invoices",
@@ -335,6 +349,7 @@ export const listInvoices = createRoute({
 
 export const markInvoicePaid = createRoute({
   operationId: "markInvoicePaid",
+  "x-capability": "orders:sell",
   ...common,
   method: "post",
   path: "/v1/orgs/{orgId}/invoices/{invoiceId}/mark-paid",

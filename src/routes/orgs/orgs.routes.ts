@@ -59,6 +59,7 @@ export const createOrg = createRoute({
 
 export const getOrg = createRoute({
   operationId: "getOrg",
+  "x-capability": "org:read",
   method: "get",
   path: "/v1/orgs/{orgId}",
   tags,
@@ -74,6 +75,7 @@ export const getOrg = createRoute({
 
 export const updateOrg = createRoute({
   operationId: "updateOrg",
+  "x-capability": "org:manage",
   method: "patch",
   path: "/v1/orgs/{orgId}",
   tags,
@@ -97,6 +99,7 @@ export const updateOrg = createRoute({
 
 export const listMembers = createRoute({
   operationId: "listMembers",
+  "x-capability": "members:read",
   method: "get",
   path: "/v1/orgs/{orgId}/members",
   tags,
@@ -112,6 +115,7 @@ export const listMembers = createRoute({
 
 export const updateMember = createRoute({
   operationId: "updateMember",
+  "x-capability": "members:manage",
   method: "patch",
   path: "/v1/orgs/{orgId}/members/{userId}",
   tags,
@@ -127,6 +131,7 @@ export const updateMember = createRoute({
 
 export const removeMember = createRoute({
   operationId: "removeMember",
+  "x-capability": "members:manage",
   method: "delete",
   path: "/v1/orgs/{orgId}/members/{userId}",
   tags,

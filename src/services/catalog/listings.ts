@@ -6,15 +6,13 @@ import { listingImages, listings, listingVariants } from "../../db/schema/index.
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
-import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { type Principal, principalGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";
 import type { CreateListingInput, UpdateListingInput } from "./schemas.ts";
 import { type ListingStatus, type ListingView, listingEtag, listingJson, normaliseListing } from "./views.ts";
 
 /** Who may manage an organisation's listings, and who may look at its drafts. */
-export const LISTING_EDITORS: readonly MemberRole[] = ["owner", "admin", "seller"];
-export const LISTING_READERS: readonly MemberRole[] = ["owner", "admin", "seller", "viewer"];
 
 type Row = { listing: ListingView };
 
@@ -99,7 +97,7 @@ export async function createListing(
   const db = ctx.db;
   const objects = asJson([input.attributes, ...input.variants.map((v) => v.attributes)]);
   const statements = [
-    ...orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS),
+    ...orgWriteAccess(ctx, principal, orgId, "listings:write"),
     guard(
       db,
       "seller_org",
@@ -162,7 +160,7 @@ export async function updateListing(
     ? categoryId(changes.category)
     : sql`(select category_id from listings where id = ${listingId})`;
   const statements: BatchItem<"pg">[] = [
-    ...orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS),
+    ...orgWriteAccess(ctx, principal, orgId, "listings:write"),
     // Row lock first: a concurrent edit of the same listing waits here, then sees the new version.
     lockListing(db, listingId),
     guard(db, "listing_exists", exists),
@@ -298,7 +296,7 @@ export async function transitionListing(
   const inScope = "orgId" in scope ? sql`and org_id = ${scope.orgId}` : sql``;
   const access =
     "orgId" in scope
-      ? orgWriteAccess(ctx, principal, scope.orgId, "listings:write", LISTING_EDITORS)
+      ? orgWriteAccess(ctx, principal, scope.orgId, "listings:write")
       : [principalGuard(db, principal, new Date(ctx.now)), adminGuard(db, principal)];
   const status = sql`(select status::text from listings where id = ${listingId} ${inScope})`;
   const from = textArray(transition.from);
@@ -379,7 +377,7 @@ export async function getOwnListing(
     select ${memberRoleSql(orgId, userId)} as role,
       (select ${listingJson} from listings l where l.id = ${listingId} and l.org_id = ${orgId}) as listing`);
   const row = rows[0];
-  if (principal.kind === "user") assertRole(row?.role, LISTING_READERS, "see this organisation's listings");
+  if (principal.kind === "user") assertRole(row?.role, "listings:read", "see this organisation's listings");
   if (!row?.listing) throw new ApiError("not_found", "Listing not found.");
   return normaliseListing(row.listing);
 }
@@ -413,7 +411,7 @@ export async function listOwnListings(
         order by l.updated_at desc, l.id desc
         limit ${query.limit + 1}) x) as items`);
   const row = rows[0];
-  if (principal.kind === "user") assertRole(row?.role, LISTING_READERS, "see this organisation's listings");
+  if (principal.kind === "user") assertRole(row?.role, "listings:read", "see this organisation's listings");
   const items = row?.items ?? [];
   const page = items.slice(0, query.limit);
   const last = page.at(-1);

@@ -6,7 +6,7 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { write } from "../write.ts";
 import { API_KEY_PREFIX, type ApiKeyRecord, apiKeyKvKey } from "./api-keys-auth.ts";
-import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard } from "./org-access.ts";
+import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
 import { type ApiKeyScope, type Principal, principalGuard } from "./principal.ts";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
@@ -55,7 +55,7 @@ export async function createApiKey(
   })
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
-      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "api-keys:manage"),
       guard(
         ctx.db,
         "key_limit",
@@ -115,7 +115,7 @@ export async function listApiKeys(ctx: ServiceContext, principal: UserPrincipal,
           last_used_at as "lastUsedAt", revoked_at as "revokedAt"
         from api_keys where org_id = ${orgId} order by created_at desc limit 200) k) as keys`);
   const row = rows[0];
-  assertRole(row?.role, ORG_ADMINS, "manage API keys");
+  assertRole(row?.role, "api-keys:manage", "manage API keys");
   return (row?.keys ?? []).map((key) =>
     keyView({
       ...key,
@@ -137,7 +137,7 @@ export async function revokeApiKey(
   const { key } = await write(ctx.db, "manage API keys")
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
-      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "api-keys:manage"),
     )
     .one(
       "key",

@@ -6,7 +6,8 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { write } from "../write.ts";
 import { normalizeEmail } from "./accounts.ts";
-import { assertRole, memberRoleSql, ORG_ADMINS, orgRoleGuard } from "./org-access.ts";
+import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
+import { rolesFor } from "./permissions.ts";
 import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -42,7 +43,7 @@ export async function createInvitation(
   })
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
-      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "invitations:manage"),
       guard(
         ctx.db,
         "owner_only",
@@ -175,9 +176,9 @@ export async function listInvitations(
       from invitations i
       where i.org_id = ${orgId} and i.accepted_at is null and i.revoked_at is null
         and i.expires_at > ${new Date(ctx.now)}
-        and ${role} = any(${textArray(ORG_ADMINS)})), '[]'::json) as invitations`);
+        and ${role} = any(${textArray(rolesFor("invitations:manage"))})), '[]'::json) as invitations`);
   const [row] = rows;
-  assertRole(row?.role, ORG_ADMINS, "see invitations");
+  assertRole(row?.role, "invitations:manage", "see invitations");
   return (row?.invitations ?? []).map((invitation) => ({
     ...invitation,
     createdAt: new Date(invitation.createdAt).toISOString(),
@@ -217,7 +218,7 @@ export async function revokeInvitation(
   })
     .add(
       principalGuard(ctx.db, principal, now),
-      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "invitations:manage"),
       guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
     )
     .step(

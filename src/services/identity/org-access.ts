@@ -3,30 +3,24 @@ import { check, GuardError, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import {
-  type ApiKeyScope,
-  type MemberRole,
-  type Principal,
-  principalCheck,
-  principalGuard,
-} from "./principal.ts";
-
-export const ANY_MEMBER: readonly MemberRole[] = ["owner", "admin", "buyer", "seller", "viewer", "approver"];
-export const ORG_ADMINS: readonly MemberRole[] = ["owner", "admin"];
+import { type Capability, rolesFor, scopeFor } from "./permissions.ts";
+import { type MemberRole, type Principal, principalCheck, principalGuard } from "./principal.ts";
 
 export const orgNotFound = () => new ApiError("not_found", "Organisation not found.");
 
 /**
- * Guard for write batches: the user is a member of the organisation with one of `roles`. On failure
+ * Guard for write batches: the user is a member of the organisation with a role that holds `capability`
+ * (services/identity/permissions.ts). On failure
  * the detail carries the user's actual role (null for non-members), which {@link accessError} maps to
  * 404 (non-members never learn the organisation exists) or 403.
  */
-export function orgRoleGuard(db: Db, orgId: string, userId: string, roles: readonly MemberRole[]) {
-  return db.execute(sql`select ${orgRoleCheck(orgId, userId, roles)}`);
+export function orgRoleGuard(db: Db, orgId: string, userId: string, capability: Capability) {
+  return db.execute(sql`select ${orgRoleCheck(orgId, userId, capability)}`);
 }
 
 /** {@link orgRoleGuard} as an expression, to combine with other checks in one statement (see `check`). */
-export function orgRoleCheck(orgId: string, userId: string, roles: readonly MemberRole[]): SQL {
+export function orgRoleCheck(orgId: string, userId: string, capability: Capability): SQL {
+  const roles = rolesFor(capability);
   return check(
     "org_access",
     sql`exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId} and role::text = any(${textArray(roles)}))`,
@@ -40,17 +34,18 @@ export function accessError(role: string | null | undefined, action: string): Ap
   return new ApiError("forbidden", `Your role (${role}) may not ${action}.`);
 }
 
-/** Checks a read's membership role in code: non-members get 404, other roles 403. */
-export function assertRole(role: string | null | undefined, roles: readonly MemberRole[], action: string) {
-  if (!role || !roles.includes(role as MemberRole)) throw accessError(role, action);
+/** Checks a read's membership role in code against a capability: non-members get 404, other roles 403. */
+export function assertRole(role: string | null | undefined, capability: Capability, action: string) {
+  if (!role || !rolesFor(capability).includes(role as MemberRole)) throw accessError(role, action);
 }
 
 /**
- * For API keys: the key acts only for its own organisation (others: 404) and within its scopes (403).
- * Routes that API keys may not use at all pass `scope: undefined`.
+ * For API keys: the key acts only for its own organisation (others: 404) and holds the scope that grants
+ * `capability` (403; a capability with no scope is for signed-in users only).
  */
-export function assertKeyAccess(principal: Principal, orgId: string, scope: ApiKeyScope | undefined) {
+export function assertKeyAccess(principal: Principal, orgId: string, capability: Capability) {
   if (principal.kind !== "api_key") return;
+  const scope = scopeFor(capability);
   if (principal.orgId !== orgId) throw orgNotFound();
   if (!scope) throw new ApiError("forbidden", "API keys may not use this endpoint; sign in as a user.");
   if (!principal.scopes.includes(scope))
@@ -79,19 +74,18 @@ export function memberRoleSql(orgId: string, userId: string | null): SQL {
 }
 
 /**
- * The statements an organisation write starts with: the caller's session or key is still live, and a
- * user holds one of `roles` (an API key must belong to the organisation and carry `scope`).
+ * The statements an organisation write starts with: the caller's session or key is still live, and the
+ * caller holds `capability` (a user by role; an API key belongs to the organisation and has its scope).
  */
 export function orgWriteAccess(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
-  scope: ApiKeyScope,
-  roles: readonly MemberRole[],
+  capability: Capability,
 ) {
-  assertKeyAccess(principal, orgId, scope);
+  assertKeyAccess(principal, orgId, capability);
   const statements = [principalGuard(ctx.db, principal, new Date(ctx.now))];
-  if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, roles));
+  if (principal.kind === "user") statements.push(orgRoleGuard(ctx.db, orgId, principal.userId, capability));
   return statements;
 }
 
@@ -103,11 +97,10 @@ export function orgWriteChecks(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
-  scope: ApiKeyScope,
-  roles: readonly MemberRole[],
+  capability: Capability,
 ): SQL[] {
-  assertKeyAccess(principal, orgId, scope);
+  assertKeyAccess(principal, orgId, capability);
   const checks = [principalCheck(principal, new Date(ctx.now))];
-  if (principal.kind === "user") checks.push(orgRoleCheck(orgId, principal.userId, roles));
+  if (principal.kind === "user") checks.push(orgRoleCheck(orgId, principal.userId, capability));
   return checks;
 }

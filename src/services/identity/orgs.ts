@@ -4,15 +4,7 @@ import { memberships, organizations } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { write } from "../write.ts";
-import {
-  ANY_MEMBER,
-  assertKeyAccess,
-  assertRole,
-  memberRoleSql,
-  ORG_ADMINS,
-  orgNotFound,
-  orgRoleGuard,
-} from "./org-access.ts";
+import { assertKeyAccess, assertRole, memberRoleSql, orgNotFound, orgRoleGuard } from "./org-access.ts";
 import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
 
 /** Organisations one user may own, so one account cannot flood the table. */
@@ -101,7 +93,7 @@ export async function getOrg(ctx: ServiceContext, principal: Principal, orgId: s
       and(eq(memberships.orgId, organizations.id), eq(memberships.userId, principal.userId)),
     )
     .where(eq(organizations.id, orgId));
-  assertRole(found?.role, ANY_MEMBER, "view this organisation");
+  assertRole(found?.role, "org:read", "view this organisation");
   if (!found) throw orgNotFound();
   return orgView(found.org, found.role);
 }
@@ -113,7 +105,7 @@ export async function updateOrg(
   orgId: string,
   changes: Partial<OrgInput>,
 ): Promise<OrgView> {
-  assertKeyAccess(principal, orgId, "org:write");
+  assertKeyAccess(principal, orgId, "org:manage");
   const now = new Date(ctx.now);
   const update = ctx.db
     .update(organizations)
@@ -122,7 +114,7 @@ export async function updateOrg(
     .returning();
   const edit = write(ctx.db, "edit this organisation")
     .add(principalGuard(ctx.db, principal, now))
-    .add(...(principal.kind === "user" ? [orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS)] : []))
+    .add(...(principal.kind === "user" ? [orgRoleGuard(ctx.db, orgId, principal.userId, "org:manage")] : []))
     .one("org", update, (rows) => rows[0], orgNotFound)
     .step(
       "roles",
@@ -211,7 +203,7 @@ export async function changeMemberRole(
     .add(
       principalGuard(ctx.db, principal, now),
       lockOrg(ctx, orgId),
-      orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "members:manage"),
       guard(ctx.db, "member_exists", sql`${current} is not null`),
       guard(
         ctx.db,
@@ -252,8 +244,8 @@ export async function removeMember(
   const leaving = userId === principal.userId;
   const current = memberRoleSql(orgId, userId);
   const access = leaving
-    ? orgRoleGuard(ctx.db, orgId, principal.userId, ANY_MEMBER)
-    : orgRoleGuard(ctx.db, orgId, principal.userId, ORG_ADMINS);
+    ? orgRoleGuard(ctx.db, orgId, principal.userId, "members:leave")
+    : orgRoleGuard(ctx.db, orgId, principal.userId, "members:manage");
   await write(ctx.db, "remove members", memberGuardErrors)
     .add(
       principalGuard(ctx.db, principal, now),

@@ -4,7 +4,6 @@ import { files } from "../../db/schema/index.ts";
 import { type Config, ConfigError, MAX_UPLOAD_URL_TTL_SECONDS } from "../../env.ts";
 import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
-import { LISTING_EDITORS } from "../catalog/listings.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
@@ -115,7 +114,7 @@ export async function createUpload(
 
   const id = crypto.randomUUID();
   const key = uploadKey({ orgId, purpose: input.purpose, id });
-  const access = orgWriteAccess(ctx, principal, orgId, "listings:write", LISTING_EDITORS);
+  const access = orgWriteAccess(ctx, principal, orgId, "listings:write");
   await write(ctx.db, "upload files")
     .add(
       ...access,
@@ -208,7 +207,7 @@ export async function completeUpload(
       (select row_to_json(f) from (select id, org_id as "orgId", purpose, key, content_type as "contentType",
         content_length as "contentLength", filename, status from files where id = ${uploadId} and org_id = ${orgId}) f) as file`);
   const row = rows[0];
-  if (principal.kind === "user") assertRole(row?.role, LISTING_EDITORS, "upload files");
+  if (principal.kind === "user") assertRole(row?.role, "listings:write", "upload files");
   const file = row?.file;
   if (!file) throw new ApiError("not_found", "Upload not found.");
   if (file.status === "ready") return fileView(file);
@@ -257,7 +256,7 @@ export async function documentUrl(
   orgId: string,
   fileId: string,
 ) {
-  assertKeyAccess(principal, orgId, "listings:read");
+  assertKeyAccess(principal, orgId, "files:read");
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ member: boolean; key: string | null }>(sql`
     select exists (select 1 from memberships where org_id = ${orgId} and user_id = ${userId}::uuid) as member,

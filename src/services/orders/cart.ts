@@ -10,19 +10,8 @@ import {
   orgWriteAccess,
   orgWriteChecks,
 } from "../identity/org-access.ts";
-import type { MemberRole, Principal } from "../identity/principal.ts";
+import type { Principal } from "../identity/principal.ts";
 import { write } from "../write.ts";
-
-/** Who may fill the cart and check out for a buyer organisation. */
-export const PURCHASERS: readonly MemberRole[] = ["owner", "admin", "buyer"];
-export const ORDER_READERS: readonly MemberRole[] = [
-  "owner",
-  "admin",
-  "buyer",
-  "approver",
-  "viewer",
-  "seller",
-];
 
 /**
  * The unit price a quantity earns: the last tier whose minQuantity it reaches. In SQL, so every price
@@ -187,11 +176,11 @@ export async function getCart(
   principal: Principal,
   orgId: string,
 ): Promise<VersionedCart> {
-  assertKeyAccess(principal, orgId, "orders:read");
+  assertKeyAccess(principal, orgId, "cart:read");
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ role: string | null; cart: CartView; etag: string }>(sql`
     select ${memberRoleSql(orgId, userId)} as role, ${versionedCart(orgId)}`);
-  if (principal.kind === "user") assertRole(rows[0]?.role, [...PURCHASERS, "approver"], "use the cart");
+  if (principal.kind === "user") assertRole(rows[0]?.role, "cart:read", "use the cart");
   if (!rows[0]?.cart) throw new ApiError("not_found", "Organisation not found.");
   return versioned(rows[0], "getCart");
 }
@@ -233,7 +222,7 @@ export async function setCartLine(
   const { row } = await write(db, "use the cart", cartErrors)
     .add(
       db.execute(
-        sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS), cartLockSql(orgId)], sql`, `)}`,
+        sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "orders:purchase"), cartLockSql(orgId)], sql`, `)}`,
       ),
     )
     .one(
@@ -292,7 +281,7 @@ export async function removeCartLine(
     line_exists: () => new ApiError("not_found", "That line is not in the cart."),
   })
     .add(
-      ...orgWriteAccess(ctx, principal, orgId, "orders:write", PURCHASERS),
+      ...orgWriteAccess(ctx, principal, orgId, "orders:purchase"),
       lockCart(ctx.db, orgId),
       guard(
         ctx.db,

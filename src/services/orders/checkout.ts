@@ -15,7 +15,6 @@ import {
   cartLockSql,
   MAX_AMOUNT_MINOR,
   normaliseCart,
-  PURCHASERS,
   pricedLines,
 } from "./cart.ts";
 import { approvalNeededSql, limitsLockSql, subjectOf } from "./limits.ts";
@@ -140,7 +139,7 @@ export async function checkout(
         sql`select ${sql.join(
           [
             sql`set_config('lock_timeout', '300ms', true)`,
-            ...orgWriteChecks(ctx, principal, orgId, "orders:write", PURCHASERS),
+            ...orgWriteChecks(ctx, principal, orgId, "orders:purchase"),
           ],
           sql`, `,
         )}`,

@@ -3,15 +3,9 @@ import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import {
-  ANY_MEMBER,
-  assertKeyAccess,
-  assertRole,
-  memberRoleSql,
-  ORG_ADMINS,
-  orgRoleGuard,
-} from "../identity/org-access.ts";
-import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { assertKeyAccess, assertRole, memberRoleSql, orgRoleGuard } from "../identity/org-access.ts";
+import type { Capability } from "../identity/permissions.ts";
+import { type Principal, principalGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
 
 /**
@@ -30,9 +24,9 @@ export interface SpendingLimit {
  * Who may set limits: a member's by owners and admins (never their own); the API keys' by owners only,
  * and only by an owner without a spending limit of their own in the organisation.
  */
-const SETTERS: Record<LimitSubject["kind"], readonly MemberRole[]> = {
-  member: ORG_ADMINS,
-  api_keys: ["owner"],
+const SETTERS: Record<LimitSubject["kind"], Capability> = {
+  member: "limits:manage",
+  api_keys: "api-key-limits:manage",
 };
 
 /** Order statuses whose amounts count as spent (or about to be) in the month. */
@@ -104,7 +98,7 @@ const limitsJson = (orgId: string, subject: LimitSubject) => sql`(select coalesc
   from spending_limits where ${subjectRows(orgId, subject)})`;
 
 function readAccess(principal: Principal, orgId: string) {
-  assertKeyAccess(principal, orgId, undefined);
+  assertKeyAccess(principal, orgId, "limits:read");
   if (principal.kind !== "user") throw new ApiError("forbidden", "Spending limits are for signed-in users.");
   return principal.userId;
 }
@@ -130,7 +124,7 @@ export async function getSpendingLimits(
       ${limitsJson(orgId, subject)} as limits`);
   const row = rows[0];
   const self = subject.kind === "member" && subject.userId === userId;
-  assertRole(row?.role, self ? ANY_MEMBER : ORG_ADMINS, "see these spending limits");
+  assertRole(row?.role, self ? "org:read" : "limits:read", "see these spending limits");
   if (!row?.member) throw new ApiError("not_found", "Member not found.");
   return normaliseLimits(row.limits);
 }
@@ -146,7 +140,7 @@ export async function replaceSpendingLimits(
   subject: LimitSubject,
   limits: SpendingLimit[],
 ): Promise<SpendingLimit[]> {
-  assertKeyAccess(principal, orgId, undefined);
+  assertKeyAccess(principal, orgId, SETTERS[subject.kind]);
   if (principal.kind !== "user")
     throw new ApiError("forbidden", "Spending limits are set by signed-in owners and admins.");
   const db = ctx.db;

@@ -14,9 +14,9 @@ import {
   orgRoleGuard,
   orgWriteAccess,
 } from "../identity/org-access.ts";
-import { type MemberRole, type Principal, principalGuard } from "../identity/principal.ts";
+import { type Capability, rolesFor } from "../identity/permissions.ts";
+import { type Principal, principalGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
-import { ORDER_READERS } from "./cart.ts";
 import {
   allowedActions,
   type OrderAction,
@@ -27,11 +27,11 @@ import {
 } from "./machine.ts";
 import { groupJson, invoiceJson, orderJson } from "./views.ts";
 
-const SIDE_ROLES: Record<"buyer" | "seller", readonly MemberRole[]> = {
-  buyer: ["owner", "admin", "buyer"],
-  seller: ["owner", "admin", "seller"],
-};
-export const APPROVERS: readonly MemberRole[] = ["owner", "admin", "approver"];
+/** The capability each side of an order acts with (both are granted to API keys by orders:write). */
+const SIDE_CAPABILITY = { buyer: "orders:purchase", seller: "orders:sell" } as const satisfies Record<
+  Exclude<Side, "system">,
+  Capability
+>;
 
 type TransitionView = OrderWithHistory["transitions"][number];
 
@@ -62,7 +62,7 @@ export async function listOrders(
           ${query.status ? sql`and o.status::text = ${query.status}` : sql``}
           ${after ? sql`and (o.created_at, o.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
         order by o.created_at desc, o.id desc limit ${query.limit + 1}) x) as items`);
-  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  if (principal.kind === "user") assertRole(rows[0]?.role, "orders:read", "see orders");
   const items = rows[0]?.items ?? [];
   const page = items.slice(0, query.limit);
   const last = page.at(-1);
@@ -89,7 +89,7 @@ export async function getOrder(ctx: ServiceContext, principal: Principal, orgId:
           'actorKind', t.actor_kind, 'at', ${isoTime(sql`t.created_at`)}) order by t.created_at)
         from order_transitions t join orders o on o.id = t.order_id
         where t.order_id = ${orderId} and ${orgId} in (o.buyer_org_id, o.seller_org_id)) as transitions`);
-  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  if (principal.kind === "user") assertRole(rows[0]?.role, "orders:read", "see orders");
   const order = rows[0]?.order;
   if (!order) throw new ApiError("not_found", "Order not found.");
   return { ...order, transitions: rows[0]?.transitions ?? [] };
@@ -101,7 +101,7 @@ export async function getGroup(ctx: ServiceContext, principal: Principal, orgId:
   const { rows } = await ctx.db.execute<{ role: string | null; group: OrderGroup | null }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
       (select ${groupJson(sql`${groupId}::uuid`)} where exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})) as group`);
-  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see orders");
+  if (principal.kind === "user") assertRole(rows[0]?.role, "orders:read", "see orders");
   if (!rows[0]?.group) throw new ApiError("not_found", "Order group not found.");
   return rows[0].group;
 }
@@ -179,7 +179,8 @@ export async function transitionOrder(
   action: OrderAction,
   details: { carrier?: string; trackingNumber?: string; reason?: string },
 ) {
-  assertKeyAccess(principal, orgId, "orders:write");
+  // The side is known only inside the batch; both sides' capabilities take the same API-key scope.
+  assertKeyAccess(principal, orgId, SIDE_CAPABILITY.seller);
   const transition: Transition = orderMachine[action];
   for (const field of transition.requires ?? []) {
     if (!details[field]) {
@@ -220,8 +221,8 @@ export async function transitionOrder(
             guard(
               db,
               "side_role",
-              sql`${memberRoleSql(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(SIDE_ROLES.seller)}
-              else ${textArray(SIDE_ROLES.buyer)} end)`,
+              sql`${memberRoleSql(orgId, userId)} = any(case ${side} when 'seller' then ${textArray(rolesFor(SIDE_CAPABILITY.seller))}
+              else ${textArray(rolesFor(SIDE_CAPABILITY.buyer))} end)`,
               sql`jsonb_build_object('role', ${memberRoleSql(orgId, userId)}, 'side', ${side})`,
             ),
           ]
@@ -301,7 +302,7 @@ export async function decideGroup(
         "group_visible",
         sql`exists (select 1 from order_groups where id = ${groupId} and buyer_org_id = ${orgId})`,
       ),
-      orgRoleGuard(db, orgId, principal.userId, APPROVERS),
+      orgRoleGuard(db, orgId, principal.userId, "orders:approve"),
       guard(
         db,
         "group_pending",
@@ -366,7 +367,7 @@ export async function listInvoices(
     select ${memberRoleSql(orgId, userId)} as role,
       (select json_agg(${invoiceJson} order by i.issued_at desc)
         from (select * from invoices where ${column} = ${orgId} order by issued_at desc limit 200) i) as items`);
-  if (principal.kind === "user") assertRole(rows[0]?.role, ORDER_READERS, "see invoices");
+  if (principal.kind === "user") assertRole(rows[0]?.role, "orders:read", "see invoices");
   return rows[0]?.items ?? [];
 }
 
@@ -380,7 +381,7 @@ export async function markInvoicePaid(
   orgId: string,
   invoiceId: string,
 ) {
-  assertKeyAccess(principal, orgId, "orders:write");
+  assertKeyAccess(principal, orgId, "orders:sell");
   const db = ctx.db;
   const now = new Date(ctx.now);
   const at = sql`${now.toISOString()}::timestamptz`;
@@ -388,7 +389,7 @@ export async function markInvoicePaid(
     invoice_visible: () => new ApiError("not_found", "Invoice not found."),
   })
     .add(
-      ...orgWriteAccess(ctx, principal, orgId, "orders:write", SIDE_ROLES.seller),
+      ...orgWriteAccess(ctx, principal, orgId, "orders:sell"),
       guard(
         db,
         "invoice_visible",

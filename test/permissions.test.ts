@@ -1,0 +1,228 @@
+/**
+ * The role matrix, generated: every organisation-scoped route of the OpenAPI document × every member
+ * role, an outsider and an API key with every scope, judged against the one permission table
+ * (src/services/identity/permissions.ts) through the capability the route declares (`x-capability`).
+ * A role without the capability gets 403; with it, anything but 401/403; an outsider 404; an API key 403
+ * exactly when the capability grants no scope. A new org-scoped route without a capability, or without a
+ * request below, fails here.
+ */
+import { exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Capability, capabilities } from "../src/services/identity/permissions.ts";
+import { apiKeyScopes, type MemberRole, memberRoles } from "../src/services/identity/principal.ts";
+import { validListing } from "./support/catalog.ts";
+import { addMember, api, createOrg, json, signUp, type TestUser, uniqueEmail } from "./support/identity.ts";
+import {
+  checkout,
+  checkoutBody,
+  type GroupBody,
+  newBuyer,
+  newSeller,
+  product,
+  putLine,
+  setMemberLimits,
+} from "./support/orders.ts";
+
+interface Operation {
+  operationId: string;
+  "x-capability"?: Capability;
+}
+interface Request {
+  path: string;
+  method: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const random = () => crypto.randomUUID();
+let orgId: string;
+let members: Record<MemberRole, TestUser>;
+let outsider: TestUser;
+let apiKey: string;
+let orderId: string;
+let groupId: string;
+
+/** A valid request for each org-scoped operation (so the answer is about access, not input). */
+const requests: Record<string, () => Request> = {
+  getOrg: () => ({ method: "GET", path: `/v1/orgs/${orgId}` }),
+  updateOrg: () => ({ method: "PATCH", path: `/v1/orgs/${orgId}`, body: { name: "Matrix Co" } }),
+  listMembers: () => ({ method: "GET", path: `/v1/orgs/${orgId}/members` }),
+  updateMember: () => ({
+    method: "PATCH",
+    path: `/v1/orgs/${orgId}/members/${random()}`,
+    body: { role: "viewer" },
+  }),
+  removeMember: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/members/${random()}` }),
+  createInvitation: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/invitations`,
+    body: { email: uniqueEmail("invitee"), role: "viewer" },
+  }),
+  listInvitations: () => ({ method: "GET", path: `/v1/orgs/${orgId}/invitations` }),
+  revokeInvitation: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/invitations/${random()}` }),
+  createApiKey: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/api-keys`,
+    body: { name: "matrix", scopes: ["org:read"] },
+  }),
+  listApiKeys: () => ({ method: "GET", path: `/v1/orgs/${orgId}/api-keys` }),
+  revokeApiKey: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/api-keys/${random()}` }),
+  createListing: () => ({ method: "POST", path: `/v1/orgs/${orgId}/listings`, body: validListing() }),
+  listListings: () => ({ method: "GET", path: `/v1/orgs/${orgId}/listings` }),
+  getOwnListing: () => ({ method: "GET", path: `/v1/orgs/${orgId}/listings/${random()}` }),
+  updateListing: () => ({
+    method: "PATCH",
+    path: `/v1/orgs/${orgId}/listings/${random()}`,
+    headers: { "if-match": '"1"' },
+    body: { title: "Renamed part" },
+  }),
+  submitListing: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/listings/${random()}/submit`,
+    headers: { "if-match": '"1"' },
+  }),
+  archiveListing: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/listings/${random()}/archive`,
+    headers: { "if-match": '"1"' },
+  }),
+  createUpload: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/uploads`,
+    body: { purpose: "image", contentType: "image/png", contentLength: 2048, filename: "a.png" },
+  }),
+  completeUpload: () => ({ method: "POST", path: `/v1/orgs/${orgId}/uploads/${random()}/complete` }),
+  documentUrl: () => ({ method: "GET", path: `/v1/orgs/${orgId}/files/${random()}/url` }),
+  getCart: () => ({ method: "GET", path: `/v1/orgs/${orgId}/cart` }),
+  setCartLine: () => ({
+    method: "PUT",
+    path: `/v1/orgs/${orgId}/cart/lines/${random()}`,
+    body: { quantity: 10 },
+  }),
+  removeCartLine: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/cart/lines/${random()}` }),
+  checkout: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/checkout`,
+    headers: { "idempotency-key": random(), "if-match": '"stale"' },
+    body: checkoutBody,
+  }),
+  listOrders: () => ({ method: "GET", path: `/v1/orgs/${orgId}/orders` }),
+  getOrder: () => ({ method: "GET", path: `/v1/orgs/${orgId}/orders/${random()}` }),
+  transitionOrder: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/orders/${orderId}/transitions`,
+    body: { action: "accept" },
+  }),
+  getGroup: () => ({ method: "GET", path: `/v1/orgs/${orgId}/order-groups/${random()}` }),
+  decideGroup: () => ({ method: "POST", path: `/v1/orgs/${orgId}/order-groups/${groupId}/decline` }),
+  getMemberSpendingLimits: () => ({
+    method: "GET",
+    path: `/v1/orgs/${orgId}/members/${random()}/spending-limits`,
+  }),
+  setMemberSpendingLimits: () => ({
+    method: "PUT",
+    path: `/v1/orgs/${orgId}/members/${random()}/spending-limits`,
+    body: { limits: [] },
+  }),
+  getApiKeySpendingLimits: () => ({ method: "GET", path: `/v1/orgs/${orgId}/spending-limits/api-keys` }),
+  setApiKeySpendingLimits: () => ({
+    method: "PUT",
+    path: `/v1/orgs/${orgId}/spending-limits/api-keys`,
+    body: { limits: [] },
+  }),
+  listInvoices: () => ({ method: "GET", path: `/v1/orgs/${orgId}/invoices` }),
+  markInvoicePaid: () => ({ method: "POST", path: `/v1/orgs/${orgId}/invoices/${random()}/mark-paid` }),
+};
+
+async function orgOperations() {
+  const doc = (await (await exports.default.fetch("http://api.test/openapi.json")).json()) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  return Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith("/v1/orgs/{orgId}"))
+    .flatMap(([, methods]) => Object.values(methods));
+}
+
+function send(request: Request, token: string) {
+  return api(request.path, {
+    method: request.method,
+    token,
+    body: request.body,
+    headers: request.headers,
+  });
+}
+
+beforeAll(async () => {
+  const owner = await signUp();
+  orgId = (await createOrg(owner, "both", "Matrix Co")).id;
+  const others = memberRoles.filter((role) => role !== "owner");
+  const added = await Promise.all(others.map((role) => addMember(owner, orgId, role)));
+  members = { owner, ...Object.fromEntries(others.map((role, i) => [role, added[i]])) } as Record<
+    MemberRole,
+    TestUser
+  >;
+  outsider = await signUp();
+  const key = await api(`/v1/orgs/${orgId}/api-keys`, {
+    token: owner.token,
+    body: { name: "every scope", scopes: [...apiKeyScopes] },
+  });
+  apiKey = (await json<{ key: string }>(key)).key;
+
+  // An order this organisation received (for transitions, a seller-side action) …
+  const { variantId: ownVariant } = await product({ owner, orgId });
+  const customer = await newBuyer();
+  await putLine(customer, ownVariant, 20);
+  const placed = await checkout(customer);
+  orderId = (await json<GroupBody>(placed)).orders[0]?.id ?? "";
+  // … and a checkout of its own held for approval (for decisions).
+  const supplier = await newSeller();
+  const { variantId } = await product(supplier);
+  const purchaser = members.buyer;
+  await setMemberLimits({ owner, orgId }, purchaser.id, [{ currency: "EUR", perOrderMinor: 1 }]);
+  await putLine({ owner, orgId }, variantId, 20, purchaser.token);
+  const held = await checkout({ owner, orgId }, checkoutBody, random(), purchaser.token);
+  groupId = (await json<GroupBody>(held)).id;
+  expect([orderId, groupId].every(Boolean)).toBe(true);
+}, 120_000);
+
+describe("the role matrix (OpenAPI routes × the permission table)", () => {
+  it("every org-scoped route declares a capability from the table and has a request here", async () => {
+    const operations = await orgOperations();
+    expect(operations.length).toBeGreaterThanOrEqual(35);
+    for (const operation of operations) {
+      expect(Object.keys(capabilities), operation.operationId).toContain(operation["x-capability"]);
+      expect(Object.keys(requests), operation.operationId).toContain(operation.operationId);
+    }
+  });
+
+  for (const role of [...memberRoles, "outsider", "api key"] as const) {
+    it(`answers ${role} exactly as the table says`, async () => {
+      const wrong: string[] = [];
+      for (const operation of await orgOperations()) {
+        const capability = operation["x-capability"] as Capability;
+        const make = requests[operation.operationId];
+        if (!make) throw new Error(`no request for ${operation.operationId}`);
+        const token =
+          role === "outsider" ? outsider.token : role === "api key" ? apiKey : members[role].token;
+        const res = await send(make(), token);
+        await res.body?.cancel();
+        const spec = capabilities[capability];
+        const allowed =
+          role === "api key"
+            ? spec.scope !== null
+            : role !== "outsider" && (spec.roles as readonly string[]).includes(role);
+        const ok =
+          role === "outsider"
+            ? res.status === 404
+            : allowed
+              ? ![401, 403].includes(res.status)
+              : res.status === 403;
+        if (!ok)
+          wrong.push(
+            `${operation.operationId} (${capability}): ${res.status}, expected ${allowed ? "access" : role === "outsider" ? 404 : 403}`,
+          );
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
+  }
+});
