@@ -10,6 +10,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Capability, capabilities } from "../src/services/identity/permissions.ts";
 import { apiKeyScopes, type MemberRole, memberRoles } from "../src/services/identity/principal.ts";
+import { reviewedMatrix } from "./permissions.matrix.ts";
 import { validListing } from "./support/catalog.ts";
 import { addMember, api, createOrg, json, signUp, type TestUser, uniqueEmail } from "./support/identity.ts";
 import {
@@ -193,6 +194,19 @@ describe("the role matrix (OpenAPI routes × the permission table)", () => {
       expect(Object.keys(capabilities), operation.operationId).toContain(operation["x-capability"]);
       expect(Object.keys(requests), operation.operationId).toContain(operation.operationId);
     }
+  });
+
+  it("matches the reviewed matrix: a change to who may do what is deliberate (update test/permissions.matrix.ts)", async () => {
+    const lines = (await orgOperations())
+      .map((operation) => {
+        const spec = capabilities[operation["x-capability"] as Capability];
+        const roles = memberRoles.map((role) =>
+          (spec.roles as readonly string[]).includes(role) ? role : "-",
+        );
+        return `${operation.operationId.padEnd(24)} ${roles.join(" ").padEnd(42)} key:${spec.scope ?? "-"}`;
+      })
+      .sort();
+    expect(`${lines.join("\n")}\n`).toBe(reviewedMatrix);
   });
 
   for (const role of [...memberRoles, "outsider", "api key"] as const) {

@@ -1,0 +1,42 @@
+/**
+ * The reviewed role matrix (operation, the roles that may call it, the API-key scope that may): generated
+ * from services/identity/permissions.ts × the OpenAPI routes and compared in test/permissions.test.ts, so
+ * a change to who may do what fails the suite until this file is updated with it, deliberately.
+ * Roles, in order: owner, admin, buyer, seller, viewer, approver.
+ */
+export const reviewedMatrix = `archiveListing           owner admin - seller - -                   key:listings:write
+checkout                 owner admin buyer - - -                    key:orders:write
+completeUpload           owner admin - seller - -                   key:listings:write
+createApiKey             owner admin - - - -                        key:-
+createInvitation         owner admin - - - -                        key:-
+createListing            owner admin - seller - -                   key:listings:write
+createUpload             owner admin - seller - -                   key:listings:write
+decideGroup              owner admin - - - approver                 key:-
+documentUrl              owner admin buyer seller viewer approver   key:listings:read
+getApiKeySpendingLimits  owner admin - - - -                        key:-
+getCart                  owner admin buyer - - approver             key:orders:read
+getGroup                 owner admin buyer seller viewer approver   key:orders:read
+getMemberSpendingLimits  owner admin - - - -                        key:-
+getOrder                 owner admin buyer seller viewer approver   key:orders:read
+getOrg                   owner admin buyer seller viewer approver   key:org:read
+getOwnListing            owner admin - seller viewer -              key:listings:read
+listApiKeys              owner admin - - - -                        key:-
+listInvitations          owner admin - - - -                        key:-
+listInvoices             owner admin buyer seller viewer approver   key:orders:read
+listListings             owner admin - seller viewer -              key:listings:read
+listMembers              owner admin buyer seller viewer approver   key:members:read
+listOrders               owner admin buyer seller viewer approver   key:orders:read
+markInvoicePaid          owner admin - seller - -                   key:orders:write
+removeCartLine           owner admin buyer - - -                    key:orders:write
+removeMember             owner admin - - - -                        key:-
+revokeApiKey             owner admin - - - -                        key:-
+revokeInvitation         owner admin - - - -                        key:-
+setApiKeySpendingLimits  owner - - - - -                            key:-
+setCartLine              owner admin buyer - - -                    key:orders:write
+setMemberSpendingLimits  owner admin - - - -                        key:-
+submitListing            owner admin - seller - -                   key:listings:write
+transitionOrder          owner admin - seller - -                   key:orders:write
+updateListing            owner admin - seller - -                   key:listings:write
+updateMember             owner admin - - - -                        key:-
+updateOrg                owner admin - - - -                        key:org:write
+`;
