@@ -6,8 +6,8 @@ import { createLogger } from "./lib/logger.ts";
 import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads, sweepCompletedUploadKeys } from "./services/media/uploads.ts";
-import { IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
-import { expireStaleOrders, forgetOldIdempotencyKeys } from "./services/orders/orders.ts";
+import { forgetOldIdempotencyKeys, IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
+import { expireStaleOrders } from "./services/orders/orders.ts";
 
 const app = createApp();
 

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { edgeCache } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
+import * as lifecycle from "../../services/catalog/lifecycle.ts";
 import * as listings from "../../services/catalog/listings.ts";
 import { pendingListings } from "../../services/catalog/search.ts";
 import { type ListingView, listingEtag, versionFromIfMatch } from "../../services/catalog/views.ts";
@@ -89,7 +90,7 @@ const transition =
   (action: "submit" | "archive"): AppRouteHandler<typeof routes.submitListing> =>
   async (c) => {
     const { orgId, listingId } = c.req.valid("param");
-    const listing = await listings.transitionListing(
+    const listing = await lifecycle.transitionListing(
       serviceContext(c),
       principalOf(c),
       { orgId },
@@ -117,7 +118,7 @@ export const pendingListingsHandler: AppRouteHandler<typeof routes.pendingListin
   );
 
 export const approveListingHandler: AppRouteHandler<typeof routes.approveListing> = async (c) => {
-  const listing = await listings.transitionListing(
+  const listing = await lifecycle.transitionListing(
     serviceContext(c),
     adminOf(c),
     { admin: true },
@@ -128,7 +129,7 @@ export const approveListingHandler: AppRouteHandler<typeof routes.approveListing
 };
 
 export const rejectListingHandler: AppRouteHandler<typeof routes.rejectListing> = async (c) => {
-  const listing = await listings.transitionListing(
+  const listing = await lifecycle.transitionListing(
     serviceContext(c),
     adminOf(c),
     { admin: true },

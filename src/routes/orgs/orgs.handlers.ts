@@ -1,4 +1,5 @@
 import { principalOf, userOf } from "../../middleware/auth.ts";
+import * as members from "../../services/identity/members.ts";
 import * as orgs from "../../services/identity/orgs.ts";
 import type { AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
@@ -17,20 +18,20 @@ export const updateOrgHandler: AppRouteHandler<typeof routes.updateOrg> = async 
 
 export const listMembersHandler: AppRouteHandler<typeof routes.listMembers> = async (c) =>
   c.json(
-    { members: await orgs.listMembers(serviceContext(c), principalOf(c), c.req.valid("param").orgId) },
+    { members: await members.listMembers(serviceContext(c), principalOf(c), c.req.valid("param").orgId) },
     200,
   );
 
 export const updateMemberHandler: AppRouteHandler<typeof routes.updateMember> = async (c) => {
   const { orgId, userId } = c.req.valid("param");
   return c.json(
-    await orgs.changeMemberRole(serviceContext(c), userOf(c), orgId, userId, c.req.valid("json").role),
+    await members.changeMemberRole(serviceContext(c), userOf(c), orgId, userId, c.req.valid("json").role),
     200,
   );
 };
 
 export const removeMemberHandler: AppRouteHandler<typeof routes.removeMember> = async (c) => {
   const { orgId, userId } = c.req.valid("param");
-  await orgs.removeMember(serviceContext(c), userOf(c), orgId, userId);
+  await members.removeMember(serviceContext(c), userOf(c), orgId, userId);
   return c.body(null, 204);
 };

@@ -6,7 +6,7 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
-import { adminGuard } from "./listings.ts";
+import { adminGuard } from "./lifecycle.ts";
 
 /** The tree is two levels deep: top-level categories and their sub-categories. */
 type CategoryNode = Category;

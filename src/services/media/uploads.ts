@@ -1,13 +1,13 @@
-import { AwsClient } from "aws4fetch";
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { files } from "../../db/schema/index.ts";
-import { type Config, ConfigError, MAX_UPLOAD_URL_TTL_SECONDS } from "../../env.ts";
+import { type Config, MAX_UPLOAD_URL_TTL_SECONDS } from "../../env.ts";
 import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
 import { write } from "../write.ts";
+import { magicMatches, presign, s3 } from "./presign.ts";
 
 /**
  * Sellers upload straight to R2 with a presigned PUT (the bytes never pass through the Worker). R2 has
@@ -19,60 +19,6 @@ export const purposes = {
   document: { types: ["application/pdf"], maxBytes: "MAX_DOCUMENT_BYTES" },
 } as const;
 export type Purpose = keyof typeof purposes;
-
-/** File signatures: the first bytes each allowed type must start with. */
-function magicMatches(contentType: string, head: Uint8Array): boolean {
-  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
-  switch (contentType) {
-    case "image/jpeg":
-      return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-    case "image/png":
-      return [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, i) => head[i] === byte);
-    case "image/webp":
-      return ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP";
-    case "image/avif":
-      return ascii(4, 8) === "ftyp" && ["avif", "avis"].includes(ascii(8, 12));
-    case "application/pdf":
-      return ascii(0, 5) === "%PDF-";
-    default:
-      return false;
-  }
-}
-
-function s3(config: Config) {
-  const missing = (
-    ["R2_S3_ENDPOINT", "R2_BUCKET_NAME", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY"] as const
-  ).filter((name) => !config[name]);
-  if (missing.length)
-    throw new ConfigError(missing.map((variable) => ({ variable, message: "is required for uploads" })));
-  return {
-    client: new AwsClient({
-      accessKeyId: config.R2_ACCESS_KEY_ID ?? "",
-      secretAccessKey: config.R2_SECRET_ACCESS_KEY ?? "",
-      service: "s3",
-      region: "auto",
-    }),
-    objectUrl: (key: string) =>
-      `${config.R2_S3_ENDPOINT?.replace(/\/$/, "")}/${config.R2_BUCKET_NAME}/${key}`,
-  };
-}
-
-/** A SigV4 query-presigned URL for `method` on `key`, binding the given headers. */
-async function presign(
-  config: Config,
-  method: "PUT" | "GET",
-  key: string,
-  ttl: number,
-  headers: Record<string, string> = {},
-) {
-  const { client, objectUrl } = s3(config);
-  const url = new URL(objectUrl(key));
-  url.searchParams.set("X-Amz-Expires", String(ttl));
-  const signed = await client.sign(new Request(url, { method, headers }), {
-    aws: { signQuery: true, allHeaders: true },
-  });
-  return signed.url;
-}
 
 /** The key an upload's presigned PUT is signed for (only ever under `orgs/`). */
 function uploadKey(file: { orgId: string; purpose: Purpose; id: string }): string {

@@ -332,3 +332,11 @@ function replayFrom(error: unknown, requestHash: string): CheckoutResult | undef
   if (!failure.detail.body) throw new Error("checkout: replayed key without a stored response");
   return { status: failure.detail.status ?? 201, body: failure.detail.body, replayed: true };
 }
+
+/** Cron: forgets checkout responses past their replay window. One round trip. */
+export async function forgetOldIdempotencyKeys(ctx: ServiceContext, hours: number): Promise<number> {
+  const { rows } = await ctx.db.execute<{ n: number }>(sql`with gone as (delete from idempotency_keys
+      where created_at < ${new Date(ctx.now).toISOString()}::timestamptz - ${`${hours} hours`}::interval returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0]?.n ?? 0;
+}
