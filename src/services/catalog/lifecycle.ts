@@ -9,8 +9,8 @@ import { orgWriteAccess } from "../identity/org-access.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
 /** Who may manage an organisation's listings, and who may look at its drafts. */
-import { catalogGuardErrors, lockListing, type Row } from "./listings.ts";
-import { type ListingStatus, type ListingView, listingJson, normaliseListing } from "./views.ts";
+import { catalogGuardErrors, lockListing, readBack } from "./listings.ts";
+import { type ListingStatus, type ListingView, normaliseListing } from "./views.ts";
 
 /** Lifecycle actions and the states each may start from. */
 export const transitions = {
@@ -96,12 +96,7 @@ export async function transitionListing(
     },
   })
     .add(...statements)
-    .one(
-      "listing",
-      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
-      (result) => result.rows[0]?.listing,
-      "Listing not found.",
-    )
+    .one("listing", readBack(db, listingId), (result) => result.rows[0]?.listing, "Listing not found.")
     .commit();
   return normaliseListing(listing);
 }

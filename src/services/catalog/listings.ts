@@ -16,6 +16,11 @@ import { type ListingStatus, type ListingView, listingEtag, listingJson, normali
 
 export type Row = { listing: ListingView };
 
+/** The statement a listing write ends with: the listing as it now is (read back in the same batch). */
+export function readBack(db: Db, listingId: string) {
+  return db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`);
+}
+
 const categoryId = (slug: string) => sql`(select id from categories where slug = ${slug})`;
 const asJson = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
@@ -132,12 +137,7 @@ export async function createListing(
   ];
   const { listing } = await write(db, "manage listings", catalogGuardErrors)
     .add(...statements)
-    .one(
-      "listing",
-      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${id}`),
-      (result) => result.rows[0]?.listing,
-      "Listing not found.",
-    )
+    .one("listing", readBack(db, id), (result) => result.rows[0]?.listing, "Listing not found.")
     .commit();
   return normaliseListing(listing);
 }
@@ -250,12 +250,7 @@ export async function updateListing(
     listing_archived: () => new ApiError("conflict", "Archived listings cannot be edited."),
   })
     .add(...statements)
-    .one(
-      "listing",
-      db.execute<Row>(sql`select ${listingJson} as listing from listings l where l.id = ${listingId}`),
-      (result) => result.rows[0]?.listing,
-      "Listing not found.",
-    )
+    .one("listing", readBack(db, listingId), (result) => result.rows[0]?.listing, "Listing not found.")
     .commit();
   return normaliseListing(listing);
 }
