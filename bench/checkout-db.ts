@@ -22,6 +22,7 @@ import { getCart, setCartLine } from "../src/services/orders/cart.ts";
 import { checkout } from "../src/services/orders/checkout.ts";
 import { findTestServer, freshDatabaseUrl } from "../test/global-setup.ts";
 import { dropDatabase } from "../tools/local-db/migrate.ts";
+import { fillCarts } from "./carts.ts";
 import { startProxyProcess } from "./stack.ts";
 
 const count = Number(process.env.WRITES_COUNT ?? 400);
@@ -192,23 +193,7 @@ try {
   /** Buyer orgs with carts of 2 lines from 2 sellers: the same two variants (hot) or own ones (uncontended). */
   async function carts(shape: "hot" | "spread"): Promise<{ orgId: string; etag: string }[]> {
     await admin.query("update listing_variants set stock = 0 where stock = 1000000000 or stock > 500000000");
-    const { rows } = await admin.query<{ org_id: string }>(
-      `with made as (insert into organizations (name, kind) select 'Writes Buyer ' || n, 'buyer'
-             from generate_series(1, $2::int) n returning id),
-         joined as (insert into memberships (org_id, user_id, role) select made.id, $1, 'owner' from made returning org_id),
-         numbered as (select org_id, row_number() over (order by org_id) - 1 as n from joined),
-         eligible as (select v.id as variant_id, l.min_order_quantity as moq, row_number() over (order by l.org_id, v.id) - 1 as i,
-             count(*) over () as total
-           from listing_variants v join listings l on l.id = v.listing_id
-           where l.status = 'published' and l.currency = 'EUR'),
-         picked as (select numbered.org_id, eligible.variant_id, eligible.moq from numbered join eligible on
-           case when $3 = 'hot' then eligible.i in (0, eligible.total / 2)
-                else numbered.n < eligible.total / 2 and eligible.i in (numbered.n, numbered.n + eligible.total / 2) end),
-         stocked as (update listing_variants set stock = 1000000000 where id in (select variant_id from picked) returning id)
-       insert into cart_lines (org_id, variant_id, quantity) select org_id, variant_id, moq from picked returning org_id`,
-      [userId, orgsNeeded, shape],
-    );
-    const orgIds = [...new Set(rows.map((r) => r.org_id))];
+    const orgIds = await fillCarts(admin, userId, orgsNeeded, shape);
     if (orgIds.length < orgsNeeded) throw new Error(`only ${orgIds.length} carts; raise WRITES_LISTINGS`);
     const out: { orgId: string; etag: string }[] = [];
     for (const orgId of orgIds) {

@@ -1,5 +1,6 @@
 /** The endpoints the benchmark loads. Later issues add theirs (with any setup they need). */
 import type pg from "pg";
+import { fillCarts } from "./carts.ts";
 
 export interface BenchRequest {
   path: string;
@@ -72,23 +73,10 @@ function checkoutEndpoint(name: string, shape: "hot" | "spread"): BenchEndpoint 
     prepare: async ({ baseUrl, db }) => {
       const { token, email } = await benchAccount(baseUrl);
       const orgCount = 3000;
-      const { rows } = await db.query<{ org_id: string }>(
-        `with buyer as (select id from users where email_normalized = $1),
-           made as (insert into organizations (name, kind) select 'Bench Buyer ' || n, 'buyer' from generate_series(1, $2::int) n returning id),
-           joined as (insert into memberships (org_id, user_id, role) select made.id, buyer.id, 'owner' from made, buyer returning org_id),
-           numbered as (select org_id, row_number() over (order by org_id) - 1 as n from joined),
-           eligible as (select v.id as variant_id, l.min_order_quantity as moq, row_number() over (order by l.org_id, v.id) - 1 as i,
-               count(*) over () as total
-             from listing_variants v join listings l on l.id = v.listing_id
-             where l.status = 'published' and l.currency = 'EUR'),
-           picked as (select numbered.org_id, eligible.variant_id, eligible.moq from numbered join eligible on
-             case when $3 = 'hot' then eligible.i in (0, eligible.total / 2)
-                  else numbered.n < eligible.total / 2 and eligible.i in (numbered.n, numbered.n + eligible.total / 2) end),
-           stocked as (update listing_variants set stock = 1000000000 where id in (select variant_id from picked) returning id)
-         insert into cart_lines (org_id, variant_id, quantity) select org_id, variant_id, moq from picked returning org_id`,
-        [email, orgCount, shape],
-      );
-      const orgIds = [...new Set(rows.map((r) => r.org_id))];
+      const { rows } = await db.query<{ id: string }>("select id from users where email_normalized = $1", [
+        email,
+      ]);
+      const orgIds = await fillCarts(db, rows[0]?.id ?? "", orgCount, shape);
       // Checkout names the cart version the buyer saw (If-Match): read each cart's ETag first.
       const etags = new Map<string, string>();
       for (let i = 0; i < orgIds.length; i += 16) {
