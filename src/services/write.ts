@@ -1,5 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { atomicList, GuardError } from "../db/atomic.ts";
+import { atomicList } from "../db/atomic.ts";
 import type { Db } from "../db/client.ts";
 import { ApiError } from "../lib/problem.ts";
 import { translateGuards } from "./identity/org-access.ts";
@@ -88,7 +88,7 @@ export class Write<R extends Record<string, unknown> = Record<never, never>> {
     try {
       results = await atomicList(this.#db, this.#items);
     } catch (error) {
-      if (!(error instanceof GuardError)) throw error;
+      // Guard failures become API errors; anything else passes through unchanged.
       throw translateGuards(error, this.#action, this.#problems);
     }
     const out: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { PRICE_BANDS } from "../../src/services/catalog/search.ts";
+import { PRICE_BANDS, type SearchResult } from "../../src/services/catalog/search.ts";
 import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
@@ -11,15 +11,8 @@ import { api, json, type TestUser } from "../support/identity.ts";
  * recount and against the counting search of the same listings.
  */
 
-interface Result {
-  total: number;
-  exact: boolean;
-  facets: {
-    categories: { slug: string; count: number }[];
-    priceBands: { min: number; max: number | null; count: number }[];
-    attributes: Record<string, { value: string; count: number }[]>;
-  };
-}
+/** A search response: the service's own type, not a copy of it. */
+type Result = SearchResult;
 
 let admin: TestUser;
 beforeAll(async () => {

@@ -4,23 +4,15 @@ import {
   SEARCH_EDGE_SECONDS,
   searchCacheKey,
 } from "../../src/routes/listings/public.handlers.ts";
+import type { SearchResult } from "../../src/services/catalog/search.ts";
 import { problem, roundTrips } from "../support/app.ts";
 import { edgeCopy, servableSeconds } from "../support/cache.ts";
 import { newAdmin, newSeller, publishListing, type Seller, validListing } from "../support/catalog.ts";
 import { sql } from "../support/db.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
 
-interface Result {
-  total: number;
-  exact: boolean;
-  hits: { id: string; title: string; minUnitPriceMinor: number; category: { slug: string } }[];
-  nextCursor: string | null;
-  facets: {
-    categories: { slug: string; count: number }[];
-    priceBands: { min: number; max: number | null; count: number }[];
-    attributes: Record<string, { value: string; count: number }[]>;
-  };
-}
+/** A search response: the service's own type, not a copy of it. */
+type Result = SearchResult;
 
 let admin: TestUser;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -277,7 +278,6 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     hits: page.map((hit) => ({
       ...hit.listing,
       minUnitPriceMinor: Number(hit.listing.minUnitPriceMinor),
-      publishedAt: new Date(hit.listing.publishedAt).toISOString(),
     })),
     nextCursor:
       hits.length > query.limit && last ? await encodeCursor(ctx, scope, [last.key, last.listing.id]) : null,
@@ -306,7 +306,7 @@ const hitJson = sql`json_build_object(
   'currency', l.currency, 'minUnitPriceMinor', l.min_unit_price_minor, 'priceTiers', l.price_tiers,
   'minOrderQuantity', l.min_order_quantity, 'leadTimeDays', l.lead_time_days,
   'image', (select '/v1/files/' || i.file_id from listing_images i where i.listing_id = l.id order by i.position limit 1),
-  'publishedAt', coalesce(l.published_at, l.created_at))`;
+  'publishedAt', ${isoTime(sql`coalesce(l.published_at, l.created_at)`)})`;
 
 /** A published listing, for anyone. One round trip (none when the edge cache has it). */
 export async function getPublishedListing(ctx: ServiceContext, listingId: string): Promise<ListingView> {
