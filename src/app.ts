@@ -20,6 +20,8 @@ import { meRouter } from "./routes/me/me.index.ts";
 import { mediaRouter } from "./routes/media/media.index.ts";
 import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
+import { isPagePath, webApp } from "./web/index.ts";
+import { errorPage } from "./web/render.tsx";
 
 export const API_VERSION = "0.1.0";
 
@@ -58,7 +60,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(noStoreWhenPersonal());
   app.use(corsFromConfig());
   app.use("/v1/*", apiRateLimit());
-  app.use(bodyGuards());
+  app.use("/v1/*", bodyGuards());
 
   const routes = app
     .route("/", healthRouter)
@@ -72,7 +74,9 @@ export function createApp(options: AppOptions = {}) {
     .route("/", mediaRouter)
     .route("/", ordersRouter)
     .route("/", devRouter)
-    .route("/", docsRouter);
+    .route("/", docsRouter)
+    // The web app last: its pages never shadow an API route (see web/index.ts isPagePath).
+    .route("/", webApp);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
@@ -111,6 +115,10 @@ export function createApp(options: AppOptions = {}) {
       return problemResponse(c, "method_not_allowed", `${c.req.method} is not allowed here.`, {
         headers: { Allow: allowed.join(", ") },
       });
+    }
+    const wantsPage = c.req.header("accept")?.includes("text/html") ?? false;
+    if (wantsPage && isPagePath(c.req.path) && (c.req.method === "GET" || c.req.method === "HEAD")) {
+      return errorPage(c, 404);
     }
     return problemResponse(c, "not_found", `No route for ${c.req.method} ${c.req.path}.`);
   });

@@ -25,7 +25,7 @@ function unauthorized(detail: string): ApiError {
 }
 
 /** Origins whose pages may send cookie-authenticated writes: this API's own and the configured front ends. */
-function isTrustedOrigin(c: Context<AppEnv>, origin: string): boolean {
+export function isTrustedOrigin(c: Context<AppEnv>, origin: string): boolean {
   return origin === new URL(c.req.url).origin || c.var.config.CORS_ORIGINS.includes(origin);
 }
 
@@ -74,7 +74,7 @@ function credentials(c: Context<AppEnv>): { token: string; source: "bearer" | "c
  * Resolves who is calling, from KV only (0 database round trips), once per request. Cookie-authenticated
  * writes must pass the same-origin check. Returns undefined for anonymous requests.
  */
-async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | undefined> {
+export async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | undefined> {
   if (c.var.principal !== undefined) return c.var.principal ?? undefined;
   const given = credentials(c);
   if (!given) {

@@ -13,7 +13,7 @@ import { deviceInput, setDeviceCookie } from "../device-cookie.ts";
 import type { login, logout, signup } from "./auth.routes.ts";
 
 /** Cheap per-IP limit (Workers Rate Limiting binding) in front of every password check. */
-async function limitPerIp(c: Context<AppEnv>, action: string) {
+export async function limitPerIp(c: Context<AppEnv>, action: string) {
   const { success } = await c.env.LOGIN_IP_LIMITER.limit({ key: `${action}:${clientIp(c)}` });
   if (!success) {
     throw new ApiError("rate_limited", "Too many attempts from this address; wait a minute.", {

@@ -9,6 +9,7 @@ const meSchema = z
     email: z.string(),
     name: z.string(),
     createdAt: z.iso.datetime(),
+    platformAdmin: z.boolean().openapi({ description: "Moderates listings and manages categories." }),
     memberships: z.array(
       z.object({ orgId: z.uuid(), orgName: z.string(), orgKind: z.string(), role: z.string() }),
     ),

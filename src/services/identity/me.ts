@@ -13,6 +13,7 @@ export interface Me {
   email: string;
   name: string;
   createdAt: string;
+  platformAdmin: boolean;
   memberships: { orgId: string; orgName: string; orgKind: string; role: string }[];
 }
 
@@ -23,9 +24,10 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     email: string;
     name: string;
     created_at: string;
+    platform_admin: boolean;
     memberships: Me["memberships"];
   }>(sql`
-    select u.id, u.email, u.name, u.created_at,
+    select u.id, u.email, u.name, u.created_at, u.platform_admin,
       coalesce((
         select json_agg(json_build_object('orgId', o.id, 'orgName', o.name, 'orgKind', o.kind, 'role', m.role)
                         order by o.name, o.id)
@@ -39,6 +41,7 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     email: row.email,
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
+    platformAdmin: row.platform_admin,
     memberships: row.memberships,
   };
 }
