@@ -12,7 +12,7 @@ function appWithEchoRoute() {
   const app = createApp();
   const echo = createRoute({
     method: "post",
-    path: "/test/echo",
+    path: "/v1/test/echo",
     request: {
       body: {
         required: true,
@@ -64,14 +64,14 @@ describe("errors are problem+json", () => {
   });
 
   it("answers malformed JSON with 400", async () => {
-    const res = await call("/test/echo", json('{"name": "x",'), { app: appWithEchoRoute() });
+    const res = await call("/v1/test/echo", json('{"name": "x",'), { app: appWithEchoRoute() });
     expect(res.status).toBe(400);
     expect((await problem(res)).type).toBe("urn:problem:malformed_json");
   });
 
   it("answers a non-JSON body with 415", async () => {
     const res = await call(
-      "/test/echo",
+      "/v1/test/echo",
       { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" },
       { app: appWithEchoRoute() },
     );
@@ -80,7 +80,7 @@ describe("errors are problem+json", () => {
   });
 
   it("lists every invalid field", async () => {
-    const res = await call("/test/echo", json({ name: "", quantity: 1.5, extra: true }), {
+    const res = await call("/v1/test/echo", json({ name: "", quantity: 1.5, extra: true }), {
       app: appWithEchoRoute(),
     });
     expect(res.status).toBe(400);
@@ -91,14 +91,14 @@ describe("errors are problem+json", () => {
   });
 
   it("accepts a valid body", async () => {
-    const res = await call("/test/echo", json({ name: "bolts", quantity: 3 }), { app: appWithEchoRoute() });
+    const res = await call("/v1/test/echo", json({ name: "bolts", quantity: 3 }), { app: appWithEchoRoute() });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ name: "bolts", quantity: 3 });
   });
 
   it("answers an oversized body with 413, with or without Content-Length", async () => {
     const big = JSON.stringify({ name: "x".repeat(5000), quantity: 1 });
-    const declared = await call("/test/echo", json(big), {
+    const declared = await call("/v1/test/echo", json(big), {
       app: appWithEchoRoute(),
       env: { MAX_BODY_BYTES: "2048" },
     });
@@ -107,7 +107,7 @@ describe("errors are problem+json", () => {
 
     const stream = new Blob([big]).stream();
     const chunked = await call(
-      "/test/echo",
+      "/v1/test/echo",
       {
         method: "POST",
         headers: { "content-type": "application/json" },
