@@ -175,6 +175,19 @@ export const benchEndpoints: BenchEndpoint[] = [
     },
   },
   {
+    name: "GET /search page (text + category, anonymous)",
+    prepare: async () => ({ path: "/search?q=stainless&category=industrial-supplies" }),
+  },
+  {
+    name: "GET /listings/{id} page (edge cache warm, anonymous)",
+    prepare: async ({ db }) => {
+      const { rows } = await db.query<{ id: string }>(
+        "select id from listings where status = 'published' order by id desc limit 1",
+      );
+      return { path: `/listings/${rows[0]?.id}` };
+    },
+  },
+  {
     name: "PATCH /v1/orgs/{id}/listings/{id} (If-Match)",
     kind: "write",
     prepare: async ({ baseUrl, db }) => {
