@@ -2,6 +2,7 @@
  * `npm run dev`: the whole marketplace on this machine, offline, in one command.
  *   1. the database: DATABASE_URL when set, else embedded PGlite persisted in .data/pglite;
  *   2. migrations, then the demo seed whenever the database lacks demo data (scripts/seed/state.ts);
+ *      images and orders follow through the running Worker's API once it is up;
  *   3. the local Neon proxy (HTTP + WebSocket) in front of it;
  *   4. `wrangler dev` with local KV and R2 persisted in .data/wrangler.
  * Ctrl-C stops everything; the next start reuses the data.
@@ -11,7 +12,9 @@ import { startWranglerDev } from "../tools/dev/wrangler.ts";
 import { freePort } from "../tools/local-db/backend.ts";
 import { startLocalStack } from "../tools/local-db/stack.ts";
 import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from "./local-env.ts";
+import { DemoApi } from "./seed/api.ts";
 import { addDemoImages } from "./seed/demo-images.ts";
+import { addDemoOrders } from "./seed/demo-orders.ts";
 import { DEMO_PASSWORD, demoAccounts } from "./seed/identity.ts";
 import { runSeed } from "./seed/run.ts";
 import { demoDataState } from "./seed/state.ts";
@@ -45,24 +48,7 @@ const worker = await startWranglerDev({
   process.exit(1);
 });
 
-if (missing.rows || missing.images) {
-  const added = await addDemoImages(worker.url).catch((error: Error) => {
-    console.error(`[dev] demo images: ${error.message}`);
-    return 0;
-  });
-  console.log(`[dev] seed: demo images uploaded through presigned URLs for ${added} listings`);
-}
-
-console.log(`
-[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s
-      API        ${worker.url}
-      API docs   ${worker.url}/docs   (OpenAPI: ${worker.url}/openapi.json)
-      readiness  ${worker.url}/ready
-      db proxy   ${stack.proxy.url}
-      demo sign-ins (password ${DEMO_PASSWORD}): ${demoAccounts.map((a) => a.email).join(", ")}
-      Ctrl-C stops everything; data stays in ${DATA_DIR}
-`);
-
+// Ctrl-C stops the stack from here on, also while the demo images and orders are still being added.
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
@@ -80,3 +66,30 @@ worker.process.once("exit", (code) => {
     void shutdown(code ?? 1);
   }
 });
+
+// Images and orders go through the running Worker's API as the demo users, so every rule applies.
+const api = new DemoApi(worker.url);
+if (missing.rows || missing.images) {
+  const added = await addDemoImages(api).catch((error: Error) => {
+    console.error(`[dev] demo images: ${error.message}`);
+    return 0;
+  });
+  console.log(`[dev] seed: demo images uploaded through presigned URLs for ${added} listings`);
+}
+if (missing.orders.length > 0) {
+  const placed = await addDemoOrders(api, stack.databaseUrl, missing.orders).catch((error: Error) => {
+    console.error(`[dev] demo orders: ${error.message}`);
+    return 0;
+  });
+  console.log(`[dev] seed: ${placed} demo checkouts placed and moved along through the orders API`);
+}
+
+console.log(`
+[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+      API        ${worker.url}
+      API docs   ${worker.url}/docs   (OpenAPI: ${worker.url}/openapi.json)
+      readiness  ${worker.url}/ready
+      db proxy   ${stack.proxy.url}
+      demo sign-ins (password ${DEMO_PASSWORD}): ${demoAccounts.map((a) => a.email).join(", ")}
+      Ctrl-C stops everything; data stays in ${DATA_DIR}
+`);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { demoListings } from "./demo-catalog.ts";
 import type { SeedStep } from "./run.ts";
 
 /**
@@ -157,22 +158,84 @@ export async function generateCatalog(
   return options.listings;
 }
 
-/** The dev demo catalogue: a few dozen published listings from the demo sellers (idempotent). */
+/** The generated listings earlier versions of the seed gave the demo sellers (replaced by the curated ones). */
+const GENERATED_DESCRIPTION = "Supplied in bulk for trade customers. %";
+
+/**
+ * The dev demo catalogue (./demo-catalog.ts): inserts each curated listing its seller lacks (by title), so
+ * it is idempotent and completes a partly seeded database; generated listings an older seed gave the demo
+ * sellers are removed. The images follow through the running Worker (./demo-images.ts).
+ */
 export const demoCatalogSeed: SeedStep = {
   name: "demo catalogue",
   async run(client) {
-    const demoSellers = ["00000000-0000-4000-8000-00000000c001", "00000000-0000-4000-8000-00000000c002"];
-    const { rows } = await client.query<{ n: number }>(
-      "select count(*)::int as n from listings where org_id = any($1::uuid[])",
-      [demoSellers],
+    const sellers = [...new Set(demoListings.map((listing) => listing.seller))];
+    const removed = await client.query(
+      "delete from listings where org_id = any($1::uuid[]) and description like $2",
+      [sellers, GENERATED_DESCRIPTION],
     );
-    if ((rows[0]?.n ?? 0) > 0) return 0;
-    return generateCatalog(client, {
-      listings: 36,
-      orgIds: demoSellers,
-      allPublished: true,
-      vacuum: false,
-      log: () => {},
-    });
+    let rows = removed.rowCount ?? 0;
+    for (const listing of demoListings) {
+      const tiers = listing.tiers.map(([minQuantity, unitPriceMinor]) => ({ minQuantity, unitPriceMinor }));
+      const published = listing.status === "published";
+      const created = await client.query<{ id: string }>(
+        `insert into listings (org_id, category_id, title, description, status, rejection_reason, currency,
+           price_tiers, min_unit_price_minor, min_order_quantity, order_increment, lead_time_days, attributes,
+           created_by, created_at, updated_at, published_at)
+         select $1, c.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           (select m.user_id from memberships m where m.org_id = $1 and m.role = 'owner' limit 1),
+           now() - make_interval(days => $14 + 5), now() - make_interval(days => $14),
+           case when $15 then now() - make_interval(days => $14) end
+         from categories c
+         where c.slug = $2
+           and not exists (select 1 from listings l where l.org_id = $1 and l.title = $3)
+         returning id`,
+        [
+          listing.seller,
+          listing.category,
+          listing.title,
+          listing.description,
+          listing.status,
+          listing.rejectionReason ?? null,
+          listing.currency,
+          JSON.stringify(tiers),
+          Math.min(...tiers.map((tier) => tier.unitPriceMinor)),
+          tiers[0]?.minQuantity ?? 1,
+          listing.orderIncrement,
+          listing.leadTimeDays,
+          JSON.stringify(listing.attributes),
+          listing.ageDays,
+          published,
+        ],
+      );
+      const id = created.rows[0]?.id;
+      if (!id) continue;
+      for (const [position, variant] of listing.variants.entries()) {
+        await client.query(
+          `insert into listing_variants (listing_id, sku, attributes, stock, weight_grams, position)
+           values ($1, $2, $3, $4, $5, $6)`,
+          [
+            id,
+            variant.sku,
+            JSON.stringify(variant.attributes ?? {}),
+            variant.stock,
+            variant.weightGrams,
+            position,
+          ],
+        );
+      }
+      rows += 1 + listing.variants.length;
+    }
+    // The API's write batches check attributes against the category with this function: so does the seed.
+    const { rows: invalid } = await client.query<{ title: string; problems: string[] }>(
+      `select l.title, listing_attribute_problems(l.category_id, jsonb_build_array(l.attributes) ||
+           coalesce((select jsonb_agg(v.attributes) from listing_variants v where v.listing_id = l.id), '[]'::jsonb)) as problems
+       from listings l where l.org_id = any($1::uuid[])`,
+      [sellers],
+    );
+    const wrong = invalid.filter((row) => row.problems.length > 0);
+    if (wrong.length > 0)
+      throw new Error(`demo catalogue: attributes its category does not define: ${JSON.stringify(wrong)}`);
+    return rows;
   },
 };

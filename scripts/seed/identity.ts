@@ -9,6 +9,8 @@ export const demoAccounts = [
   { email: "buyer@demo.example", name: "Bea Buyer", platformAdmin: false },
   { email: "seller@demo.example", name: "Sam Seller", platformAdmin: false },
   { email: "packaging@demo.example", name: "Pia Packaging", platformAdmin: false },
+  { email: "office@demo.example", name: "Otto Office", platformAdmin: false },
+  { email: "purchasing@demo.example", name: "Pat Purchaser", platformAdmin: false },
   { email: "admin@demo.example", name: "Ada Admin", platformAdmin: true },
 ] as const;
 
@@ -34,6 +36,18 @@ export const demoOrgs = [
     country: "LT",
     owner: "packaging@demo.example",
   },
+  {
+    id: "00000000-0000-4000-8000-00000000c003",
+    name: "Rhine Office & Catering",
+    kind: "seller",
+    country: "DE",
+    owner: "office@demo.example",
+  },
+] as const;
+
+/** Members besides the owners: a Northwind buyer whose spending limit sends big checkouts for approval. */
+export const demoMembers = [
+  { orgId: "00000000-0000-4000-8000-00000000b001", email: "purchasing@demo.example", role: "buyer" },
 ] as const;
 
 export const identitySeed: SeedStep = {
@@ -67,6 +81,15 @@ export const identitySeed: SeedStep = {
         [org.id, org.owner],
       );
       rows += (created.rowCount ?? 0) + (member.rowCount ?? 0);
+    }
+    for (const member of demoMembers) {
+      const result = await client.query(
+        `insert into memberships (org_id, user_id, role)
+         select $1, id, $3 from users where email_normalized = $2
+         on conflict (org_id, user_id) do nothing`,
+        [member.orgId, member.email, member.role],
+      );
+      rows += result.rowCount ?? 0;
     }
     return rows;
   },

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
+import { demoListings } from "../../scripts/seed/demo-catalog.ts";
+import { demoOrderScenarios, NORTHWIND } from "../../scripts/seed/demo-orders.ts";
 import { freePort } from "../../tools/local-db/backend.ts";
 import { findTestServer } from "../global-setup.ts";
 
@@ -33,11 +35,16 @@ async function startDev(port: number, databaseUrl?: string) {
   child.stderr.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const deadline = Date.now() + 90_000;
+  // A first start also draws, uploads and verifies the demo images and places the demo orders.
+  const deadline = Date.now() + 300_000;
   while (!output.includes("[dev] ready in") && Date.now() < deadline && child.exitCode === null) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (!output.includes("[dev] ready in")) throw new Error(`npm run dev did not start:\n${output}`);
+  if (!output.includes("[dev] ready in")) {
+    child.kill("SIGINT"); // never leave a half-started stack behind
+    await exitOf(child);
+    throw new Error(`npm run dev did not start:\n${output}`);
+  }
   return { child, output: () => output };
 }
 
@@ -49,7 +56,7 @@ function exitOf(child: ChildProcess) {
 }
 
 it("serves /ready and /docs from one command, stops on Ctrl-C and reuses its data", {
-  timeout: 240_000,
+  timeout: 600_000,
 }, async () => {
   const port = await freePort();
   const first = await startDev(port);
@@ -67,6 +74,7 @@ it("serves /ready and /docs from one command, stops on Ctrl-C and reuses its dat
     const bundle = await fetch(`http://127.0.0.1:${port}/docs/vendor/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     await bundle.arrayBuffer();
+    await expectDemoData(port);
   } finally {
     first.child.kill("SIGINT");
   }
@@ -82,6 +90,43 @@ it("serves /ready and /docs from one command, stops on Ctrl-C and reuses its dat
   }
   expect(await exitOf(second.child)).toBe(0);
 });
+
+/** The curated catalogue is live with pictures, and the demo buyer has orders in every state and invoices. */
+async function expectDemoData(port: number) {
+  const base = `http://127.0.0.1:${port}`;
+  const search = await fetch(`${base}/v1/listings?limit=100`);
+  const { hits } = (await search.json()) as {
+    hits: { title: string; currency: string; image: string | null }[];
+  };
+  const published = demoListings.filter((listing) => listing.status === "published");
+  expect(hits.map((hit) => hit.title).sort()).toEqual(published.map((listing) => listing.title).sort());
+  expect(hits.filter((hit) => !hit.image)).toEqual([]);
+  const image = await fetch(`${base}${hits[0]?.image}`);
+  expect(image.headers.get("content-type")).toBe("image/png");
+  expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(4_000);
+
+  const login = await fetch(`${base}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "buyer@demo.example", password: "demo-marketplace-2026" }),
+  });
+  const { session } = (await login.json()) as { session: { token: string } };
+  const auth = { authorization: `Bearer ${session.token}` };
+  const orders = (await (
+    await fetch(`${base}/v1/orgs/${NORTHWIND}/orders?limit=50`, { headers: auth })
+  ).json()) as {
+    items: { status: string }[];
+  };
+  expect(new Set(orders.items.map((order) => order.status))).toEqual(
+    new Set(["pending_approval", "placed", "accepted", "shipped", "delivered", "completed"]),
+  );
+  const invoices = (await (
+    await fetch(`${base}/v1/orgs/${NORTHWIND}/invoices`, { headers: auth })
+  ).json()) as {
+    items: { status: string }[];
+  };
+  expect(invoices.items.map((invoice) => invoice.status).sort()).toEqual(["open", "paid"]);
+}
 
 // The Postgres server the suite uses (the CI starts one); without one only the PGlite run above applies.
 const SERVER = await findTestServer();
@@ -108,7 +153,7 @@ async function demoLogin(port: number) {
 it.skipIf(!SERVER)(
   "seeds a database dropped and recreated at the same URL (seeding is decided by the database)",
   {
-    timeout: 240_000,
+    timeout: 600_000,
   },
   async () => {
     const name = `marketplace_dev_test_${process.pid}_${Date.now()}`;
@@ -125,8 +170,11 @@ it.skipIf(!SERVER)(
         const dev = await startDev(port, url.toString());
         try {
           expect(dev.output(), round).toContain("seed: [1/");
-          expect(dev.output(), round).toMatch(
-            /demo images uploaded through presigned URLs for [1-9]\d* listings/,
+          expect(dev.output(), round).toContain(
+            `demo images uploaded through presigned URLs for ${demoListings.length} listings`,
+          );
+          expect(dev.output(), round).toContain(
+            `${demoOrderScenarios.length} demo checkouts placed and moved along through the orders API`,
           );
           expect(await demoLogin(port), round).toBe(200);
         } finally {
