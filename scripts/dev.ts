@@ -7,51 +7,31 @@
  * Ctrl-C stops everything; the next start reuses the data.
  */
 import { mkdirSync } from "node:fs";
-import { startWranglerDev } from "../tools/dev/wrangler.ts";
+import { startDevStack } from "../tools/dev/stack.ts";
 import { freePort } from "../tools/local-db/backend.ts";
-import { startLocalStack } from "../tools/local-db/stack.ts";
 import { configuredDatabaseUrl, DATA_DIR, PGLITE_DIR, WRANGLER_STATE_DIR } from "./local-env.ts";
-import { addDemoImages } from "./seed/demo-images.ts";
 import { DEMO_PASSWORD, demoAccounts } from "./seed/identity.ts";
-import { runSeed } from "./seed/run.ts";
-import { demoDataState } from "./seed/state.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const started = Date.now();
 mkdirSync(DATA_DIR, { recursive: true });
 
-const databaseUrl = configuredDatabaseUrl();
-const stack = await startLocalStack({
-  databaseUrl,
+const dev = await startDevStack({
+  databaseUrl: configuredDatabaseUrl(),
   pgliteDir: PGLITE_DIR,
   proxyPort: Number(process.env.DB_PROXY_PORT ?? 0),
-  log: (line) => console.error(line),
-});
-console.log(`[dev] database: ${stack.describe()}, migrated`);
-
-// Decided from the database itself, so a database dropped and recreated at the same URL is seeded again.
-const missing = await demoDataState(stack.databaseUrl);
-if (missing.rows) await runSeed(stack.databaseUrl, (line) => console.log(`[dev] ${line}`));
-
-const worker = await startWranglerDev({
   port,
   inspectorPort: Number(process.env.INSPECTOR_PORT ?? (await freePort())),
   persistTo: WRANGLER_STATE_DIR,
-  vars: { DATABASE_URL: stack.databaseUrl, LOCAL_DB_PROXY: stack.proxy.url },
   inheritOutput: true,
-}).catch(async (error: Error) => {
-  await stack.close();
+  log: (line) => console.log(`[dev] ${line}`),
+  warn: (line) => console.error(`[dev] ${line}`),
+  proxyLog: (line) => console.error(line),
+}).catch((error: Error) => {
   console.error(`[dev] ${error.message}`);
   process.exit(1);
 });
-
-if (missing.rows || missing.images) {
-  const added = await addDemoImages(worker.url).catch((error: Error) => {
-    console.error(`[dev] demo images: ${error.message}`);
-    return 0;
-  });
-  console.log(`[dev] seed: demo images uploaded through presigned URLs for ${added} listings`);
-}
+const { stack, worker } = dev;
 
 console.log(`
 [dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s
@@ -68,8 +48,7 @@ async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   console.log("[dev] stopping …");
-  await worker.stop();
-  await stack.close();
+  await dev.close();
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
