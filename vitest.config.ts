@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/node/**"],
+          exclude: ["test/node/**", "test/browser/**"],
           globalSetup: ["./test/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -39,6 +39,19 @@ export default defineConfig({
           include: ["test/node/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The web app in real Chromium against the whole local stack (`npm run dev`'s), started once.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["./test/browser/global-setup.ts"],
+          // One browser, one stack: files run one after another (and after the parallel projects).
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],
