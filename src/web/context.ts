@@ -155,6 +155,7 @@ export const NOTICES = {
   "listing-submitted": "Listing submitted for review.",
   "listing-archived": "Listing archived.",
   "image-added": "Image added.",
+  "image-removed": "Image removed from the listing.",
   "images-reordered": "Images reordered.",
   "org-created": "Organisation created.",
   "org-switched": "Switched organisation.",
