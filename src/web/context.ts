@@ -149,6 +149,7 @@ export const NOTICES = {
   "order-updated": "Order updated.",
   approved: "Approved: the orders have been placed.",
   rejected: "Rejected: the held stock has been released.",
+  declined: "Declined: nothing was ordered and the held stock has been released.",
   "invoice-paid": "Invoice marked as paid.",
   "listing-created": "Listing created as a draft.",
   "listing-saved": "Listing saved.",

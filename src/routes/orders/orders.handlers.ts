@@ -12,7 +12,7 @@ import { serviceContext } from "../context.ts";
 import type * as routes from "./orders.routes.ts";
 
 /** JSON with keys sorted at every level: the same body always hashes the same. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
     return `{${Object.keys(value)
