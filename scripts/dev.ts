@@ -34,8 +34,6 @@ const dev = await startDevStack({
 });
 const { stack, worker } = dev;
 
-
-
 // Ctrl-C stops the stack from here on, also while the demo images and orders are still being added.
 let stopping = false;
 async function shutdown(code: number) {

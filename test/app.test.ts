@@ -91,7 +91,9 @@ describe("errors are problem+json", () => {
   });
 
   it("accepts a valid body", async () => {
-    const res = await call("/v1/test/echo", json({ name: "bolts", quantity: 3 }), { app: appWithEchoRoute() });
+    const res = await call("/v1/test/echo", json({ name: "bolts", quantity: 3 }), {
+      app: appWithEchoRoute(),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ name: "bolts", quantity: 3 });
   });

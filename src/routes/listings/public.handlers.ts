@@ -1,14 +1,15 @@
-import type { Context } from "hono";
+import type { z } from "zod";
 import { edgeCache, ifNoneMatchHits, putInEdgeCache, replayed } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
-import { getPublishedListing, searchListings } from "../../services/catalog/search.ts";
+import { getPublishedListing, type SearchQuery, searchListings } from "../../services/catalog/search.ts";
 import { listingEtag } from "../../services/catalog/views.ts";
-import type { AppEnv, AppRouteHandler, RouteResult } from "../../types.ts";
+import type { AppRouteHandler, RouteResult } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./public.routes.ts";
+import type { searchListingsQuery } from "./public.routes.ts";
 
 /**
  * How long a search response lives in a location's edge cache (it is the same for every caller). Clients
@@ -36,12 +37,18 @@ const KNOWN_PARAMS = new Set([
   "limit",
 ]);
 
-/** `attr.<key>=<value>` filters; any other unknown parameter is a mistake worth reporting. */
-function attributeFilters(c: Context<AppEnv>): Record<string, string> {
+/**
+ * `attr.<key>=<value>` filters; any other unknown parameter is a mistake worth reporting (`otherParams`
+ * names those a caller reads itself, e.g. the storefront's `view`).
+ */
+function attributeFilters(
+  queries: Record<string, string[]>,
+  otherParams: ReadonlySet<string>,
+): Record<string, string> {
   const filters: Record<string, string> = {};
   const errors: { field: string; message: string }[] = [];
-  for (const [name, values] of Object.entries(c.req.queries())) {
-    if (KNOWN_PARAMS.has(name)) continue;
+  for (const [name, values] of Object.entries(queries)) {
+    if (KNOWN_PARAMS.has(name) || otherParams.has(name)) continue;
     const match = /^attr\.([a-z][a-z0-9_]{0,39})$/.exec(name);
     const value = values[0] ?? "";
     if (!match?.[1]) errors.push({ field: `query.${name}`, message: "unknown parameter" });
@@ -86,6 +93,34 @@ function searchClientCache(ageSeconds: number): string {
   return `public, max-age=${fresh}, stale-while-revalidate=${SEARCH_CLIENT_STALE_SECONDS}`;
 }
 
+/**
+ * The search service's input from a validated query and the request's raw parameters (for `attr.<key>`):
+ * the API's search and the storefront's search page read a query the same way.
+ */
+export function searchInput(
+  query: z.infer<typeof searchListingsQuery>,
+  queries: Record<string, string[]>,
+  options: { limit?: number; otherParams?: ReadonlySet<string> } = {},
+): SearchQuery {
+  if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+    throw new ApiError("validation_failed", "minPrice is above maxPrice.", {
+      errors: [{ field: "query.minPrice", message: "must not exceed maxPrice" }],
+    });
+  }
+  return {
+    q: query.q,
+    category: query.category,
+    minPrice: query.minPrice,
+    maxPrice: query.maxPrice,
+    currency: query.currency,
+    seller: query.seller,
+    sort: query.sort,
+    cursor: query.cursor,
+    limit: options.limit ?? query.limit ?? 20,
+    attributes: attributeFilters(queries, options.otherParams ?? new Set()),
+  };
+}
+
 export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings> = async (c) => {
   const query = c.req.valid("query");
   const key = searchCacheKey(c.req.url);
@@ -99,23 +134,7 @@ export const searchListingsHandler: AppRouteHandler<typeof routes.searchListings
       }),
     );
   }
-  if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
-    throw new ApiError("validation_failed", "minPrice is above maxPrice.", {
-      errors: [{ field: "query.minPrice", message: "must not exceed maxPrice" }],
-    });
-  }
-  const result = await searchListings(serviceContext(c), {
-    q: query.q,
-    category: query.category,
-    minPrice: query.minPrice,
-    maxPrice: query.maxPrice,
-    currency: query.currency,
-    seller: query.seller,
-    sort: query.sort,
-    cursor: query.cursor,
-    limit: query.limit ?? 20,
-    attributes: attributeFilters(c),
-  });
+  const result = await searchListings(serviceContext(c), searchInput(query, c.req.queries()));
   const stored = new Response(JSON.stringify(result), {
     headers: { "content-type": "application/json", [STORED_AT]: String(Date.now()) },
   });

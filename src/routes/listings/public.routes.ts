@@ -88,6 +88,25 @@ export const createCategory = createRoute({
   },
 });
 
+/** The search query (attribute filters `attr.<key>` ride beside it: see public.handlers.ts). */
+export const searchListingsQuery = z.looseObject({
+  q: usableText(z.string().max(200)).optional(),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
+    .optional(),
+  minPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
+  maxPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")
+    .optional(),
+  seller: uuidInput().optional(),
+  sort: z.enum(["relevance", "price", "newest"]).optional(),
+  cursor: cursorParam,
+  limit: limitParam,
+});
+
 export const searchListings = createRoute({
   operationId: "searchListings",
   security: publicAccess,
@@ -100,23 +119,7 @@ export const searchListings = createRoute({
     "for hits, total and facets. Cacheable: short max-age with stale-while-revalidate, ETag, 304.",
   middleware: etag(),
   request: {
-    query: z.looseObject({
-      q: usableText(z.string().max(200)).optional(),
-      category: z
-        .string()
-        .regex(/^[a-z0-9-]{1,60}$/, "is a category slug")
-        .optional(),
-      minPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
-      maxPrice: z.coerce.number().int().min(0).max(MAX_UNIT_PRICE_MINOR).optional(),
-      currency: z
-        .string()
-        .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")
-        .optional(),
-      seller: uuidInput().optional(),
-      sort: z.enum(["relevance", "price", "newest"]).optional(),
-      cursor: cursorParam,
-      limit: limitParam,
-    }),
+    query: searchListingsQuery,
   },
   responses: {
     200: jsonResponse(searchResultSchema, "Hits and facets"),

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { edgeCache } from "../../http/edge-cache.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as lifecycle from "../../services/catalog/lifecycle.ts";
@@ -7,8 +6,8 @@ import * as listings from "../../services/catalog/listings.ts";
 import { pendingListings } from "../../services/catalog/search.ts";
 import { type ListingView, listingEtag, versionFromIfMatch } from "../../services/catalog/views.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
+import { dropListingPages } from "../../web/cache.ts";
 import { serviceContext } from "../context.ts";
-import { listingCacheKey } from "./public.handlers.ts";
 import type * as routes from "./seller.routes.ts";
 
 /** The version an update names; If-Match is required for edits. */
@@ -29,15 +28,12 @@ function optionalVersion(c: Context<AppEnv>): number | undefined {
   return c.req.header("if-match") ? requiredVersion(c) : undefined;
 }
 
-/** Responds with a listing and its ETag; drops the edge-cached public copy here (elsewhere it ages out). */
+/**
+ * Responds with a listing and its ETag; drops the edge-cached public copies here, the API's detail and
+ * the storefront's pages (elsewhere they age out).
+ */
 function respond<S extends 200 | 201>(c: Context<AppEnv>, listing: ListingView, status: S, changed = true) {
-  if (changed) {
-    c.executionCtx.waitUntil(
-      edgeCache()
-        .delete(listingCacheKey(listing.id))
-        .catch(() => false),
-    );
-  }
+  if (changed) dropListingPages(c, listing.id);
   c.header("ETag", listingEtag(listing.version));
   c.header("Cache-Control", "private, no-cache");
   return c.json(listing, status);

@@ -1,23 +1,21 @@
-/** The storefront: home, search, listing and seller pages (public; cached for anonymous visitors). */
+/**
+ * The storefront: home, search, listing and seller pages. Public, and cached at the edge for anonymous
+ * visitors (web/cache.ts): a listing page like the API's listing detail, browse pages like its search.
+ */
 import { Hono } from "hono";
+import { DETAIL_CACHE_SECONDS, SEARCH_EDGE_SECONDS } from "../../routes/listings/public.handlers.ts";
 import type { AppEnv } from "../../types.ts";
-import { loadViewer, visitor } from "../context.ts";
-import { page } from "../render.tsx";
+import { edgePage } from "../cache.ts";
+import { homePage } from "./storefront/home.tsx";
+import { listingPage } from "./storefront/listing.tsx";
+import { searchPage } from "./storefront/search.tsx";
+import { sellerPage } from "./storefront/seller.tsx";
 
-export const storefrontPages = new Hono<AppEnv>();
+/** Only a query-less URL is kept: a seller's edit then drops every copy of the page by name. */
+const withoutQuery = (url: URL) => url.search === "";
 
-storefrontPages.get("/", async (c) => {
-  const principal = await visitor(c);
-  const viewer = principal ? await loadViewer(c, principal) : null;
-  return page(
-    c,
-    viewer,
-    { title: "Tradeyard", description: "B2B marketplace: volume pricing from verified suppliers." },
-    <section class="hero">
-      <div>
-        <h1>Source supplies for your business</h1>
-        <p>Volume pricing, clear lead times and one checkout across suppliers.</p>
-      </div>
-    </section>,
-  );
-});
+export const storefrontPages = new Hono<AppEnv>()
+  .get("/", edgePage(SEARCH_EDGE_SECONDS, withoutQuery), homePage)
+  .get("/search", edgePage(SEARCH_EDGE_SECONDS), searchPage)
+  .get("/listings/:id", edgePage(DETAIL_CACHE_SECONDS, withoutQuery), listingPage)
+  .get("/sellers/:orgId", edgePage(SEARCH_EDGE_SECONDS), sellerPage);
