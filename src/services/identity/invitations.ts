@@ -36,6 +36,8 @@ export async function createInvitation(
   const token = randomToken(32);
   const id = crypto.randomUUID();
   const expiresAt = new Date(ctx.now + INVITATION_TTL_MS);
+  // People open the web page; API clients POST the same token to the API.
+  const pageUrl = `${input.acceptBaseUrl}/invitations/accept?token=${token}`;
   const acceptUrl = `${input.acceptBaseUrl}/v1/invitations/${token}/accept`;
   await write(ctx.db, "invite members", {
     owner_only: () => new ApiError("forbidden", "Only an owner may invite owners."),
@@ -69,7 +71,9 @@ export async function createInvitation(
         insert into email_outbox (to_email, subject, body, kind)
         select ${email}, 'You are invited to ' || o.name || ' on the marketplace',
           u.name || ' invited you to join ' || o.name || ' as ' || ${input.role} || E'.\n\n'
-            || 'Sign in (or sign up) with this email address, then accept within 7 days:\n'
+            || 'Open this link, sign in (or sign up) with this email address and accept within 7 days:\n'
+            || ${pageUrl} || E'\n\n'
+            || 'Accepting through the API instead:\n'
             || 'POST ' || ${acceptUrl} || E'\n',
           'invitation'
         from organizations o, users u where o.id = ${orgId} and u.id = ${principal.userId}`),
@@ -151,6 +155,63 @@ export async function acceptInvitation(
   // A concurrent accept or revocation of the same invitation won the row lock.
   if (!row) throw new ApiError("gone", "This invitation has already been used or revoked.");
   return { orgId: row.org_id, role: row.role };
+}
+
+export type InvitationPreviewState =
+  | "ok"
+  | "missing"
+  | "used"
+  | "revoked"
+  | "expired"
+  | "wrong_user"
+  | "member";
+
+export interface InvitationPreview {
+  state: InvitationPreviewState;
+  orgName: string | null;
+  role: MemberRole | null;
+  invitedBy: string | null;
+  expiresAt: string | null;
+}
+
+/**
+ * What an invitation offers, for the page its email links to: the organisation, the role and who sent
+ * it (to whoever holds the token, as the email does), and whether the visitor could accept it now (no
+ * visitor: "ok" if it is still open). Never the invited address. Accepting re-checks everything, the
+ * inviter's rights included (acceptInvitation). One round trip.
+ */
+export async function previewInvitation(
+  ctx: ServiceContext,
+  principal: UserPrincipal | undefined,
+  token: string,
+): Promise<InvitationPreview> {
+  const userId = principal?.userId ?? null;
+  const { rows } = await ctx.db.execute<{
+    org_name: string;
+    role: MemberRole;
+    invited_by: string;
+    expires_at: string;
+    state: InvitationPreviewState;
+  }>(sql`
+    select o.name as org_name, i.role, u.name as invited_by, i.expires_at, case
+        when i.accepted_at is not null then 'used'
+        when i.revoked_at is not null then 'revoked'
+        when i.expires_at <= ${new Date(ctx.now)} then 'expired'
+        when ${userId}::uuid is null then 'ok'
+        when i.email_normalized <> (select email_normalized from users where id = ${userId}::uuid) then 'wrong_user'
+        when exists (select 1 from memberships m where m.org_id = i.org_id and m.user_id = ${userId}::uuid) then 'member'
+        else 'ok' end as state
+    from invitations i join organizations o on o.id = i.org_id join users u on u.id = i.invited_by
+    where i.token_hash = ${await sha256Hex(token)}`);
+  const row = rows[0];
+  if (!row) return { state: "missing", orgName: null, role: null, invitedBy: null, expiresAt: null };
+  return {
+    state: row.state,
+    orgName: row.org_name,
+    role: row.role,
+    invitedBy: row.invited_by,
+    expiresAt: new Date(row.expires_at).toISOString(),
+  };
 }
 
 export interface PendingInvitationView extends InvitationView {

@@ -1,5 +1,20 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../../types.ts";
+import { accountPages } from "./account.tsx";
+import { apiKeyPages } from "./api-keys.tsx";
+import { invitationPages } from "./invitations.tsx";
+import { limitPages } from "./limits.tsx";
+import { memberPages } from "./members.tsx";
+import { overviewPages } from "./overview.tsx";
 
-/** The org area of the web app. */
-export const orgPages = new Hono<AppEnv>();
+/**
+ * The org area of the web app: the organisation the visitor acts for (overview, members, invitations, API
+ * keys, spending limits), accepting an invitation, and the visitor's own account.
+ */
+export const orgPages = new Hono<AppEnv>()
+  .route("/", overviewPages)
+  .route("/", memberPages)
+  .route("/", invitationPages)
+  .route("/", apiKeyPages)
+  .route("/", limitPages)
+  .route("/", accountPages);
