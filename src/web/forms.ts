@@ -37,7 +37,8 @@ export type Form = URLSearchParams;
 
 /** The posted form (empty for a body-less POST). */
 export async function readForm(c: WebContext): Promise<Form> {
-  const text = await c.req.text();
+  // Decoded from bytes: workerd warns when .text() reads a body whose type is not text/*.
+  const text = new TextDecoder().decode(await c.req.arrayBuffer());
   return new URLSearchParams(text);
 }
 

@@ -148,7 +148,7 @@ export function Layout(props: LayoutProps) {
           </a>
           <header class="site-header">
             <div class="site-header-inner">
-              <a class="brand" href="/" aria-label={`${BRAND} home`}>
+              <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">
                   T
                 </span>
