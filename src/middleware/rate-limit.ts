@@ -63,11 +63,11 @@ export function rateLimitKey(address: string | undefined): string | undefined {
  * our stores), keyed by rateLimitKey(). Behind Cloudflare every request carries CF-Connecting-IP; requests
  * without a usable one only exist off Cloudflare (local tools, tests), and are not limited per address.
  */
-export function apiRateLimit(): MiddlewareHandler<AppEnv> {
+export function apiRateLimit(prefix = "api"): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = rateLimitKey(c.req.header("cf-connecting-ip"));
     if (key) {
-      const { success } = await c.env.API_IP_LIMITER.limit({ key: `api:${key}` });
+      const { success } = await c.env.API_IP_LIMITER.limit({ key: `${prefix}:${key}` });
       if (!success) {
         throw new ApiError("rate_limited", "Too many requests from this address; slow down.", {
           headers: { "Retry-After": "60" },

@@ -74,6 +74,7 @@ function fromCopy(c: WebContext, copy: Response, body: BodyInit | null, seconds:
   const tag = copy.headers.get("etag");
   const headers = new Headers(copy.headers);
   headers.delete(STORED_AT);
+  headers.set("x-request-id", c.var.requestId);
   headers.set("cache-control", `public, max-age=${fresh}`);
   headers.set("vary", VARY);
   if (tag && ifNoneMatchHits(c.req.header("if-none-match"), tag)) {
@@ -125,6 +126,7 @@ export function edgePage(
     }
     const body = await res.text();
     const headers = new Headers(res.headers);
+    headers.delete("x-request-id"); // the filling request's own id: never replayed to others
     headers.set("etag", await contentTag(body));
     headers.set(STORED_AT, String(Date.now()));
     const stored = new Response(body, { status: 200, headers });

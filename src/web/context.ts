@@ -72,8 +72,10 @@ export function pathWithQuery(c: WebContext): string {
 
 /** A same-site path to go back to after signing in; anything else (//evil, https://…) becomes "/". */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next.slice(0, 500);
+  // Printable ASCII only: browsers drop tabs and newlines while parsing, so "/\t/evil" would become
+  // "//evil" (another site), and CR/LF cannot go into a Location header at all.
+  if (!next || next.length > 500 || !/^\/(?![/\\])[\x21-\x7e]*$/.test(next)) return "/";
+  return next;
 }
 
 /** The org cookie's value when it looks like an id. */

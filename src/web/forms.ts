@@ -82,11 +82,14 @@ export async function attempt<T>(
     errors: FieldErrors;
     status: number;
   }) => Response | Promise<Response>,
+  /** Sign-in: a 401 is the form's own answer (wrong password), not an expired session. */
+  options: { unauthorizedIsProblem?: boolean } = {},
 ): Promise<T | Response> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401) {
+    const fixable = error instanceof ApiError && error.status >= 400 && error.status < 500;
+    if (fixable && (error.status !== 401 || options.unauthorizedIsProblem)) {
       return onProblem({
         message: error.detail ?? error.message,
         errors: errorsOf(error),

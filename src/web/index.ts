@@ -4,6 +4,7 @@
  * /assets add what forms cannot. Pages live in pages/<area>/; each area is one router mounted here.
  */
 import { Hono } from "hono";
+import { apiRateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../types.ts";
 import { formGuards } from "./forms.ts";
 import { adminPages } from "./pages/admin/index.tsx";
@@ -53,10 +54,14 @@ webApp.use(async (c, next) => {
       "Content-Security-Policy",
       contentSecurityPolicy(uploadOrigin(c.var.config.R2_S3_ENDPOINT)),
     );
-    c.res.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    c.res.headers.set("Referrer-Policy", "no-referrer");
     if (!c.res.headers.has("cache-control")) c.res.headers.set("Cache-Control", "private, no-store");
   }
 });
+// The API's per-IP flood guard, counted apart for pages (a cached page still counts: it is cheap to
+// count and an uncached search is not).
+const limitPages = apiRateLimit("web");
+webApp.use((c, next) => (isPagePath(c.req.path) ? limitPages(c, next) : next()));
 const guardForms = formGuards();
 webApp.use((c, next) => (isPagePath(c.req.path) ? guardForms(c, next) : next()));
 

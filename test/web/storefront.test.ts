@@ -311,6 +311,31 @@ describe("edge caching", () => {
   });
 });
 
+describe("edge cache keys", () => {
+  it("keeps junk parameters and other spellings of a path out of the cache", async () => {
+    const listing = await publish({ title: `Spelling bolt ${word()}` });
+    const sellerPath = `/sellers/${seller.orgId}`;
+    // Another spelling of a listing's id is sent to the one canonical address, never rendered or kept.
+    const upper = await get(`/listings/${listing.id.toUpperCase()}`);
+    expect(upper.status).toBe(301);
+    expect(upper.headers.get("location")).toBe(`/listings/${listing.id}`);
+    for (const path of [
+      `${sellerPath}?junk=${word()}`,
+      `/search?q=bolt&limit=${Math.floor(Math.random() * 1000)}`,
+      `${sellerPath.toUpperCase().replace("/SELLERS/", "/sellers/")}`,
+    ]) {
+      const first = await get(path);
+      const again = await get(path);
+      expect(again.headers.get("cache-control"), path).toBe("private, no-store");
+      expect(roundTrips(again), path).toBeGreaterThan(0);
+      expect([200, 404], path).toContain(first.status);
+    }
+    // The canonical spellings are cached.
+    await get(`${sellerPath}?view=list`);
+    expect(roundTrips(await get(`${sellerPath}?view=list`))).toBe(0);
+  });
+});
+
 describe("seller page", () => {
   it("shows the seller, their country, membership, count and listings", async () => {
     const own = await newSeller(`Hanseatic Tools ${word()}`);

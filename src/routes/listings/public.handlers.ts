@@ -7,6 +7,7 @@ import { categoryTree, createCategory } from "../../services/catalog/categories.
 import { getPublishedListing, type SearchQuery, searchListings } from "../../services/catalog/search.ts";
 import { listingEtag } from "../../services/catalog/views.ts";
 import type { AppRouteHandler, RouteResult } from "../../types.ts";
+import { dropCategories } from "../../web/cache.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./public.routes.ts";
 import type { searchListingsQuery } from "./public.routes.ts";
@@ -69,8 +70,11 @@ export const listCategoriesHandler: AppRouteHandler<typeof routes.listCategories
   return c.json({ categories: await categoryTree(serviceContext(c)) }, 200);
 };
 
-export const createCategoryHandler: AppRouteHandler<typeof routes.createCategory> = async (c) =>
-  c.json(await createCategory(serviceContext(c), principalOf(c), c.req.valid("json")), 201);
+export const createCategoryHandler: AppRouteHandler<typeof routes.createCategory> = async (c) => {
+  const category = await createCategory(serviceContext(c), principalOf(c), c.req.valid("json"));
+  dropCategories(c);
+  return c.json(category, 201);
+};
 
 /**
  * Where a search response is kept in the Workers Cache API (per location): the query parameters in a

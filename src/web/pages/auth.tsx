@@ -150,6 +150,7 @@ authPages.post("/signin", async (c) => {
       return login(serviceContext(c), { ...parsed.data, userAgent: userAgent(c), device: deviceInput(c) });
     },
     ({ message, status }) => shown(message, {}, status === 429 ? 429 : status === 403 ? 403 : 401),
+    { unauthorizedIsProblem: true },
   );
   if (result instanceof Response) return result;
   setSessionCookie(c, result.session);

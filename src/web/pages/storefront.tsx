@@ -11,11 +11,34 @@ import { listingPage } from "./storefront/listing.tsx";
 import { searchPage } from "./storefront/search.tsx";
 import { sellerPage } from "./storefront/seller.tsx";
 
+/** A path spelled one way only (lower case, nothing percent-encoded): other spellings render, uncached. */
+const canonicalPath = (url: URL) =>
+  url.pathname === url.pathname.toLowerCase() && !url.pathname.includes("%");
 /** Only a query-less URL is kept: a seller's edit then drops every copy of the page by name. */
-const withoutQuery = (url: URL) => url.search === "";
+const withoutQuery = (url: URL) => url.search === "" && canonicalPath(url);
+/** Only URLs made of parameters the page reads are kept, so junk parameters never take cache space. */
+const onlyParams =
+  (allowed: ReadonlySet<string>, prefix?: string) =>
+  (url: URL): boolean =>
+    canonicalPath(url) &&
+    [...url.searchParams.keys()].every(
+      (name) => allowed.has(name) || (prefix !== undefined && name.startsWith(prefix)),
+    );
+const searchParams = new Set([
+  "q",
+  "category",
+  "minPrice",
+  "maxPrice",
+  "currency",
+  "seller",
+  "sort",
+  "cursor",
+  "view",
+]);
+const sellerParams = new Set(["cursor", "view"]);
 
 export const storefrontPages = new Hono<AppEnv>()
   .get("/", edgePage(SEARCH_EDGE_SECONDS, withoutQuery), homePage)
-  .get("/search", edgePage(SEARCH_EDGE_SECONDS), searchPage)
+  .get("/search", edgePage(SEARCH_EDGE_SECONDS, onlyParams(searchParams, "attr.")), searchPage)
   .get("/listings/:id", edgePage(DETAIL_CACHE_SECONDS, withoutQuery), listingPage)
-  .get("/sellers/:orgId", edgePage(SEARCH_EDGE_SECONDS), sellerPage);
+  .get("/sellers/:orgId", edgePage(SEARCH_EDGE_SECONDS, onlyParams(sellerParams)), sellerPage);

@@ -1,4 +1,5 @@
 /** Categories (platform admins): the tree with each category's attribute definitions, and adding one. */
+
 import { Hono } from "hono";
 import type { Category } from "../../../contracts/catalog.ts";
 import { ApiError } from "../../../lib/problem.ts";
@@ -6,6 +7,7 @@ import { serviceContext } from "../../../routes/context.ts";
 import { createCategory as createCategoryRoute } from "../../../routes/listings/public.routes.ts";
 import { categoryTree, createCategory } from "../../../services/catalog/categories.ts";
 import type { AppEnv } from "../../../types.ts";
+import { dropCategories } from "../../cache.ts";
 import { ErrorSummary, Field, type FieldErrors } from "../../components.tsx";
 import {
   loadViewer,
@@ -379,5 +381,6 @@ categoryPages.post("/admin/categories", async (c) => {
       }),
   );
   if (created instanceof Response) return created;
+  dropCategories(c);
   return redirectWith(c, "/admin/categories", "category-created");
 });

@@ -6,6 +6,7 @@ import { transitionListing } from "../../../services/catalog/lifecycle.ts";
 import { pendingListings } from "../../../services/catalog/search.ts";
 import type { ListingView } from "../../../services/catalog/views.ts";
 import type { AppEnv } from "../../../types.ts";
+import { dropListingPages } from "../../cache.ts";
 import { EmptyState, Field, type FieldErrors } from "../../components.tsx";
 import {
   loadViewer,
@@ -267,6 +268,7 @@ moderationPages.post("/admin/listings/:listingId/approve", async (c) => {
       queuePage(c, principal, { listingId, reason: "", message: problem.message, status: problem.status }),
   );
   if (done instanceof Response) return done;
+  dropListingPages(c, listingId);
   return redirectWith(c, "/admin", "listing-approved");
 });
 
@@ -289,5 +291,6 @@ moderationPages.post("/admin/listings/:listingId/reject", async (c) => {
       queuePage(c, principal, { listingId, reason, message: problem.message, status: problem.status }),
   );
   if (done instanceof Response) return done;
+  dropListingPages(c, listingId);
   return redirectWith(c, "/admin", "listing-rejected");
 });

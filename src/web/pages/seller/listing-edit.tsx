@@ -10,7 +10,11 @@ import { serviceContext } from "../../../routes/context.ts";
 import { categoryTree } from "../../../services/catalog/categories.ts";
 import { transitionListing, transitions } from "../../../services/catalog/lifecycle.ts";
 import * as listings from "../../../services/catalog/listings.ts";
-import type { CreateListingInput, UpdateListingInput } from "../../../services/catalog/schemas.ts";
+import {
+  type CreateListingInput,
+  type UpdateListingInput,
+  updateListingSchema,
+} from "../../../services/catalog/schemas.ts";
 import type { ListingView } from "../../../services/catalog/views.ts";
 import { rolesFor } from "../../../services/identity/permissions.ts";
 import type { MemberRole } from "../../../services/identity/principal.ts";
@@ -488,10 +492,14 @@ listingEditor.post("/seller/listings/:id{[^/]+}/images", async (c) => {
     next = next.filter((id) => id !== remove);
   }
   const version = formVersion(form);
+  // The API's own rules for the image list (at most 20, each once).
+  const images = updateListingSchema.safeParse({ images: next });
+  if (!images.success)
+    throw new ApiError("validation_failed", "A listing shows at most 20 images, each once.");
   const done = await attempt(
     () =>
       listings.updateListing(serviceContext(c), actor.principal, actor.org.orgId, listingId, version, {
-        images: next,
+        images: images.data.images ?? [],
       }),
     refusedOn(
       c,
