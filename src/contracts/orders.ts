@@ -16,6 +16,18 @@ export const orderLine = z
   })
   .meta({ id: "OrderLine", description: "A line as ordered: title and price snapshotted at checkout" });
 
+export const shippingAddress = z
+  .object({
+    name: z.string(),
+    line1: z.string(),
+    line2: z.string().optional(),
+    city: z.string(),
+    postalCode: z.string(),
+    region: z.string().optional(),
+    country: z.string(),
+  })
+  .meta({ id: "ShippingAddress" });
+
 export const order = z
   .object({
     id: z.uuid(),
@@ -29,6 +41,11 @@ export const order = z
     subtotalMinor: minor,
     carrier: z.string().nullable(),
     trackingNumber: z.string().nullable(),
+    poNumber: z
+      .string()
+      .nullable()
+      .meta({ description: "The buyer's purchase order number, from the checkout" }),
+    shippingAddress,
     createdAt: timestamp,
     updatedAt: timestamp,
     deliveredAt: timestamp.nullable(),
@@ -52,18 +69,6 @@ export const orderWithHistory = order
   .extend({ transitions: z.array(transition) })
   .meta({ id: "OrderWithHistory", description: "An order and every transition it went through" });
 export type OrderWithHistory = z.infer<typeof orderWithHistory>;
-
-export const shippingAddress = z
-  .object({
-    name: z.string(),
-    line1: z.string(),
-    line2: z.string().optional(),
-    city: z.string(),
-    postalCode: z.string(),
-    region: z.string().optional(),
-    country: z.string(),
-  })
-  .meta({ id: "ShippingAddress" });
 
 export const orderGroup = z
   .object({

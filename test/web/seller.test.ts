@@ -273,6 +273,10 @@ describe("seller orders and invoices", () => {
     expect(ship.status).toBe(303);
     const shipped = await (await web(`/seller/orders/${order.id}`, seller.owner)).text();
     expect(shipped).toContain("JD014600003SE");
+    // The seller sees what it needs to ship and invoice: the buyer's PO and the ship-to address.
+    expect(shipped).toContain("PO-1001");
+    expect(shipped).toContain("Dock 4, Hafenstraße 1");
+    expect(shipped).toContain("20457 Hamburg");
     expect(shipped).toContain("Mark delivered");
 
     expect((await web(`/seller/orders/${order.id}/deliver`, seller.owner, {})).status).toBe(303);

@@ -97,6 +97,7 @@ orderPages.get("/seller/orders", async (c) => {
               <tr>
                 <th scope="col">Order</th>
                 <th scope="col">Buyer</th>
+                <th scope="col">PO</th>
                 <th scope="col">Placed</th>
                 <th scope="col">Status</th>
                 <th scope="col" class="num">
@@ -117,6 +118,7 @@ orderPages.get("/seller/orders", async (c) => {
                     </a>
                   </td>
                   <td data-label="Buyer">{order.buyer.name}</td>
+                  <td data-label="PO">{order.poNumber ?? <span class="muted">–</span>}</td>
                   <td data-label="Placed">
                     <time datetime={order.createdAt} title={fmt.dateTime(order.createdAt)}>
                       {fmt.relative(order.createdAt, facts.now)}
@@ -366,6 +368,28 @@ function renderOrder(
             <dl class="kv small">
               <dt>Buyer</dt>
               <dd>{order.buyer.name}</dd>
+              <dt>PO number</dt>
+              <dd>{order.poNumber ?? <span class="muted">none given</span>}</dd>
+              <dt>Ship to</dt>
+              <dd>
+                <address class="ship-to">
+                  {[
+                    order.shippingAddress.name,
+                    order.shippingAddress.line1,
+                    order.shippingAddress.line2,
+                    [order.shippingAddress.postalCode, order.shippingAddress.city].filter(Boolean).join(" "),
+                    order.shippingAddress.region,
+                    order.shippingAddress.country,
+                  ]
+                    .filter((line) => line)
+                    .map((line) => (
+                      <>
+                        {line}
+                        <br />
+                      </>
+                    ))}
+                </address>
+              </dd>
               <dt>Placed</dt>
               <dd>{fmt.dateTime(order.createdAt)}</dd>
               <dt>Payment</dt>
