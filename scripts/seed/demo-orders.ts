@@ -277,5 +277,9 @@ async function backdate(databaseUrl: string, groups: { group: Group; scenario: D
   } catch (error) {
     await client.query("rollback");
     throw error;
+  } finally {
+    // Left open, the connection outlives the seed: dropping the database then kills it, and the
+    // unhandled error crashes the process that seeded (the browser tests' teardown).
+    await client.end();
   }
 }

@@ -48,6 +48,9 @@ describe("page headers and errors", () => {
 
 describe("sign-up, sign-in and sign-out pages", () => {
   it("signs up with a form, sets the session cookie and lands on organisation set-up", async () => {
+    // The page's form itself sends a new account on to organisation set-up (not back to the home page).
+    const signUpPage = await (await get("/signup")).text();
+    expect(signUpPage).toContain('<input type="hidden" name="next" value="/org/new"/>');
     const email = uniqueEmail("web");
     const res = await form(
       "/signup",

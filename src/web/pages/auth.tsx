@@ -159,7 +159,8 @@ authPages.post("/signin", async (c) => {
 });
 
 authPages.get("/signup", async (c) => {
-  const next = nextOf(c);
+  // Without a page to return to, a new account goes on to create (or learn how to join) an organisation.
+  const next = c.req.query("next") ? nextOf(c) : "/org/new";
   if (await visitor(c)) return c.redirect(next, 303);
   return page(c, null, { title: "Create an account", noindex: true }, <SignUpForm next={next} />);
 });

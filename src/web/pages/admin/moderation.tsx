@@ -178,7 +178,7 @@ function QueueItem(props: { listing: ListingView; fmt: Format; now: number; prob
       )}
       <div class="queue-actions">
         <form method="post" action={`/admin/listings/${listing.id}/approve`} data-once>
-          <button class="btn btn-primary" type="submit" aria-label={`Approve ${listing.title}`}>
+          <button class="btn btn-primary" type="submit" aria-label={`Approve and publish ${listing.title}`}>
             Approve and publish
           </button>
         </form>

@@ -138,7 +138,7 @@ function Queue(props: { facts: PageFacts; buyer: BuyerContext; groups: OrderGrou
                     <div class="cell">
                       {group.orders.map((o) => o.seller.name).join(", ")}
                       <div class="muted small">
-                        {group.orders.reduce((n, o) => n + o.lines.length, 0)} lines
+                        {lineCount(group.orders.reduce((n, o) => n + o.lines.length, 0))}
                       </div>
                     </div>
                   </td>
@@ -201,3 +201,8 @@ approvalPages.post("/approvals/:groupId", async (c) => {
     decision.data === "approve" ? "approved" : "declined",
   );
 });
+
+/** "1 line", "3 lines". */
+function lineCount(count: number): string {
+  return count === 1 ? "1 line" : `${count} lines`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Steps the browser journeys share: open a page and check it (no console error or CSP violation, no
+ * serious axe violation), sign up and create an organisation through the real forms, read the dev
+ * mailbox. Every step acts as a user would: accessible locators, real links and buttons.
+ *
+ * @example
+ * const tab = await browser.newPage({ javaScript: false });
+ * const user = await signUpWithForm(tab, base, "Casey Buyer");
+ * await createOrgWithForm(tab, "Casey Supplies", "Buyer");
+ */
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import { expectNoSeriousViolations } from "./axe.ts";
+import type { TestPage } from "./browser.ts";
+
+let unique = 0;
+
+/** A word no other listing, order or account has: journeys find their own data by it. */
+export function uniqueWord(prefix: string): string {
+  unique += 1;
+  return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${unique}`;
+}
+
+/**
+ * The checks every page a journey reaches must pass: it loaded (no error page), no console or page
+ * error so far (CSP violations are console errors), and no serious or critical axe violation.
+ * Clears the error list, so the next check sees only its own page's errors.
+ */
+export async function checkPage(tab: TestPage): Promise<void> {
+  const { page, errors } = tab;
+  await page.waitForLoadState("load");
+  expect(errors, `console errors on ${page.url()}`).toEqual([]);
+  await expectNoSeriousViolations(page);
+  errors.length = 0;
+}
+
+/** Goes to a path of the app and checks the page; fails on any status but 200. */
+export async function visit(tab: TestPage, base: string, path: string): Promise<void> {
+  const response = await tab.page.goto(`${base}${path}`);
+  expect(response?.status(), `GET ${path}`).toBe(200);
+  await checkPage(tab);
+}
+
+/** Waits for a navigation to a path of the app (pathname match, any query) and checks the page. */
+export async function arrive(tab: TestPage, path: RegExp): Promise<void> {
+  try {
+    await tab.page.waitForURL((url) => path.test(url.pathname), { timeout: 20_000 });
+  } catch (error) {
+    // Say where the user ended up instead, and what that page says (an error summary, a notice).
+    const main = await tab.page
+      .locator("main")
+      .textContent()
+      .then((text) => (text ?? "").replace(/\s+/g, " "))
+      .catch(() => "");
+    throw new Error(`expected to arrive at ${path}, still on ${tab.page.url()}:\n${main.slice(0, 1500)}`, {
+      cause: error,
+    });
+  }
+  await checkPage(tab);
+}
+
+/** The notice a POST→redirect→GET shows on the page it lands on. */
+export function notice(page: Page) {
+  return page.locator(".notice, [role=status]").first();
+}
+
+export interface WebAccount {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Signs up through /signup (the form), landing on /org/new signed in. */
+export async function signUpWithForm(tab: TestPage, base: string, name: string): Promise<WebAccount> {
+  const account = {
+    name,
+    email: `${uniqueWord("web")}@test.example`,
+    password: "a sturdy journey passphrase",
+  };
+  const { page } = tab;
+  await visit(tab, base, "/signup");
+  await page.getByLabel("Full name").fill(account.name);
+  await page.getByLabel("Work email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await arrive(tab, /^\/org\/new$/);
+  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(name);
+  return account;
+}
+
+/** Creates an organisation through /org/new (the form the sign-up lands on); ends on /org. */
+export async function createOrgWithForm(
+  tab: TestPage,
+  name: string,
+  kind: "Buyer" | "Seller" | "Buyer and seller",
+): Promise<void> {
+  const { page } = tab;
+  await page.getByLabel("Organisation name").fill(name);
+  const descriptions = { Buyer: "Order from", Seller: "List products", "Buyer and seller": "Buy and sell" };
+  await page.getByRole("radio", { name: `${kind} ${descriptions[kind]}` }).check();
+  await page.getByLabel("Country (optional)").selectOption({ label: "Germany" });
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await arrive(tab, /^\/org$/);
+  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(name);
+}
+
+export interface MailboxMessage {
+  to: string;
+  subject: string;
+  body: string;
+  kind: string;
+}
+
+/** The emails the dev mailbox (GET /v1/dev/mailbox) holds for an address, newest first. */
+export async function mailboxFor(base: string, to: string): Promise<MailboxMessage[]> {
+  const response = await fetch(`${base}/v1/dev/mailbox?to=${encodeURIComponent(to)}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { messages: MailboxMessage[] }).messages;
+}
