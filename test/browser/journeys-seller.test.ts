@@ -257,9 +257,11 @@ async function sellerJourney(javaScript: boolean) {
   if (javaScript) await captureScreens(sellerPage, "seller-orders");
   await row.getByRole("link").first().click();
   await arrive(seller, /^\/seller\/orders\/[0-9a-f-]{36}$/);
-  // The seller's order shows the buyer and the line ordered (not the PO number nor the delivery address:
-  // the API's Order has neither, see the report).
+  // The seller's order shows the buyer, the PO, where to ship and the line ordered.
   await expect(sellerPage.locator("main").textContent()).resolves.toContain(buyerOrg);
+  await expect(sellerPage.locator("main").textContent()).resolves.toContain(po);
+  await expect(sellerPage.locator("main").textContent()).resolves.toContain("Backstraße 1");
+  await expect(sellerPage.locator("main").textContent()).resolves.toContain("50667 Köln");
   await expect(sellerPage.locator("main").textContent()).resolves.toContain(`PAL-${word}-BLUE`);
   await sellerPage.getByRole("button", { name: "Accept order" }).click();
   await arrive(seller, /^\/seller\/orders\/[0-9a-f-]{36}$/);
