@@ -54,7 +54,10 @@ webApp.use(async (c, next) => {
       "Content-Security-Policy",
       contentSecurityPolicy(uploadOrigin(c.var.config.R2_S3_ENDPOINT)),
     );
-    c.res.headers.set("Referrer-Policy", "no-referrer");
+    // Only the origin ever leaves a page as Referer (no path, so no token in a query leaks), and never on
+    // a downgrade. Not no-referrer: under it browsers send `Origin: null` with form posts, which the
+    // same-origin check must refuse.
+    c.res.headers.set("Referrer-Policy", "strict-origin");
     if (!c.res.headers.has("cache-control")) c.res.headers.set("Cache-Control", "private, no-store");
   }
 });

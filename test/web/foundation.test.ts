@@ -18,6 +18,8 @@ describe("page headers and errors", () => {
     expect(csp).not.toContain("unsafe-inline");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self'");
+    // Under no-referrer, browsers post forms with `Origin: null` (the browser journeys caught it).
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin");
     const html = await res.text();
     expect(html.startsWith("<!doctype html>")).toBe(true);
     // Only JSON-LD data blocks may be inline; never executable script.
