@@ -27,6 +27,7 @@ export const shippingAddress = z
     country: z.string(),
   })
   .meta({ id: "ShippingAddress" });
+export type ShippingAddress = z.infer<typeof shippingAddress>;
 
 export const order = z
   .object({

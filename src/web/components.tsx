@@ -1,5 +1,7 @@
 /** Small building blocks shared by every page. Text only: no user-supplied HTML is ever rendered raw. */
 import type { Child } from "hono/jsx";
+import type { ShippingAddress } from "../contracts/orders.ts";
+import { countryName } from "./format.ts";
 
 export type FieldErrors = Record<string, string>;
 
@@ -207,5 +209,40 @@ export function Pager(props: { nextHref: string | null; firstHref?: string | nul
         </a>
       )}
     </nav>
+  );
+}
+
+/** An id as people read it on documents (orders, invoices): the first eight hex digits, upper case. */
+export function shortId(id: string): string {
+  return id.slice(0, 8).toUpperCase();
+}
+
+/** Payment terms as people read them. */
+export const PAYMENT_TERMS: Record<string, string> = {
+  prepaid: "Prepaid",
+  net30: "Net 30 days",
+  net60: "Net 60 days",
+};
+
+/** A postal address, one line per part. */
+export function AddressLines(props: { address: ShippingAddress }) {
+  const a = props.address;
+  return (
+    <address class="address">
+      {a.name}
+      <br />
+      {a.line1}
+      {a.line2 && (
+        <>
+          <br />
+          {a.line2}
+        </>
+      )}
+      <br />
+      {a.postalCode} {a.city}
+      {a.region ? `, ${a.region}` : ""}
+      <br />
+      {countryName(a.country)}
+    </address>
   );
 }

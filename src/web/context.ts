@@ -19,7 +19,12 @@ export type WebContext = Context<AppEnv>;
 
 /** The organisation the visitor acts for (a preference, not a credential: services check membership). */
 export const ORG_COOKIE = "org";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether text is a UUID in any letter case (ids in paths and forms; services get them lower-cased). */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
 
 /** Who is visiting; a bad or expired session cookie makes an anonymous visitor (the cookie is cleared). */
 export async function visitor(c: WebContext): Promise<UserPrincipal | undefined> {
@@ -81,7 +86,7 @@ export function safeNext(next: string | undefined): string {
 /** The org cookie's value when it looks like an id. */
 export function preferredOrgId(c: WebContext): string | undefined {
   const value = getCookie(c, ORG_COOKIE, "host");
-  return value && UUID.test(value) ? value : undefined;
+  return value && isUuid(value) ? value.toLowerCase() : undefined;
 }
 
 export function setPreferredOrg(c: WebContext, orgId: string) {

@@ -135,3 +135,17 @@ export function parseDecimal(text: string, currency: string): number | undefined
   const [whole = "0", fraction = ""] = cleaned.split(".");
   return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
 }
+
+const regions = new Intl.DisplayNames(["en"], { type: "region" });
+
+/** A country's English name from its ISO code ("DE" → "Germany"); the code itself when unknown. */
+export function countryName(code: string): string;
+export function countryName(code: string | null | undefined): string | undefined;
+export function countryName(code: string | null | undefined): string | undefined {
+  if (!code) return undefined;
+  try {
+    return regions.of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}

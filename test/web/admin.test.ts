@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createListing, newAdmin, newSeller, type Seller } from "../support/catalog.ts";
 import { api, json, signUp } from "../support/identity.ts";
-import { webPage } from "./pages.ts";
+import { webPage } from "../support/web.ts";
 
 async function pendingListing(seller: Seller, title: string) {
   const listing = await createListing(seller, { title });

@@ -1,4 +1,3 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { OrderGroup } from "../../src/contracts/orders.ts";
 import { api, json, signUp, type TestUser } from "../support/identity.ts";
@@ -11,24 +10,11 @@ import {
   product,
   putLine,
 } from "../support/orders.ts";
-
-const ORIGIN = "http://api.test";
+import { webPage } from "../support/web.ts";
 
 /** A page request as a browser sends it: the session cookie, same-origin forms, no redirect following. */
 function browse(path: string, user?: TestUser, form?: Record<string, string>, cookies: string[] = []) {
-  const headers: Record<string, string> = {};
-  const jar = [...(user ? [user.cookie] : []), ...cookies];
-  if (jar.length) headers.cookie = jar.join("; ");
-  if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    headers.origin = ORIGIN;
-  }
-  return exports.default.fetch(`${ORIGIN}${path}`, {
-    method: form ? "POST" : "GET",
-    headers,
-    body: form ? new URLSearchParams(form).toString() : undefined,
-    redirect: "manual",
-  });
+  return webPage(path, { cookies: [user?.cookie, ...cookies], form });
 }
 
 async function html(res: Response) {
@@ -146,15 +132,10 @@ describe("buyer pages", () => {
 
   it("refuses a cart form posted from another site", async () => {
     const { buyer, item } = await buyerWithLine(20);
-    const res = await exports.default.fetch(`${ORIGIN}/cart/lines/${item.variantId}`, {
-      method: "POST",
-      headers: {
-        cookie: buyer.owner.cookie,
-        origin: "https://evil.example",
-        "content-type": "application/x-www-form-urlencoded",
-      },
-      body: "quantity=500",
-      redirect: "manual",
+    const res = await webPage(`/cart/lines/${item.variantId}`, {
+      cookies: [buyer.owner.cookie],
+      form: { quantity: "500" },
+      headers: { origin: "https://evil.example" },
     });
     expect(res.status).toBe(403);
     expect((await apiCart(buyer)).sellers[0]?.lines[0]?.quantity).toBe(20);

@@ -10,7 +10,7 @@ import {
   type TestUser,
   uniqueEmail,
 } from "../support/identity.ts";
-import { orgCookie, setCookie, webPage } from "./pages.ts";
+import { orgCookie, setCookie, webPage } from "../support/web.ts";
 
 async function membersOf(orgId: string, user: TestUser) {
   const res = await api(`/v1/orgs/${orgId}/members`, { token: user.token });

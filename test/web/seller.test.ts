@@ -1,31 +1,14 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Invoice } from "../../src/contracts/orders.ts";
 import { createListing, newSeller, type Seller } from "../support/catalog.ts";
 import { addMember, api, json, signUp, type TestUser } from "../support/identity.ts";
 import { newBuyer, placeOrder } from "../support/orders.ts";
-
-const ORIGIN = "http://api.test";
+import { webPage } from "../support/web.ts";
 
 /** A page request as a browser sends it: the session cookie, and for forms the Origin and form body. */
 function web(path: string, user?: TestUser, form?: Record<string, string | string[]>) {
-  const headers: Record<string, string> = {};
-  if (user) headers.cookie = user.cookie;
-  let body: string | undefined;
-  if (form) {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(form))
-      for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
-    body = params.toString();
-    headers.origin = ORIGIN;
-    headers["content-type"] = "application/x-www-form-urlencoded";
-  }
-  return exports.default.fetch(`${ORIGIN}${path}`, {
-    method: form ? "POST" : "GET",
-    headers,
-    body,
-    redirect: "manual",
-  });
+  return webPage(path, { cookies: [user?.cookie], form });
 }
 
 interface ListingJson {

@@ -14,12 +14,13 @@ import { type CartView, getCart, type VersionedCart } from "../../../services/or
 import { checkout } from "../../../services/orders/checkout.ts";
 import { getSpendingLimits, type SpendingLimit } from "../../../services/orders/limits.ts";
 import type { AppEnv } from "../../../types.ts";
-import { ErrorSummary, Field, type FieldErrors, PageHead } from "../../components.tsx";
+import { ErrorSummary, Field, type FieldErrors, PAYMENT_TERMS, PageHead } from "../../components.tsx";
 import { type PageFacts, pageFacts, redirectWith, type WebContext } from "../../context.ts";
+import { countryName } from "../../format.ts";
 import { attempt, type Form, field, readForm, zodErrors } from "../../forms.ts";
 import { page } from "../../render.tsx";
 import { ApprovalStatus } from "./cart.tsx";
-import { type BuyerContext, buyerForPost, buyerRead, canPurchase, regionName, TERMS } from "./shared.tsx";
+import { type BuyerContext, buyerForPost, buyerRead, canPurchase } from "./shared.tsx";
 
 export const checkoutPages = new Hono<AppEnv>();
 
@@ -195,7 +196,7 @@ function CheckoutPage(props: {
                     required
                     value={value("paymentTerms") || "net30"}
                     errors={errors}
-                    options={Object.entries(TERMS)}
+                    options={Object.entries(PAYMENT_TERMS)}
                     hint="Net terms: the invoice is due that many days after delivery."
                   />
                 </div>
@@ -362,7 +363,7 @@ function countryOptions() {
   countries ??= [
     ["", "Choose a country"],
     ...COUNTRY_CODES.split(" ")
-      .map((code) => [code, regionName(code)] as const)
+      .map((code) => [code, countryName(code)] as const)
       .sort((a, b) => a[1].localeCompare(b[1], "en")),
   ];
   return countries;

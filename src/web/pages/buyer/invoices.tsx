@@ -5,11 +5,11 @@ import { serviceContext } from "../../../routes/context.ts";
 import { uuidParam } from "../../../routes/schemas.ts";
 import { getGroup, getOrder, listInvoices, listOrders } from "../../../services/orders/orders.ts";
 import type { AppEnv } from "../../../types.ts";
-import { Breadcrumbs, EmptyState } from "../../components.tsx";
+import { AddressLines, Breadcrumbs, EmptyState, PAYMENT_TERMS, shortId } from "../../components.tsx";
 import { pageFacts } from "../../context.ts";
 import { page } from "../../render.tsx";
 import { InvoiceStatus } from "./orders.tsx";
-import { AddressLines, BuyingHead, buyerRead, shortId, TERMS } from "./shared.tsx";
+import { BuyingHead, buyerRead } from "./shared.tsx";
 
 export const invoicePages = new Hono<AppEnv>();
 
@@ -179,7 +179,7 @@ invoicePages.get("/invoices/:invoiceId", async (c) => {
               </>
             )}
             <dt>Terms</dt>
-            <dd>{TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
+            <dd>{PAYMENT_TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
             <dt>PO number</dt>
             <dd>{group.poNumber ?? "None"}</dd>
             <dt>Order</dt>

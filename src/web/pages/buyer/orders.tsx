@@ -18,12 +18,20 @@ import {
   transitionOrder,
 } from "../../../services/orders/orders.ts";
 import type { AppEnv } from "../../../types.ts";
-import { Breadcrumbs, EmptyState, PageHead, Pager, StatusBadge } from "../../components.tsx";
+import {
+  AddressLines,
+  Breadcrumbs,
+  EmptyState,
+  PAYMENT_TERMS,
+  PageHead,
+  Pager,
+  StatusBadge,
+  shortId,
+} from "../../components.tsx";
 import { type PageFacts, pageFacts, redirectWith, type WebContext } from "../../context.ts";
 import { attempt, field, readForm } from "../../forms.ts";
 import { page } from "../../render.tsx";
 import {
-  AddressLines,
   type BuyerContext,
   BuyingHead,
   buyerForPost,
@@ -32,8 +40,6 @@ import {
   canPurchase,
   checkoutLabel,
   DecisionForms,
-  shortId,
-  TERMS,
 } from "./shared.tsx";
 
 export const orderPages = new Hono<AppEnv>();
@@ -252,7 +258,7 @@ function GroupPage(props: { facts: PageFacts; buyer: BuyerContext; group: OrderG
               <dt>PO number</dt>
               <dd>{group.poNumber ?? "None"}</dd>
               <dt>Payment terms</dt>
-              <dd>{TERMS[group.paymentTerms] ?? group.paymentTerms}</dd>
+              <dd>{PAYMENT_TERMS[group.paymentTerms] ?? group.paymentTerms}</dd>
               <dt>Total</dt>
               <dd>
                 <strong>{fmt.money(group.totalMinor, group.currency)}</strong>
@@ -493,7 +499,7 @@ function OrderPage(props: { facts: PageFacts; buyer: BuyerContext; data: OrderDa
               <dt>PO number</dt>
               <dd>{group.poNumber ?? "None"}</dd>
               <dt>Payment terms</dt>
-              <dd>{TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
+              <dd>{PAYMENT_TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
               <dt>Total</dt>
               <dd>
                 <strong>{fmt.money(order.subtotalMinor, order.currency)}</strong>

@@ -2,7 +2,7 @@
 import type { OrderGroup } from "../../../contracts/orders.ts";
 import { ApiError } from "../../../lib/problem.ts";
 import { rolesFor } from "../../../services/identity/permissions.ts";
-import { EmptyState, PageHead, Tabs } from "../../components.tsx";
+import { EmptyState, PageHead, shortId, Tabs } from "../../components.tsx";
 import {
   loadViewer,
   type Membership,
@@ -127,48 +127,6 @@ export function BuyingHead(props: { path: string; title: string; org: Membership
       <Tabs path={props.path} items={TABS} label="Purchasing" />
     </>
   );
-}
-
-/** An id as people read it on documents: the first eight hex digits, upper case. */
-export function shortId(id: string): string {
-  return id.slice(0, 8).toUpperCase();
-}
-
-export const TERMS: Record<string, string> = {
-  prepaid: "Prepaid",
-  net30: "Net 30 days",
-  net60: "Net 60 days",
-};
-
-export function AddressLines(props: { address: OrderGroup["shippingAddress"] }) {
-  const a = props.address;
-  return (
-    <address class="address">
-      {a.name}
-      <br />
-      {a.line1}
-      {a.line2 && (
-        <>
-          <br />
-          {a.line2}
-        </>
-      )}
-      <br />
-      {a.postalCode} {a.city}
-      {a.region ? `, ${a.region}` : ""}
-      <br />
-      {regionName(a.country)}
-    </address>
-  );
-}
-
-const regions = new Intl.DisplayNames(["en"], { type: "region" });
-export function regionName(code: string): string {
-  try {
-    return regions.of(code) ?? code;
-  } catch {
-    return code;
-  }
 }
 
 /** An ApiError that a page turns into a 404, whatever the service said (another org's object). */

@@ -91,11 +91,6 @@ export function countries(): [string, string][] {
   return countryOptions;
 }
 
-export function countryName(code: string | null): string | undefined {
-  if (!code) return undefined;
-  return countries().find(([c]) => c === code)?.[1] ?? code;
-}
-
 // The first choice carries the field's own id, so the error summary's link lands on it.
 const choiceId = (kind: string) => (kind === "buyer" ? "f-kind" : `f-kind-${kind}`);
 

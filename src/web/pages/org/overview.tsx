@@ -13,9 +13,10 @@ import {
   type Viewer,
   type WebContext,
 } from "../../context.ts";
+import { countryName } from "../../format.ts";
 import { attempt, readForm } from "../../forms.ts";
 import { page } from "../../render.tsx";
-import { countryName, emptyOrg, OrgFields, type OrgValues, orgValues, parseOrg } from "./details.tsx";
+import { emptyOrg, OrgFields, type OrgValues, orgValues, parseOrg } from "./details.tsx";
 import {
   accessError,
   can,

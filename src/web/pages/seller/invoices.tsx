@@ -7,14 +7,12 @@ import { rolesFor } from "../../../services/identity/permissions.ts";
 import type { MemberRole } from "../../../services/identity/principal.ts";
 import * as orders from "../../../services/orders/orders.ts";
 import type { AppEnv } from "../../../types.ts";
-import { EmptyState, StatusBadge } from "../../components.tsx";
-import { pageFacts, redirectWith } from "../../context.ts";
+import { EmptyState, StatusBadge, shortId } from "../../components.tsx";
+import { isUuid, pageFacts, redirectWith } from "../../context.ts";
 import { page } from "../../render.tsx";
-import { SellerHead, sellerActor, sellerPage, shortId } from "./shared.tsx";
+import { SellerHead, sellerActor, sellerPage } from "./shared.tsx";
 
 export const invoicePages = new Hono<AppEnv>();
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isOverdue = (invoice: Invoice, now: number) =>
   invoice.status === "open" && new Date(invoice.dueAt).getTime() < now;
@@ -142,7 +140,7 @@ invoicePages.get("/seller/invoices", async (c) => {
 
 invoicePages.post("/seller/invoices/:id{[^/]+}/mark-paid", async (c) => {
   const id = c.req.param("id");
-  if (!UUID.test(id)) throw new ApiError("not_found", "Invoice not found.");
+  if (!isUuid(id)) throw new ApiError("not_found", "Invoice not found.");
   const actor = await sellerActor(c);
   if (actor instanceof Response) return actor;
   await orders.markInvoicePaid(serviceContext(c), actor.principal, actor.org.orgId, id.toLowerCase());

@@ -22,7 +22,7 @@ import type { AppEnv } from "../../../types.ts";
 import { dropListingPages } from "../../cache.ts";
 import { Breadcrumbs, type FieldErrors, StatusBadge } from "../../components.tsx";
 import type { Membership, Viewer, WebContext } from "../../context.ts";
-import { type Notice, pageFacts, redirectWith } from "../../context.ts";
+import { isUuid, type Notice, pageFacts, redirectWith } from "../../context.ts";
 import { attempt, field, readForm } from "../../forms.ts";
 import { page } from "../../render.tsx";
 import { ImagesPanel } from "./images.tsx";
@@ -42,12 +42,11 @@ import { SellerHead, sellerActor, sellerPage } from "./shared.tsx";
 
 export const listingEditor = new Hono<AppEnv>();
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FORM_ID = "listing-form";
 
 function listingIdOf(c: WebContext): string {
   const id = c.req.param("id") ?? "";
-  if (!UUID.test(id)) throw new ApiError("not_found", "Listing not found.");
+  if (!isUuid(id)) throw new ApiError("not_found", "Listing not found.");
   return id.toLowerCase();
 }
 
@@ -479,7 +478,7 @@ listingEditor.post("/seller/listings/:id{[^/]+}/images", async (c) => {
   const listingId = listingIdOf(c);
   const [actor, form] = await Promise.all([sellerActor(c), readForm(c)]);
   if (actor instanceof Response) return actor;
-  const order = form.getAll("order").filter((id) => UUID.test(id));
+  const order = form.getAll("order").filter((id) => isUuid(id));
   const move = /^([0-9a-f-]{36}):(-1|1)$/i.exec(field(form, "move"));
   const remove = field(form, "remove");
   let next = [...order];

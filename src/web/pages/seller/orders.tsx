@@ -13,26 +13,27 @@ import { allowedActions, type OrderAction, orderMachine } from "../../../service
 import * as orders from "../../../services/orders/orders.ts";
 import type { AppEnv } from "../../../types.ts";
 import {
+  AddressLines,
   Breadcrumbs,
   EmptyState,
   ErrorSummary,
   Field,
   type FieldErrors,
   humanise,
+  PAYMENT_TERMS,
   Pager,
   StatusBadge,
+  shortId,
 } from "../../components.tsx";
 import type { Membership, Viewer, WebContext } from "../../context.ts";
-import { pageFacts, redirectWith } from "../../context.ts";
+import { isUuid, pageFacts, redirectWith } from "../../context.ts";
 import { attempt, field, readForm, zodErrors } from "../../forms.ts";
 import { page } from "../../render.tsx";
-import { SellerHead, sellerActor, sellerPage, shortId } from "./shared.tsx";
+import { SellerHead, sellerActor, sellerPage } from "./shared.tsx";
 
 export const orderPages = new Hono<AppEnv>();
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE_SIZE = 25;
-const TERMS: Record<string, string> = { prepaid: "Prepaid", net30: "Net 30", net60: "Net 60" };
 
 function canSell(org: Membership): boolean {
   return (rolesFor("orders:sell") as readonly string[]).includes(org.role as MemberRole);
@@ -133,7 +134,7 @@ orderPages.get("/seller/orders", async (c) => {
                   <td data-label="Items" class="num">
                     {fmt.number(order.lines.reduce((sum, line) => sum + line.quantity, 0))}
                   </td>
-                  <td data-label="Terms">{TERMS[order.paymentTerms] ?? order.paymentTerms}</td>
+                  <td data-label="Terms">{PAYMENT_TERMS[order.paymentTerms] ?? order.paymentTerms}</td>
                   <td data-label="Total" class="num">
                     {fmt.money(order.subtotalMinor, order.currency)}
                   </td>
@@ -153,7 +154,7 @@ orderPages.get("/seller/orders", async (c) => {
 
 function orderIdOf(c: WebContext): string {
   const id = c.req.param("id") ?? "";
-  if (!UUID.test(id)) throw new ApiError("not_found", "Order not found.");
+  if (!isUuid(id)) throw new ApiError("not_found", "Order not found.");
   return id.toLowerCase();
 }
 
@@ -372,28 +373,12 @@ function renderOrder(
               <dd>{order.poNumber ?? <span class="muted">none given</span>}</dd>
               <dt>Ship to</dt>
               <dd>
-                <address class="ship-to">
-                  {[
-                    order.shippingAddress.name,
-                    order.shippingAddress.line1,
-                    order.shippingAddress.line2,
-                    [order.shippingAddress.postalCode, order.shippingAddress.city].filter(Boolean).join(" "),
-                    order.shippingAddress.region,
-                    order.shippingAddress.country,
-                  ]
-                    .filter((line) => line)
-                    .map((line) => (
-                      <>
-                        {line}
-                        <br />
-                      </>
-                    ))}
-                </address>
+                <AddressLines address={order.shippingAddress} />
               </dd>
               <dt>Placed</dt>
               <dd>{fmt.dateTime(order.createdAt)}</dd>
               <dt>Payment</dt>
-              <dd>{TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
+              <dd>{PAYMENT_TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
               <dt>Total</dt>
               <dd>{fmt.money(order.subtotalMinor, order.currency)}</dd>
               {order.carrier && (

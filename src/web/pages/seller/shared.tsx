@@ -100,8 +100,3 @@ export function SellerHead(props: { path: string; org: Membership; title: string
     </>
   );
 }
-
-/** A short, readable reference for an id (orders, invoices): its first 8 hex digits. */
-export function shortId(id: string): string {
-  return id.slice(0, 8).toUpperCase();
-}

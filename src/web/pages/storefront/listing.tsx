@@ -7,13 +7,12 @@ import { ApiError } from "../../../lib/problem.ts";
 import type { ListingView } from "../../../services/catalog/views.ts";
 import { categoriesIfCached, listingPath, publishedListingCached } from "../../cache.ts";
 import { Breadcrumbs } from "../../components.tsx";
-import { loadViewer, pageFacts, type Viewer, visitor, type WebContext } from "../../context.ts";
-import { Format } from "../../format.ts";
+import { isUuid, loadViewer, pageFacts, type Viewer, visitor, type WebContext } from "../../context.ts";
+import { countryName, Format } from "../../format.ts";
 import { page } from "../../render.tsx";
 import {
   attributeLabel,
   attributeValue,
-  countryName,
   definitionsFor,
   leadTime,
   lowestTier,
@@ -25,7 +24,6 @@ import {
 } from "./parts.tsx";
 
 const GONE = "This listing does not exist or is no longer on sale.";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Variant = ListingView["variants"][number];
 type Stock = "in" | "low" | "out";
@@ -336,7 +334,7 @@ function variantOptions(variant: Variant): string {
 
 export async function listingPage(c: WebContext) {
   const id = c.req.param("id") ?? "";
-  if (!UUID.test(id)) throw new ApiError("not_found", GONE);
+  if (!isUuid(id)) throw new ApiError("not_found", GONE);
   if (id !== id.toLowerCase()) return c.redirect(listingPath(id), 301);
   const principal = await visitor(c);
   const [viewer, listing, tree] = await Promise.all([

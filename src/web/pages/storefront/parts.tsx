@@ -207,13 +207,3 @@ export function ProductTable(props: { fmt: Format; hits: ListingHit[]; showSelle
     </div>
   );
 }
-
-/** A country's English name from its ISO code ("DE" → "Germany"). */
-export function countryName(code: string | null): string | undefined {
-  if (!code) return undefined;
-  try {
-    return new Intl.DisplayNames(["en"], { type: "region" }).of(code.toUpperCase()) ?? code;
-  } catch {
-    return code;
-  }
-}

@@ -5,17 +5,17 @@ import { cursorParam } from "../../../routes/schemas.ts";
 import { searchListings } from "../../../services/catalog/search.ts";
 import { getPublicSeller } from "../../../services/catalog/sellers.ts";
 import { Breadcrumbs, EmptyState, Pager } from "../../components.tsx";
-import { loadViewer, pageFacts, visitor, type WebContext } from "../../context.ts";
+import { isUuid, loadViewer, pageFacts, visitor, type WebContext } from "../../context.ts";
+import { countryName } from "../../format.ts";
 import { page } from "../../render.tsx";
-import { countryName, ProductGrid, ProductTable, plural } from "./parts.tsx";
+import { ProductGrid, ProductTable, plural } from "./parts.tsx";
 
 const PAGE_SIZE = 24;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GONE = "This seller does not exist or does not sell on Tradeyard.";
 
 export async function sellerPage(c: WebContext) {
   const orgId = (c.req.param("orgId") ?? "").toLowerCase();
-  if (!UUID.test(orgId)) throw new ApiError("not_found", GONE);
+  if (!isUuid(orgId)) throw new ApiError("not_found", GONE);
   const cursor = cursorParam.safeParse(c.req.query("cursor"));
   if (!cursor.success) throw new ApiError("validation_failed", "That page link is not valid.");
   const view = c.req.query("view") === "list" ? "list" : "grid";
