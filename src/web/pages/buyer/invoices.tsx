@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
 import { uuidParam } from "../../../routes/schemas.ts";
-import { getGroup, getOrder, listInvoices, listOrders } from "../../../services/orders/orders.ts";
+import { getOrder, listInvoices, listOrders } from "../../../services/orders/orders.ts";
 import type { AppEnv } from "../../../types.ts";
 import { AddressLines, Breadcrumbs, EmptyState, PAYMENT_TERMS, shortId } from "../../components.tsx";
 import { pageFacts } from "../../context.ts";
@@ -136,14 +136,13 @@ invoicePages.get("/invoices/:invoiceId", async (c) => {
     const invoices = await listInvoices(ctx, principal, orgId, "buyer");
     const invoice = invoices.find((i) => i.id === invoiceId.data);
     if (!invoice) throw new ApiError("not_found", "Invoice not found.");
-    const order = await getOrder(ctx, principal, orgId, invoice.orderId);
-    const group = await getGroup(ctx, principal, orgId, order.groupId);
-    return { invoice, order, group };
+    // The order carries its checkout's PO and address: no read of the group.
+    return { invoice, order: await getOrder(ctx, principal, orgId, invoice.orderId) };
   });
   if (result instanceof Response) return result;
   const facts = pageFacts(c);
   const fmt = facts.fmt;
-  const { invoice, order, group } = result.data;
+  const { invoice, order } = result.data;
   const number = `INV-${shortId(invoice.id)}`;
   return page(
     c,
@@ -181,7 +180,7 @@ invoicePages.get("/invoices/:invoiceId", async (c) => {
             <dt>Terms</dt>
             <dd>{PAYMENT_TERMS[order.paymentTerms] ?? order.paymentTerms}</dd>
             <dt>PO number</dt>
-            <dd>{group.poNumber ?? "None"}</dd>
+            <dd>{order.poNumber ?? "None"}</dd>
             <dt>Order</dt>
             <dd>
               <a class="mono" href={`/orders/${order.id}`}>
@@ -201,7 +200,7 @@ invoicePages.get("/invoices/:invoiceId", async (c) => {
           </section>
           <section>
             <h2>Delivered to</h2>
-            <AddressLines address={group.shippingAddress} />
+            <AddressLines address={order.shippingAddress} />
           </section>
         </div>
         <div class="table-wrap">

@@ -357,8 +357,7 @@ async function readOrder(c: WebContext, orgId: string, principal: BuyerContext["
   ]);
   // Only the buyer's side of an order lives here (the seller's is in the seller area).
   if (order.buyer.id !== orgId) throw new ApiError("not_found", "Order not found.");
-  const group = await getGroup(ctx, principal, orgId, order.groupId);
-  return { order, group, invoice: invoices.find((i) => i.orderId === order.id) };
+  return { order, invoice: invoices.find((i) => i.orderId === order.id) };
 }
 
 orderPages.get("/orders/:orderId", async (c) => {
@@ -439,7 +438,9 @@ const ACTION_TEXT: Partial<Record<OrderAction, { button: string; hint: string; d
 
 function OrderPage(props: { facts: PageFacts; buyer: BuyerContext; data: OrderData; problem?: string }) {
   const { facts, buyer, data, problem } = props;
-  const { order, group, invoice } = data;
+  const { order, invoice } = data;
+  // The order carries its checkout's PO and address: no second read of the group.
+  const group = { id: order.groupId, poNumber: order.poNumber, shippingAddress: order.shippingAddress };
   const fmt = facts.fmt;
   const actions = canPurchase(buyer.org)
     ? allowedActions(order.status, "buyer").filter((a) => ACTION_TEXT[a])
