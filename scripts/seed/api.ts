@@ -4,6 +4,9 @@
  */
 import { DEMO_PASSWORD } from "./identity.ts";
 
+/** How often one request waits out a 429 before the seed gives up. */
+const MAX_RATE_LIMIT_RETRIES = 2;
+
 export interface ApiResponse<T> {
   body: T;
   headers: Headers;
@@ -14,8 +17,11 @@ export class DemoApi {
 
   readonly baseUrl: string;
 
-  constructor(baseUrl: string) {
+  private readonly log: (line: string) => void;
+
+  constructor(baseUrl: string, log: (line: string) => void = () => {}) {
     this.baseUrl = baseUrl;
+    this.log = log;
   }
 
   /** Signs `email` in once (sign-ins are rate limited per address) and returns its bearer token. */
@@ -41,11 +47,22 @@ export class DemoApi {
     const all = new Headers(headers);
     if (body !== undefined) all.set("content-type", "application/json");
     if (email) all.set("authorization", `Bearer ${await this.token(email)}`);
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: all,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: all,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    let res = await send();
+    // Every local client shares 127.0.0.1, so the API's per-address flood guard can refuse the seed when a
+    // browser or test is busy too: wait out the window it names, as any well-behaved client would.
+    for (let retry = 0; res.status === 429 && retry < MAX_RATE_LIMIT_RETRIES; retry++) {
+      const seconds = Math.min(Number(res.headers.get("retry-after")) || 1, 61);
+      await res.body?.cancel();
+      this.log(`seed: ${method} ${path} rate limited, retrying in ${seconds} s`);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      res = await send();
+    }
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return { body: (res.status === 204 ? undefined : await res.json()) as T, headers: res.headers };
   }

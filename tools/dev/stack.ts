@@ -75,7 +75,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stack,
     worker,
     async seedThroughApi() {
-      const api = new DemoApi(worker.url);
+      const api = new DemoApi(worker.url, options.log);
       if (missing.rows || missing.images) {
         const added = await addDemoImages(api).catch((error: Error) => {
           options.warn(`demo images: ${error.message}`);
