@@ -11,7 +11,12 @@ const orderMove = z.object({ action: z.string() });
 const newOrder = z.object({ groupId: z.uuid(), buyerOrgId: z.uuid(), subtotalMinor: z.number().int() });
 const empty = z.object({});
 
-type Entity = "order_group" | "order" | "invoice";
+const rfqMove = z.object({ action: z.string() });
+const quoteMove = z.object({ rfqId: z.uuid(), action: z.string(), version: z.number().int() });
+const messagePosted = z.object({ threadId: z.uuid(), senderOrgId: z.uuid() });
+const reviewFigures = z.object({ orderId: z.uuid(), rating: z.number().int() });
+
+type Entity = "order_group" | "order" | "invoice" | "rfq" | "quote" | "message" | "review";
 interface EventSpec {
   version: number;
   entity: Entity;
@@ -28,6 +33,11 @@ const orderEvent = (description: string): EventSpec => ({
   description,
   payload: orderMove,
 });
+
+const quoteEvent = (
+  description: string,
+  audience = "buyer and seller organisations",
+): EventSpec => ({ version: 1, entity: "quote", audience, description, payload: quoteMove });
 
 export const eventCatalogue = {
   "order_group.placed": {
@@ -85,6 +95,69 @@ export const eventCatalogue = {
     audience: "buyer and seller organisations",
     description: "The seller marked the invoice paid.",
     payload: empty,
+  },
+  "rfq.created": {
+    version: 1,
+    entity: "rfq",
+    audience: "buyer organisation, and the seller it is addressed to (open RFQs: none)",
+    description: "A buyer asked for quotes.",
+    payload: rfqMove,
+  },
+  "rfq.awarded": {
+    version: 1,
+    entity: "rfq",
+    audience: "buyer organisation",
+    description: "The buyer accepted a quote: the RFQ is awarded and its order placed.",
+    payload: rfqMove,
+  },
+  "rfq.closed": {
+    version: 1,
+    entity: "rfq",
+    audience: "buyer organisation and every seller that quoted",
+    description: "The buyer closed the RFQ without an award.",
+    payload: rfqMove,
+  },
+  "rfq.withdrawn": {
+    version: 1,
+    entity: "rfq",
+    audience: "buyer organisation, and the seller it is addressed to",
+    description: "The buyer withdrew the RFQ before any quote.",
+    payload: rfqMove,
+  },
+  "rfq.expired": {
+    version: 1,
+    entity: "rfq",
+    audience: "buyer organisation and every seller that quoted",
+    description: "Nobody was awarded by the RFQ's response date.",
+    payload: rfqMove,
+  },
+  "quote.sent": quoteEvent("The seller sent a quote, or a revised version of it.", "buyer organisation"),
+  "quote.countered": quoteEvent("The buyer countered with prices of its own.", "seller organisation"),
+  "quote.accepted": quoteEvent("The buyer accepted the quote: an order was placed at its prices."),
+  "quote.declined": quoteEvent("The buyer declined the quote.", "seller organisation"),
+  "quote.withdrawn": quoteEvent("The seller withdrew the quote.", "buyer organisation"),
+  "quote.expired": quoteEvent("The quote's validity ran out."),
+  "quote.closed": quoteEvent("The RFQ was awarded to another quote or closed.", "seller organisation"),
+  "message.posted": {
+    version: 1,
+    entity: "message",
+    audience: "the other organisation of the thread",
+    description: "A message was posted in a conversation.",
+    payload: messagePosted,
+  },
+  "review.posted": {
+    version: 1,
+    entity: "review",
+    audience: "seller organisation",
+    description: "A buyer reviewed the seller after a completed order (or edited its review).",
+    payload: reviewFigures,
+  },
+  "review.replied": {
+    version: 1,
+    entity: "review",
+    audience: "buyer organisation",
+    description: "The seller replied to the buyer's review.",
+    payload: reviewFigures,
   },
 } as const satisfies Record<string, EventSpec>;
 

@@ -3,3 +3,4 @@
 export * from "./catalog.ts";
 export * from "./identity.ts";
 export * from "./orders.ts";
+export * from "./negotiation.ts";

@@ -45,6 +45,20 @@ export const capabilities = {
   "limits:read": { roles: admins, scope: null },
   /** Set a member's spending limits (never one's own). */
   "limits:manage": { roles: admins, scope: null },
+  /** See requests for quotes and quotes, on either side (the buyer's internal notes only on its own). */
+  "rfqs:read": { roles: everyone, scope: "orders:read" },
+  /** Ask for quotes (create, withdraw, close RFQs) and negotiate them (counter, decline). Accepting is `orders:purchase`. */
+  "rfqs:write": { roles: ["owner", "admin", "buyer"], scope: "orders:write" },
+  /** Answer RFQs with quotes: send, revise, withdraw (the seller side). */
+  "quotes:write": { roles: ["owner", "admin", "seller"], scope: "orders:write" },
+  /** Read the organisation's conversation threads and their messages. */
+  "messages:read": { roles: everyone, scope: "orders:read" },
+  /** Start threads and post messages (buyers and sellers talk; viewers and approvers read). */
+  "messages:write": { roles: ["owner", "admin", "buyer", "seller"], scope: "orders:write" },
+  /** Review a seller after a completed order, and edit the review within its window. */
+  "reviews:write": { roles: ["owner", "admin", "buyer"], scope: "orders:write" },
+  /** Reply, once, to a review of the organisation as a seller. */
+  "reviews:reply": { roles: ["owner", "admin", "seller"], scope: "orders:write" },
   /** See and set the limits on API-key checkouts. */
   "api-key-limits:manage": { roles: ["owner"], scope: null },
 } as const satisfies Record<string, { roles: readonly MemberRole[]; scope: ApiKeyScope | null }>;
