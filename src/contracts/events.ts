@@ -34,10 +34,13 @@ const orderEvent = (description: string): EventSpec => ({
   payload: orderMove,
 });
 
-const quoteEvent = (
-  description: string,
-  audience = "buyer and seller organisations",
-): EventSpec => ({ version: 1, entity: "quote", audience, description, payload: quoteMove });
+const quoteEvent = (description: string, audience = "buyer and seller organisations"): EventSpec => ({
+  version: 1,
+  entity: "quote",
+  audience,
+  description,
+  payload: quoteMove,
+});
 
 export const eventCatalogue = {
   "order_group.placed": {

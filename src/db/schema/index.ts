@@ -2,5 +2,5 @@
 
 export * from "./catalog.ts";
 export * from "./identity.ts";
-export * from "./orders.ts";
 export * from "./negotiation.ts";
+export * from "./orders.ts";

@@ -21,7 +21,14 @@ import { orderGroups, orders, paymentTerms } from "./orders.ts";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
-export const rfqStatus = pgEnum("rfq_status", ["open", "quoted", "awarded", "closed", "expired", "withdrawn"]);
+export const rfqStatus = pgEnum("rfq_status", [
+  "open",
+  "quoted",
+  "awarded",
+  "closed",
+  "expired",
+  "withdrawn",
+]);
 export const quoteStatus = pgEnum("quote_status", [
   "sent",
   "countered",
