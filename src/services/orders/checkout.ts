@@ -1,12 +1,12 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { OrderGroup } from "../../contracts/orders.ts";
 import { check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { appendEvents } from "../events.ts";
+import { appendEvents, type EventRows } from "../events.ts";
 import { orgWriteChecks } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { write } from "../write.ts";
+import { type GuardProblems, write } from "../write.ts";
 import {
   amountBoundError,
   type CartView,
@@ -56,6 +56,93 @@ export async function checkout(
   approvalHoldHours: number,
   orderAcceptHours: number,
 ): Promise<CheckoutResult> {
+  const lines = sql`lines`;
+  const invalid = sql`x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0`;
+  return placeOrders(
+    ctx,
+    principal,
+    orgId,
+    { key: idempotencyKey, requestHash },
+    {
+      action: "check out",
+      lock: [
+        check("cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`),
+        cartLockSql(orgId),
+      ],
+      lines: pricedLines(orgId),
+      checks: [
+        check(
+          "cart_changed",
+          sql`${cartEtagOf(lines)} = ${ifMatch}`,
+          sql`jsonb_build_object('etag', ${cartEtagOf(lines)}, 'cart', ${cartJsonOf(lines)})`,
+        ),
+      ],
+      invalid,
+      problem: sql`case when x.status <> 'published' then 'listing is no longer available'
+        when x.quantity < x.moq then 'below the minimum order quantity of ' || x.moq
+        else 'not a multiple of the order increment ' || x.increment end`,
+      paymentTerms: sql`${input.paymentTerms}`,
+      finish: sql`emptied as (delete from cart_lines where org_id = ${orgId} and (select count(*) from reserved) >= 0 returning 1)`,
+      events: [],
+      problems: {
+        cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
+        cart_changed: (detail) =>
+          new ApiError(
+            "precondition_failed",
+            "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
+              "Review the current cart and check out with its ETag.",
+            {
+              extra: { cart: normaliseCart(detail?.cart as CartView) },
+              headers: { ETag: String(detail?.etag) },
+            },
+          ),
+      },
+    },
+    input,
+    { approvalHoldHours, orderAcceptHours },
+  );
+}
+
+/**
+ * Where the lines of an order placement come from, and what is checked and done with that source around
+ * the shared placement (the cart for checkout, a quote's latest version for its acceptance).
+ */
+export interface OrderSource {
+  /** What the caller tried, for a 403 ("Your role may not …"). */
+  action: string;
+  /** Checks and locks on the source, run after the Idempotency-Key replay check, before any other lock. */
+  lock: SQL[];
+  /** The lines, as {@link pricedFrom} rows (variant_id null: a free-text line, no stock to reserve). */
+  lines: SQL;
+  /** Checks run first over the priced lines (`lines`), e.g. the cart is the version the buyer saw. */
+  checks: SQL[];
+  /** When a line `x` cannot be ordered, and the problem to name for it. */
+  invalid: SQL;
+  problem: SQL;
+  /** The order group's payment terms. */
+  paymentTerms: SQL;
+  /** Data-modifying CTEs (`name as (…)`, comma separated) that run once the stock is reserved (`reserved`). */
+  finish: SQL;
+  /** Events beyond the group's and the orders' own (they may read `new_group` and `new_orders`). */
+  events: EventRows[];
+  /** What the source's guards become. */
+  problems: GuardProblems;
+}
+
+/**
+ * Places one order group with one order per seller from `source`, in ONE round trip (see {@link checkout}).
+ */
+export async function placeOrders(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  idempotency: { key: string; requestHash: string },
+  source: OrderSource,
+  input: Omit<CheckoutInput, "paymentTerms">,
+  hours: { approvalHoldHours: number; orderAcceptHours: number },
+): Promise<CheckoutResult> {
+  const { key: idempotencyKey, requestHash } = idempotency;
+  const { approvalHoldHours, orderAcceptHours } = hours;
   const db = ctx.db;
   const now = new Date(ctx.now);
   const at = sql`${now.toISOString()}::timestamptz`;
@@ -87,23 +174,13 @@ export async function checkout(
       join order_groups g on g.id = o.group_id join order_lines ln on ln.order_id = o.id
     where o.buyer_org_id = ${orgId} and o.created_at > ${at} - ${horizon}::interval
       and g.approval_expires_at is not null
-      and ln.variant_id in (select variant_id from cart_lines where org_id = ${orgId})
+      and ln.variant_id in (select variant_id from ${lines})
       and (o.status = 'pending_approval' or (o.status in ('declined', 'cancelled', 'rejected', 'expired')
         and o.updated_at > ${at} - ${hold}::interval)))`;
-  const invalid = sql`x.status <> 'published' or x.quantity < x.moq or (x.quantity - x.moq) % x.increment <> 0`;
+  const { invalid } = source;
 
-  const checkoutWrite = write(db, "check out", {
-    cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
-    cart_changed: (detail) =>
-      new ApiError(
-        "precondition_failed",
-        "The cart changed since you read it (lines, quantities or prices): nothing was ordered. " +
-          "Review the current cart and check out with its ETag.",
-        {
-          extra: { cart: normaliseCart(detail?.cart as CartView) },
-          headers: { ETag: String(detail?.etag) },
-        },
-      ),
+  const checkoutWrite = write(db, source.action, {
+    ...source.problems,
     lines_invalid: (detail) =>
       new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
         extra: { lines: detail },
@@ -163,8 +240,7 @@ export async function checkout(
         sql`(select jsonb_build_object('hash', request_hash, 'status', response_status, 'body', response_body)
           from idempotency_keys where org_id = ${orgId} and key = ${idempotencyKey})`,
       )},
-      ${check("cart_empty", sql`exists (select 1 from cart_lines where org_id = ${orgId})`)},
-      ${cartLockSql(orgId)}, ${limitsLockSql(orgId, subject)}`),
+      ${sql.join(source.lock, sql`, `)}, ${limitsLockSql(orgId, subject)}`),
       // 4. Everything else, in one statement over one snapshot taken after the locks above: the cart priced
       // once; the checks, in order (the cart is the version the buyer saw, every line can be ordered as it is,
       // one currency, the total's bound; the approval decision, made once, and no renewal of an approval
@@ -183,23 +259,19 @@ export async function checkout(
     .one(
       "body",
       db.execute<{ body: OrderGroup }>(sql`with
-      lines as materialized (${pricedLines(orgId)}),
+      lines as materialized (${source.lines}),
       totals as materialized (select coalesce(sum(x.line_total), 0) as total, min(x.currency) as currency,
           count(distinct x.currency) as currencies from ${lines} x),
       decision as materialized (select case when ${needsApproval} then 'pending_approval' else 'placed' end as status),
       checks as materialized (select
-        ${check(
-          "cart_changed",
-          sql`${cartEtagOf(lines)} = ${ifMatch}`,
-          sql`jsonb_build_object('etag', ${cartEtagOf(lines)}, 'cart', ${cartJsonOf(lines)})`,
-        )} as cart_changed,
+        ${sql.join(
+          source.checks.map((item, n) => sql`${item} as source_check_${sql.raw(String(n))}`),
+          sql`, `,
+        )},
         ${check(
           "lines_invalid",
           sql`not exists (select 1 from ${lines} x where ${invalid})`,
-          sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', x.sku, 'problem',
-              case when x.status <> 'published' then 'listing is no longer available'
-                   when x.quantity < x.moq then 'below the minimum order quantity of ' || x.moq
-                   else 'not a multiple of the order increment ' || x.increment end))
+          sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', x.sku, 'problem', ${source.problem}))
             from ${lines} x where ${invalid})`,
         )} as lines_invalid,
         ${check(
@@ -219,7 +291,7 @@ export async function checkout(
         )} as approval_hold_renewal),
       new_group as (insert into order_groups (id, buyer_org_id, status, po_number, payment_terms, shipping_address, notes,
           currency, total_minor, placed_by, placed_by_key_id, approval_expires_at, created_at)
-        select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, ${input.paymentTerms},
+        select ${groupId}, ${orgId}, d.status::order_group_status, ${input.poNumber ?? null}, (${source.paymentTerms})::payment_terms,
           ${JSON.stringify(input.shippingAddress)}::jsonb, ${input.notes ?? null}, t.currency, t.total, ${userId}::uuid,
           ${keyId}::uuid, case when d.status = 'pending_approval' then ${at} + ${hold}::interval end, ${at}
         from checks k, decision d, totals t
@@ -256,6 +328,7 @@ export async function checkout(
             payload: sql`jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor)`,
             from: sql`new_orders o`,
           },
+          ...source.events,
         ],
         at,
       )} returning 1),
@@ -278,7 +351,7 @@ export async function checkout(
       reserved as (update listing_variants v set stock = v.stock - x.quantity from ${lines} x
         where v.id = x.variant_id and v.stock >= x.quantity and (select count(*) from locked) >= 0
         returning v.id),
-      emptied as (delete from cart_lines where org_id = ${orgId} and (select count(*) from reserved) >= 0 returning 1)
+      ${source.finish}
     select ${check(
       "listing_changed",
       // FOR SHARE returns the newest version of a row it had to wait for, the plain read this statement's
@@ -288,7 +361,7 @@ export async function checkout(
         and not exists (select 1 from shared s join listings l on l.id = s.id where l.version <> s.version)`,
     )} as unchanged, ${check(
       "insufficient_stock",
-      sql`(select count(*) from reserved) = (select count(*) from ${lines})`,
+      sql`(select count(*) from reserved) = (select count(variant_id) from ${lines})`,
       sql`(select jsonb_agg(jsonb_build_object('variantId', x.variant_id, 'sku', v.sku, 'requested', x.quantity,
           'available', v.stock))
         from ${lines} x join locked v on v.id = x.variant_id where x.variant_id not in (select id from reserved))`,
