@@ -6,6 +6,7 @@ import { createLogger } from "./lib/logger.ts";
 import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads, sweepCompletedUploadKeys } from "./services/media/uploads.ts";
+import { expireNegotiations } from "./services/negotiation/rfqs.ts";
 import { forgetOldIdempotencyKeys, IDEMPOTENCY_HOURS } from "./services/orders/checkout.ts";
 import { expireStaleOrders } from "./services/orders/orders.ts";
 
@@ -27,11 +28,13 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   const swept = await sweepCompletedUploadKeys(ctx, env.FILES);
   const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);
   const forgotten = await forgetOldIdempotencyKeys(ctx, IDEMPOTENCY_HOURS);
+  const negotiations = await expireNegotiations(ctx);
   createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
     abandonedUploadsDeleted: deleted,
     completedUploadKeysSwept: swept,
     ordersExpired: expired,
     idempotencyKeysForgotten: forgotten,
+    ...negotiations,
     dbRoundTrips: meter.roundTrips,
   });
 }

@@ -1,9 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { OrderGroup } from "../../contracts/orders.ts";
 import { check, postgresError } from "../../db/atomic.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { appendEvents, type EventRows } from "../events.ts";
+import { appendEvents } from "../events.ts";
 import { orgWriteChecks } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type GuardProblems, write } from "../write.ts";
@@ -83,7 +84,6 @@ export async function checkout(
         else 'not a multiple of the order increment ' || x.increment end`,
       paymentTerms: sql`${input.paymentTerms}`,
       finish: sql`emptied as (delete from cart_lines where org_id = ${orgId} and (select count(*) from reserved) >= 0 returning 1)`,
-      events: [],
       problems: {
         cart_empty: () => new ApiError("unprocessable", "The cart is empty."),
         cart_changed: (detail) =>
@@ -121,10 +121,13 @@ export interface OrderSource {
   problem: SQL;
   /** The order group's payment terms. */
   paymentTerms: SQL;
-  /** Data-modifying CTEs (`name as (…)`, comma separated) that run once the stock is reserved (`reserved`). */
+  /**
+   * Data-modifying CTEs (`name as (…)`, comma separated) that run once the stock is reserved (`reserved`);
+   * they may read `new_group` and `new_orders` (and append their own events).
+   */
   finish: SQL;
-  /** Events beyond the group's and the orders' own (they may read `new_group` and `new_orders`). */
-  events: EventRows[];
+  /** Statements that run after the placement, in its batch (only when it placed the orders). */
+  after?: BatchItem<"pg">[];
   /** What the source's guards become. */
   problems: GuardProblems;
 }
@@ -328,7 +331,6 @@ export async function placeOrders(
             payload: sql`jsonb_build_object('groupId', o.group_id, 'buyerOrgId', o.buyer_org_id, 'subtotalMinor', o.subtotal_minor)`,
             from: sql`new_orders o`,
           },
-          ...source.events,
         ],
         at,
       )} returning 1),
@@ -368,7 +370,8 @@ export async function placeOrders(
     )} as reserved, (select response_body from stored) as body`),
       (result) => result.rows[0]?.body,
       () => new ApiError("internal", "The checkout stored no response."),
-    );
+    )
+    .add(...(source.after ?? []));
   try {
     const { body } = await checkoutWrite.commit();
     return { status: 201, body, replayed: false };

@@ -1,0 +1,145 @@
+import { sql } from "drizzle-orm";
+import { check } from "../../db/atomic.ts";
+import { isoTime } from "../../db/json.ts";
+import { ApiError } from "../../lib/problem.ts";
+import type { ServiceContext } from "../context.ts";
+import { appendEvents } from "../events.ts";
+import type { Principal } from "../identity/principal.ts";
+import { type CheckoutInput, type CheckoutResult, placeOrders } from "../orders/checkout.ts";
+import { applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
+
+/**
+ * The buyer accepts version `version` of a quote: the order is placed through checkout's own placement
+ * (same Idempotency-Key rules, spending limits and approval, stock reserved under the same locks and
+ * guards, events, one round trip) at the quote's prices, snapshotted into the order lines. Only the
+ * latest version of a quote still `sent` (the seller's offer), within its validity, on an RFQ still open
+ * for quotes, is acceptable (409 naming the reason otherwise). Accepting awards the RFQ and closes its
+ * other quotes; accepts of two quotes of one RFQ queue on the RFQ's lock, so exactly one wins.
+ */
+export async function acceptQuote(
+  ctx: ServiceContext,
+  principal: Principal,
+  orgId: string,
+  quoteId: string,
+  version: number,
+  idempotency: { key: string; requestHash: string },
+  input: Omit<CheckoutInput, "paymentTerms">,
+  hours: { approvalHoldHours: number; orderAcceptHours: number },
+): Promise<CheckoutResult> {
+  const db = ctx.db;
+  const at = sql`${new Date(ctx.now).toISOString()}::timestamptz`;
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const rfqStatus = sql`(select r.status::text from rfqs r join quotes q on q.rfq_id = r.id where q.id = ${quoteId})`;
+  return placeOrders(
+    ctx,
+    principal,
+    orgId,
+    idempotency,
+    {
+      action: "accept quotes",
+      lock: [
+        check(
+          "quote_visible",
+          sql`exists (select 1 from quotes where id = ${quoteId} and buyer_org_id = ${orgId})`,
+        ),
+        sql`(select ${rfqLockSql(sql`rfq_id`)} from quotes where id = ${quoteId})`,
+      ],
+      lines: sql`select ql.variant_id, ql.quantity, coalesce(ql.sku, 'custom-' || (ql.position + 1)) as sku, v.stock,
+          ql.listing_id, ql.title, qv.currency, l.status, 1 as moq, 1 as increment, q.seller_org_id as seller_id,
+          jsonb_build_object('minQuantity', ql.quantity, 'unitPriceMinor', ql.unit_price_minor) as tier,
+          ql.unit_price_minor::numeric as unit_price, ql.unit_price_minor::numeric * ql.quantity as line_total
+        from quotes q join quote_versions qv on qv.quote_id = q.id and qv.version = ${version}
+          join quote_lines ql on ql.quote_id = q.id and ql.version = qv.version
+          left join listing_variants v on v.id = ql.variant_id left join listings l on l.id = v.listing_id
+        where q.id = ${quoteId} and q.buyer_org_id = ${orgId}`,
+      checks: [
+        check(
+          "quote_status",
+          sql`(select status::text from quotes where id = ${quoteId}) = 'sent'`,
+          sql`jsonb_build_object('status', (select status from quotes where id = ${quoteId}))`,
+        ),
+        check(
+          "quote_superseded",
+          sql`(select current_version from quotes where id = ${quoteId}) = ${version}`,
+          sql`jsonb_build_object('currentVersion', (select current_version from quotes where id = ${quoteId}))`,
+        ),
+        check(
+          "quote_expired",
+          sql`(select valid_until from quote_versions where quote_id = ${quoteId} and version = ${version}) > ${at}`,
+          sql`jsonb_build_object('validUntil', (select ${isoTime(sql`valid_until`)} from quote_versions
+            where quote_id = ${quoteId} and version = ${version}))`,
+        ),
+        check(
+          "rfq_closed",
+          sql`${rfqStatus} in ('open', 'quoted')`,
+          sql`jsonb_build_object('status', ${rfqStatus})`,
+        ),
+      ],
+      // Quoted quantities and prices are what the parties agreed (no MOQ, increment or tier applies), but
+      // a quoted variant must still be on sale: published, and not deleted since.
+      invalid: sql`x.listing_id is not null and (x.variant_id is null or x.status is distinct from 'published')`,
+      problem: sql`'listing is no longer available'`,
+      paymentTerms: sql`(select payment_terms from quote_versions where quote_id = ${quoteId} and version = ${version})`,
+      finish: sql`accepted as (update quotes set status = 'accepted', order_group_id = (select id from new_group),
+          updated_at = ${at} where id = ${quoteId} and (select count(*) from reserved) >= 0 returning id)`,
+      after: [
+        db.execute(sql`with m as (select id, 'sent'::text as from_status, 'accepted'::text as to_status, rfq_id,
+            buyer_org_id, seller_org_id, current_version from quotes where id = ${quoteId}),
+          logged as (${logTransition("quote", sql`m`, "accept", { userId, orgId }, at)})
+          ${appendEvents(
+            [
+              {
+                type: "quote.accepted",
+                orgId: sql`org`,
+                entityId: sql`m.id`,
+                payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', 'accept', 'version', m.current_version)`,
+                from: sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
+              },
+            ],
+            at,
+          )}`),
+        applyRfqTransition(
+          db,
+          sql`(select rfq_id from quotes where id = ${quoteId})`,
+          "award",
+          { userId, orgId },
+          at,
+          {
+            awardedQuoteId: quoteId,
+          },
+        ),
+      ],
+      problems: {
+        quote_visible: () => new ApiError("not_found", "Quote not found."),
+        quote_status: (detail) => {
+          const status = String(detail?.status);
+          return new ApiError(
+            "conflict",
+            status === "countered"
+              ? "The quote waits for the seller's answer to your counter-offer: only a seller's version can be accepted."
+              : `The quote is ${status}: it can no longer be accepted.`,
+            { extra: { reason: status, currentStatus: status } },
+          );
+        },
+        quote_superseded: (detail) =>
+          new ApiError(
+            "conflict",
+            `Version ${version} was superseded by version ${String(detail?.currentVersion)}: only the latest version can be accepted.`,
+            { extra: { reason: "superseded", currentVersion: detail?.currentVersion } },
+          ),
+        quote_expired: (detail) =>
+          new ApiError("conflict", `This version of the quote expired at ${String(detail?.validUntil)}.`, {
+            extra: { reason: "expired", validUntil: detail?.validUntil },
+          }),
+        rfq_closed: (detail) =>
+          new ApiError(
+            "conflict",
+            `The request for quotes is ${String(detail?.status)}: none of its quotes can be accepted now.`,
+            { extra: { reason: `rfq_${String(detail?.status)}`, rfqStatus: detail?.status } },
+          ),
+      },
+    },
+    input,
+    hours,
+  );
+}
