@@ -5,8 +5,14 @@ import { minor, orgRef, timestamp } from "./common.ts";
 export const orderLine = z
   .object({
     id: z.uuid(),
-    listingId: z.uuid().nullable().meta({ description: "Null for a quoted free-text item, or a deleted listing" }),
-    variantId: z.uuid().nullable().meta({ description: "Null for a quoted free-text item, or a deleted variant" }),
+    listingId: z
+      .uuid()
+      .nullable()
+      .meta({ description: "Null for a quoted free-text item, or a deleted listing" }),
+    variantId: z
+      .uuid()
+      .nullable()
+      .meta({ description: "Null for a quoted free-text item, or a deleted variant" }),
     sku: z.string(),
     title: z.string(),
     quantity: z.number().int(),
