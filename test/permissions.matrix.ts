@@ -4,14 +4,19 @@
  * a change to who may do what fails the suite until this file is updated with it, deliberately.
  * Roles, in order: owner, admin, buyer, seller, viewer, approver.
  */
-export const reviewedMatrix = `archiveListing           owner admin - seller - -                   key:listings:write
+export const reviewedMatrix = `acceptQuote              owner admin buyer - - -                    key:orders:write
+archiveListing           owner admin - seller - -                   key:listings:write
 checkout                 owner admin buyer - - -                    key:orders:write
 completeUpload           owner admin - seller - -                   key:listings:write
+counterQuote             owner admin buyer - - -                    key:orders:write
 createApiKey             owner admin - - - -                        key:-
 createInvitation         owner admin - - - -                        key:-
 createListing            owner admin - seller - -                   key:listings:write
+createQuote              owner admin - seller - -                   key:orders:write
+createRfq                owner admin buyer - - -                    key:orders:write
 createUpload             owner admin - seller - -                   key:listings:write
 decideGroup              owner admin - - - approver                 key:-
+declineQuote             owner admin buyer - - -                    key:orders:write
 documentUrl              owner admin buyer seller viewer approver   key:listings:read
 getApiKeySpendingLimits  owner admin - - - -                        key:-
 getCart                  owner admin buyer - - approver             key:orders:read
@@ -20,15 +25,20 @@ getMemberSpendingLimits  owner admin - - - -                        key:-
 getOrder                 owner admin buyer seller viewer approver   key:orders:read
 getOrg                   owner admin buyer seller viewer approver   key:org:read
 getOwnListing            owner admin - seller viewer -              key:listings:read
+getQuote                 owner admin buyer seller viewer approver   key:orders:read
+getRfq                   owner admin buyer seller viewer approver   key:orders:read
 listApiKeys              owner admin - - - -                        key:-
 listInvitations          owner admin - - - -                        key:-
 listInvoices             owner admin buyer seller viewer approver   key:orders:read
 listListings             owner admin - seller viewer -              key:listings:read
 listMembers              owner admin buyer seller viewer approver   key:members:read
 listOrders               owner admin buyer seller viewer approver   key:orders:read
+listQuotes               owner admin buyer seller viewer approver   key:orders:read
+listRfqs                 owner admin buyer seller viewer approver   key:orders:read
 markInvoicePaid          owner admin - seller - -                   key:orders:write
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-
+reviseQuote              owner admin - seller - -                   key:orders:write
 revokeApiKey             owner admin - - - -                        key:-
 revokeInvitation         owner admin - - - -                        key:-
 setApiKeySpendingLimits  owner - - - - -                            key:-
@@ -36,7 +46,9 @@ setCartLine              owner admin buyer - - -                    key:orders:w
 setMemberSpendingLimits  owner admin - - - -                        key:-
 submitListing            owner admin - seller - -                   key:listings:write
 transitionOrder          owner admin - seller - -                   key:orders:write
+transitionRfq            owner admin buyer - - -                    key:orders:write
 updateListing            owner admin - seller - -                   key:listings:write
 updateMember             owner admin - - - -                        key:-
 updateOrg                owner admin - - - -                        key:org:write
+withdrawQuote            owner admin - seller - -                   key:orders:write
 `;

@@ -13,6 +13,7 @@ import { apiKeyScopes, type MemberRole, memberRoles } from "../src/services/iden
 import { reviewedMatrix } from "./permissions.matrix.ts";
 import { validListing } from "./support/catalog.ts";
 import { addMember, api, createOrg, json, signUp, type TestUser, uniqueEmail } from "./support/identity.ts";
+import { quoteBody, rfqBody } from "./support/negotiation.ts";
 import {
   checkout,
   checkoutBody,
@@ -42,6 +43,8 @@ let outsider: TestUser;
 let apiKey: string;
 let orderId: string;
 let groupId: string;
+let supplierId: string;
+const quote = quoteBody([{ title: "Bracket", quantity: 10, unitPriceMinor: 100 }]);
 
 /** A valid request for each org-scoped operation (so the answer is about access, not input). */
 const requests: Record<string, () => Request> = {
@@ -133,6 +136,42 @@ const requests: Record<string, () => Request> = {
   }),
   listInvoices: () => ({ method: "GET", path: `/v1/orgs/${orgId}/invoices` }),
   markInvoicePaid: () => ({ method: "POST", path: `/v1/orgs/${orgId}/invoices/${random()}/mark-paid` }),
+  createRfq: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/rfqs`,
+    body: rfqBody({ sellerOrgId: supplierId }),
+  }),
+  listRfqs: () => ({ method: "GET", path: `/v1/orgs/${orgId}/rfqs` }),
+  getRfq: () => ({ method: "GET", path: `/v1/orgs/${orgId}/rfqs/${random()}` }),
+  transitionRfq: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/rfqs/${random()}/transitions`,
+    body: { action: "withdraw" },
+  }),
+  createQuote: () => ({ method: "POST", path: `/v1/orgs/${orgId}/rfqs/${random()}/quotes`, body: quote }),
+  listQuotes: () => ({ method: "GET", path: `/v1/orgs/${orgId}/quotes` }),
+  getQuote: () => ({ method: "GET", path: `/v1/orgs/${orgId}/quotes/${random()}` }),
+  reviseQuote: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/quotes/${random()}/revisions`,
+    body: { ...quote, basedOnVersion: 1 },
+  }),
+  counterQuote: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/quotes/${random()}/counters`,
+    body: { ...quote, basedOnVersion: 1 },
+  }),
+  declineQuote: () => ({ method: "POST", path: `/v1/orgs/${orgId}/quotes/${random()}/decline` }),
+  withdrawQuote: () => ({ method: "POST", path: `/v1/orgs/${orgId}/quotes/${random()}/withdraw` }),
+  acceptQuote: () => {
+    const { paymentTerms: _terms, ...address } = checkoutBody;
+    return {
+      method: "POST",
+      path: `/v1/orgs/${orgId}/quotes/${random()}/accept`,
+      headers: { "idempotency-key": random() },
+      body: { ...address, version: 1 },
+    };
+  },
 };
 
 async function orgOperations() {
@@ -177,6 +216,7 @@ beforeAll(async () => {
   orderId = (await json<GroupBody>(placed)).orders[0]?.id ?? "";
   // … and a checkout of its own held for approval (for decisions).
   const supplier = await newSeller();
+  supplierId = supplier.orgId;
   const { variantId } = await product(supplier);
   const purchaser = members.buyer;
   await setMemberLimits({ owner, orgId }, purchaser.id, [{ currency: "EUR", perOrderMinor: 1 }]);
