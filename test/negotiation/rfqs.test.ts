@@ -7,6 +7,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type EventType, eventCatalogue, eventTypes } from "../../src/contracts/events.ts";
 import type { QuoteWithVersions, RfqWithQuotes } from "../../src/contracts/negotiation.ts";
 import type { OrderGroup } from "../../src/contracts/orders.ts";
 import worker from "../../src/index.ts";
@@ -603,5 +604,83 @@ describe("bad input on every route: a problem+json 4xx, never a 500", () => {
     expect(badAction.status).toBe(400);
     const badQuery = await api(`/v1/orgs/${buyer.orgId}/rfqs?status=pending`, { token: buyer.owner.token });
     expect(badQuery.status).toBe(400);
+  });
+});
+
+describe("events", () => {
+  it("every negotiation event appended is catalogued, with its version, entity and payload", async () => {
+    const { buyer, seller, variantId, rfq, quote } = await negotiation();
+    await newVersion(buyer, quote.id, "counters", {
+      ...quoteBody([{ variantId, quantity: 50, unitPriceMinor: 400 }]),
+      basedOnVersion: 1,
+    });
+    await newVersion(seller, quote.id, "revisions", {
+      ...quoteBody([{ variantId, quantity: 50, unitPriceMinor: 410 }]),
+      basedOnVersion: 2,
+    });
+    expect((await accept(buyer, quote.id, 3)).status).toBe(201);
+    const other = await createRfq(buyer, rfqBody({ sellerOrgId: seller.orgId }));
+    const declined = await sendQuote(
+      seller,
+      other.id,
+      quoteBody([{ title: "Bracket", quantity: 1, unitPriceMinor: 100 }]),
+    );
+    await api(`/v1/orgs/${buyer.orgId}/quotes/${declined.id}/decline`, {
+      method: "POST",
+      token: buyer.owner.token,
+    });
+    await api(`/v1/orgs/${buyer.orgId}/rfqs/${other.id}/transitions`, {
+      token: buyer.owner.token,
+      body: { action: "close" },
+    });
+    const third = await createRfq(buyer, rfqBody({ sellerOrgId: seller.orgId }));
+    const withdrawn = await sendQuote(
+      seller,
+      third.id,
+      quoteBody([{ title: "Bracket", quantity: 1, unitPriceMinor: 100 }]),
+    );
+    await api(`/v1/orgs/${seller.orgId}/quotes/${withdrawn.id}/withdraw`, {
+      method: "POST",
+      token: seller.owner.token,
+    });
+    const fourth = await createRfq(buyer, rfqBody({ sellerOrgId: seller.orgId }));
+    await api(`/v1/orgs/${buyer.orgId}/rfqs/${fourth.id}/transitions`, {
+      token: buyer.owner.token,
+      body: { action: "withdraw" },
+    });
+
+    const fifth = await createRfq(buyer, rfqBody({ sellerOrgId: seller.orgId }));
+    const closed = await sendQuote(
+      seller,
+      fifth.id,
+      quoteBody([{ title: "Bracket", quantity: 1, unitPriceMinor: 100 }]),
+    );
+    await api(`/v1/orgs/${buyer.orgId}/rfqs/${fifth.id}/transitions`, {
+      token: buyer.owner.token,
+      body: { action: "close" },
+    });
+
+    const rows = (await sql().query(
+      "select type, version, entity_type, payload from events where entity_id = any($1::uuid[])",
+      [[rfq.id, quote.id, other.id, declined.id, third.id, withdrawn.id, fourth.id, fifth.id, closed.id]],
+    )) as { type: string; version: number; entity_type: string; payload: unknown }[];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      expect(eventTypes).toContain(row.type);
+      const spec = eventCatalogue[row.type as EventType];
+      expect([row.version, row.entity_type]).toEqual([spec.version, spec.entity]);
+      expect(spec.payload.safeParse(row.payload).success, `${row.type} ${JSON.stringify(row.payload)}`).toBe(
+        true,
+      );
+      seen.add(row.type);
+    }
+    // Expiry is the cron's (tested above).
+    expect([...seen].sort()).toEqual(
+      eventTypes
+        .filter(
+          (type) => ["rfq", "quote"].includes(eventCatalogue[type].entity) && !type.endsWith(".expired"),
+        )
+        .sort(),
+    );
   });
 });

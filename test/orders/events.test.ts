@@ -90,7 +90,13 @@ describe("the event catalogue", () => {
       expect(parsed.success, `${row.type} payload ${JSON.stringify(row.payload)}`).toBe(true);
       seen.add(row.type);
     }
-    // Only the hourly cron expires orders (tested in lifecycle.test.ts).
-    expect([...seen].sort()).toEqual(eventTypes.filter((type) => type !== "order.expired").sort());
+    // Only the hourly cron expires orders (tested in lifecycle.test.ts); negotiation, messages and reviews
+    // have their own tests of their events.
+    const orderFlows = ["order_group", "order", "invoice"] as string[];
+    expect([...seen].sort()).toEqual(
+      eventTypes
+        .filter((type) => orderFlows.includes(eventCatalogue[type].entity) && type !== "order.expired")
+        .sort(),
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type CheckoutInput, type CheckoutResult, placeOrders } from "../orders/checkout.ts";
+import { allowedQuoteActions } from "./machine.ts";
 import { applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
 
 /**
@@ -40,7 +41,12 @@ export async function acceptQuote(
       lock: [
         check(
           "quote_visible",
+          sql`exists (select 1 from quotes where id = ${quoteId} and ${orgId} in (buyer_org_id, seller_org_id))`,
+        ),
+        check(
+          "quote_side",
           sql`exists (select 1 from quotes where id = ${quoteId} and buyer_org_id = ${orgId})`,
+          sql`jsonb_build_object('status', (select status from quotes where id = ${quoteId}))`,
         ),
         sql`(select ${rfqLockSql(sql`rfq_id`)} from quotes where id = ${quoteId})`,
       ],
@@ -111,6 +117,12 @@ export async function acceptQuote(
       ],
       problems: {
         quote_visible: () => new ApiError("not_found", "Quote not found."),
+        quote_side: (detail) => {
+          const status = String(detail?.status);
+          return new ApiError("conflict", `The quote is ${status}: only its buyer accepts it.`, {
+            extra: { currentStatus: status, allowedActions: allowedQuoteActions(status, "seller") },
+          });
+        },
         quote_status: (detail) => {
           const status = String(detail?.status);
           return new ApiError(
@@ -118,7 +130,13 @@ export async function acceptQuote(
             status === "countered"
               ? "The quote waits for the seller's answer to your counter-offer: only a seller's version can be accepted."
               : `The quote is ${status}: it can no longer be accepted.`,
-            { extra: { reason: status, currentStatus: status } },
+            {
+              extra: {
+                reason: status,
+                currentStatus: status,
+                allowedActions: allowedQuoteActions(status, "buyer"),
+              },
+            },
           );
         },
         quote_superseded: (detail) =>
