@@ -1,6 +1,7 @@
 /** The endpoints the benchmark loads. Later issues add theirs (with any setup they need). */
 import type pg from "pg";
 import { fillCarts } from "./carts.ts";
+import { arrangeNegotiations } from "./negotiation.ts";
 
 export interface BenchRequest {
   path: string;
@@ -124,6 +125,36 @@ function checkoutEndpoint(name: string, shape: "hot" | "spread"): BenchEndpoint 
     },
   };
 }
+
+/** The seller with the most published EUR listings, which the bench user joins as a seller member. */
+async function benchSeller(baseUrl: string, db: pg.Client) {
+  const { token, email } = await benchAccount(baseUrl);
+  const { rows } = await db.query<{ org_id: string; user_id: string; variant_id: string }>(
+    `with seller as (select org_id from listings where status = 'published' and currency = 'EUR'
+         group by org_id order by count(*) desc limit 1),
+       bench as (select id from users where email_normalized = $1),
+       joined as (insert into memberships (org_id, user_id, role) select seller.org_id, bench.id, 'seller'
+         from seller, bench on conflict do nothing)
+     select seller.org_id, bench.id as user_id, (select v.id from listing_variants v join listings l on l.id = v.listing_id
+         where l.org_id = seller.org_id and l.status = 'published' order by v.id limit 1) as variant_id
+     from seller, bench`,
+    [email],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("bench setup: no seller with published EUR listings");
+  return { token, sellerOrgId: row.org_id, userId: row.user_id, variantId: row.variant_id };
+}
+
+const quoteBody = (variantId: string) =>
+  JSON.stringify({
+    lines: [
+      { variantId, quantity: 100, unitPriceMinor: 450 },
+      { title: "Pallet", quantity: 1, unitPriceMinor: 2500 },
+    ],
+    validUntil: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+    leadTimeDays: 7,
+    paymentTerms: "net30",
+  });
 
 export const benchEndpoints: BenchEndpoint[] = [
   { name: "GET /health", prepare: async () => ({ path: "/health" }) },
@@ -266,6 +297,67 @@ export const benchEndpoints: BenchEndpoint[] = [
       return {
         path: `/v1/orgs/${rows[0]?.seller}/orders?side=seller&limit=20`,
         headers: { authorization: `Bearer ${token}` },
+      };
+    },
+  },
+  {
+    name: "POST /v1/orgs/{id}/rfqs/{id}/quotes (create quote)",
+    kind: "write",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, sellerOrgId, userId, variantId } = await benchSeller(baseUrl, db);
+      const { rfqIds } = await arrangeNegotiations(db, { userId, sellerOrgId, count: 3000, quoted: false });
+      let next = 0;
+      const path = (rfqId: string | undefined) => `/v1/orgs/${sellerOrgId}/rfqs/${rfqId}/quotes`;
+      return {
+        path: path(rfqIds[next++]),
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: quoteBody(variantId),
+        vary: (request) => {
+          request.path = path(rfqIds[next++ % rfqIds.length]);
+        },
+      };
+    },
+  },
+  {
+    name: "POST /v1/orgs/{id}/quotes/{id}/accept (order placed at quoted prices)",
+    kind: "write",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, sellerOrgId, userId } = await benchSeller(baseUrl, db);
+      const { rfqIds, quoteIds } = await arrangeNegotiations(db, {
+        userId,
+        sellerOrgId,
+        count: 3000,
+        quoted: true,
+      });
+      const { rows } = await db.query<{ id: string; buyer_org_id: string }>(
+        "select id, buyer_org_id from quotes where id = any($1::uuid[])",
+        [quoteIds],
+      );
+      let next = 0;
+      const path = (n: number) => {
+        const quote = rows[n % rows.length];
+        return `/v1/orgs/${quote?.buyer_org_id}/quotes/${quote?.id}/accept`;
+      };
+      if (rows.length !== rfqIds.length) throw new Error("bench setup: quotes missing");
+      return {
+        path: path(next++),
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${token}`, "idempotency-key": crypto.randomUUID() },
+        body: JSON.stringify({
+          version: 1,
+          shippingAddress: {
+            name: "Bench",
+            line1: "1 Bench St",
+            city: "Berlin",
+            postalCode: "10115",
+            country: "DE",
+          },
+        }),
+        vary: (request) => {
+          request.path = path(next++);
+          request.headers["idempotency-key"] = crypto.randomUUID();
+        },
       };
     },
   },
