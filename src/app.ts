@@ -20,6 +20,7 @@ import { meRouter } from "./routes/me/me.index.ts";
 import { mediaRouter } from "./routes/media/media.index.ts";
 import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
+import { reviewsRouter } from "./routes/reviews/reviews.index.ts";
 import { isPagePath, webApp } from "./web/index.ts";
 import { errorPage } from "./web/render.tsx";
 
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", sellerListingsRouter)
     .route("/", mediaRouter)
     .route("/", ordersRouter)
+    .route("/", reviewsRouter)
     .route("/", devRouter)
     .route("/", docsRouter)
     // The web app last: its pages never shadow an API route (see web/index.ts isPagePath).

@@ -20,6 +20,7 @@ getMemberSpendingLimits  owner admin - - - -                        key:-
 getOrder                 owner admin buyer seller viewer approver   key:orders:read
 getOrg                   owner admin buyer seller viewer approver   key:org:read
 getOwnListing            owner admin - seller viewer -              key:listings:read
+getReview                owner admin buyer seller viewer approver   key:orders:read
 listApiKeys              owner admin - - - -                        key:-
 listInvitations          owner admin - - - -                        key:-
 listInvoices             owner admin buyer seller viewer approver   key:orders:read
@@ -27,8 +28,10 @@ listListings             owner admin - seller viewer -              key:listings
 listMembers              owner admin buyer seller viewer approver   key:members:read
 listOrders               owner admin buyer seller viewer approver   key:orders:read
 markInvoicePaid          owner admin - seller - -                   key:orders:write
+putReview                owner admin buyer - - -                    key:orders:write
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-
+replyToReview            owner admin - seller - -                   key:orders:write
 revokeApiKey             owner admin - - - -                        key:-
 revokeInvitation         owner admin - - - -                        key:-
 setApiKeySpendingLimits  owner - - - - -                            key:-
