@@ -6,29 +6,10 @@ import { newAdmin } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { api, json, type TestUser } from "../support/identity.ts";
 import { type Buyer, newBuyer, newSeller, placeOrder } from "../support/orders.ts";
+import { completedOrder } from "../support/reviews.ts";
 
 type Seller = Awaited<ReturnType<typeof newSeller>>;
 const DAY = 86_400_000;
-
-const move = (orgId: string, orderId: string, token: string, body: Record<string, unknown>) =>
-  api(`/v1/orgs/${orgId}/orders/${orderId}/transitions`, { token, body });
-
-/** An order placed and moved along to completed (the buyer confirmed it): the only kind a buyer reviews. */
-async function completedOrder(buyer: Buyer, seller: Seller) {
-  const { order, variantId } = await placeOrder(buyer, seller);
-  const s = seller.owner.token;
-  const b = buyer.owner.token;
-  for (const [orgId, token, body] of [
-    [seller.orgId, s, { action: "accept" }],
-    [seller.orgId, s, { action: "ship", carrier: "DHL", trackingNumber: "JD0146" }],
-    [buyer.orgId, b, { action: "deliver" }],
-    [buyer.orgId, b, { action: "complete" }],
-  ] as const) {
-    const res = await move(orgId, order.id, token, body);
-    if (res.status !== 200) throw new Error(`${body.action}: ${res.status} ${await res.text()}`);
-  }
-  return { order, variantId };
-}
 
 const putReview = (orgId: string, orderId: string, token: string | undefined, body: unknown) =>
   api(`/v1/orgs/${orgId}/orders/${orderId}/review`, { method: "PUT", token, body });
