@@ -21,6 +21,7 @@ import { mediaRouter } from "./routes/media/media.index.ts";
 import { negotiationRouter } from "./routes/negotiation/negotiation.index.ts";
 import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
+import { reviewsRouter } from "./routes/reviews/reviews.index.ts";
 import { isPagePath, webApp } from "./web/index.ts";
 import { errorPage } from "./web/render.tsx";
 
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", mediaRouter)
     .route("/", ordersRouter)
     .route("/", negotiationRouter)
+    .route("/", reviewsRouter)
     .route("/", devRouter)
     .route("/", docsRouter)
     // The web app last: its pages never shadow an API route (see web/index.ts isPagePath).

@@ -26,6 +26,7 @@ getOrder                 owner admin buyer seller viewer approver   key:orders:r
 getOrg                   owner admin buyer seller viewer approver   key:org:read
 getOwnListing            owner admin - seller viewer -              key:listings:read
 getQuote                 owner admin buyer seller viewer approver   key:orders:read
+getReview                owner admin buyer seller viewer approver   key:orders:read
 getRfq                   owner admin buyer seller viewer approver   key:orders:read
 listApiKeys              owner admin - - - -                        key:-
 listInvitations          owner admin - - - -                        key:-
@@ -36,8 +37,10 @@ listOrders               owner admin buyer seller viewer approver   key:orders:r
 listQuotes               owner admin buyer seller viewer approver   key:orders:read
 listRfqs                 owner admin buyer seller viewer approver   key:orders:read
 markInvoicePaid          owner admin - seller - -                   key:orders:write
+putReview                owner admin buyer - - -                    key:orders:write
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-
+replyToReview            owner admin - seller - -                   key:orders:write
 reviseQuote              owner admin - seller - -                   key:orders:write
 revokeApiKey             owner admin - - - -                        key:-
 revokeInvitation         owner admin - - - -                        key:-

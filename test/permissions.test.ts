@@ -172,6 +172,17 @@ const requests: Record<string, () => Request> = {
       body: { ...address, version: 1 },
     };
   },
+  putReview: () => ({
+    method: "PUT",
+    path: `/v1/orgs/${orgId}/orders/${random()}/review`,
+    body: { rating: 4, body: "Arrived on time, well packed." },
+  }),
+  getReview: () => ({ method: "GET", path: `/v1/orgs/${orgId}/orders/${random()}/review` }),
+  replyToReview: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/reviews/${random()}/reply`,
+    body: { body: "Thank you for your order." },
+  }),
 };
 
 async function orgOperations() {

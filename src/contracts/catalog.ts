@@ -42,3 +42,18 @@ export const amountMinor = z.number().meta({ description: "Minor units (cents) o
 export const priceTierView = z
   .object({ minQuantity: z.number().int(), unitPriceMinor: amountMinor })
   .meta({ id: "PriceTierView", description: "From this quantity up, this unit price" });
+
+/** A seller's rating from its reviews (see src/contracts/reviews.ts), on listings, search hits and its profile. */
+export const sellerRating = z
+  .object({
+    average: z
+      .number()
+      .nullable()
+      .meta({ description: "Mean of the visible reviews' stars, one decimal; null before the first review" }),
+    count: z.number().int().meta({ description: "Visible (not hidden) reviews" }),
+  })
+  .meta({
+    id: "SellerRating",
+    description: "Kept current by the database as reviews are posted, edited, hidden and unhidden",
+  });
+export type SellerRating = z.infer<typeof sellerRating>;

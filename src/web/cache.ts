@@ -15,7 +15,7 @@ import { serviceContext } from "../routes/context.ts";
 import { DETAIL_CACHE_SECONDS, listingCacheKey } from "../routes/listings/public.handlers.ts";
 import { categoryTree } from "../services/catalog/categories.ts";
 import { getPublishedListing } from "../services/catalog/search.ts";
-import { type ListingView, listingEtag } from "../services/catalog/views.ts";
+import { type ListingView, publishedListingEtag } from "../services/catalog/views.ts";
 import type { AppEnv } from "../types.ts";
 import { hasSessionCookie, type WebContext } from "./context.ts";
 import { negotiateLocale, PAGE_LOCALES, type PageLocale } from "./format.ts";
@@ -147,7 +147,7 @@ export async function publishedListingCached(c: WebContext, listingId: string): 
   if (copy) return (await copy.json()) as ListingView;
   const listing = await getPublishedListing(serviceContext(c), listingId);
   const stored = new Response(JSON.stringify(listing), {
-    headers: { "content-type": "application/json", etag: listingEtag(listing.version) },
+    headers: { "content-type": "application/json", etag: publishedListingEtag(listing) },
   });
   putInEdgeCache(c, key, stored, DETAIL_CACHE_SECONDS);
   return listing;

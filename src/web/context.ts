@@ -182,6 +182,9 @@ export const NOTICES = {
   "listing-approved": "Listing approved and published.",
   "listing-rejected": "Listing rejected; the seller sees your reason.",
   "category-created": "Category created.",
+  "review-posted": "Thank you: your review is posted on the seller's page.",
+  "review-saved": "Your review is saved.",
+  "review-replied": "Your reply is posted under the review.",
 } as const;
 export type Notice = keyof typeof NOTICES;
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { amountMinor, priceTierView } from "../../contracts/catalog.ts";
+import { amountMinor, priceTierView, sellerRating } from "../../contracts/catalog.ts";
 
 const attributes = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -11,7 +11,12 @@ export const listingSchema = z
   .object({
     id: z.uuid(),
     orgId: z.uuid(),
-    seller: z.object({ id: z.uuid(), name: z.string(), country: z.string().nullable() }),
+    seller: z.object({
+      id: z.uuid(),
+      name: z.string(),
+      country: z.string().nullable(),
+      rating: sellerRating,
+    }),
     category: z.object({ slug: z.string(), name: z.string() }),
     title: z.string(),
     description: z.string(),
@@ -45,7 +50,7 @@ export const listingHitSchema = z
   .object({
     id: z.uuid(),
     title: z.string(),
-    seller: z.object({ id: z.uuid(), name: z.string() }),
+    seller: z.object({ id: z.uuid(), name: z.string(), rating: sellerRating }),
     category: z.object({ slug: z.string(), name: z.string() }),
     currency: z.string(),
     minUnitPriceMinor: amountMinor,

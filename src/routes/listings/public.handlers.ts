@@ -5,7 +5,7 @@ import { isUsableText, UNUSABLE_TEXT_MESSAGE } from "../../lib/text.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import { categoryTree, createCategory } from "../../services/catalog/categories.ts";
 import { getPublishedListing, type SearchQuery, searchListings } from "../../services/catalog/search.ts";
-import { listingEtag } from "../../services/catalog/views.ts";
+import { publishedListingEtag } from "../../services/catalog/views.ts";
 import type { AppRouteHandler, RouteResult } from "../../types.ts";
 import { dropCategories } from "../../web/cache.ts";
 import { serviceContext } from "../context.ts";
@@ -33,6 +33,7 @@ const KNOWN_PARAMS = new Set([
   "maxPrice",
   "currency",
   "seller",
+  "minRating",
   "sort",
   "cursor",
   "limit",
@@ -118,6 +119,7 @@ export function searchInput(
     maxPrice: query.maxPrice,
     currency: query.currency,
     seller: query.seller,
+    minRating: query.minRating,
     sort: query.sort,
     cursor: query.cursor,
     limit: options.limit ?? query.limit ?? 20,
@@ -160,7 +162,7 @@ export const getListingHandler: AppRouteHandler<typeof routes.getListing> = asyn
   if (!cached) {
     const listing = await getPublishedListing(serviceContext(c), listingId);
     cached = new Response(JSON.stringify(listing), {
-      headers: { "content-type": "application/json", etag: listingEtag(listing.version) },
+      headers: { "content-type": "application/json", etag: publishedListingEtag(listing) },
     });
     putInEdgeCache(c, key, cached, DETAIL_CACHE_SECONDS);
   }

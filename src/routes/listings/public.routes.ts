@@ -102,7 +102,13 @@ export const searchListingsQuery = z.looseObject({
     .regex(/^[A-Z]{3}$/, "is an ISO 4217 code")
     .optional(),
   seller: uuidInput().optional(),
-  sort: z.enum(["relevance", "price", "newest"]).optional(),
+  minRating: z.coerce.number().min(1).max(5).optional().openapi({
+    description: "Only sellers rated at least this (1–5, against the average as shown, one decimal)",
+  }),
+  sort: z.enum(["relevance", "price", "newest", "rating"]).optional().openapi({
+    description:
+      "`rating`: the seller's average rating, then its number of reviews, highest first (unrated sellers last)",
+  }),
   cursor: cursorParam,
   limit: limitParam,
 });

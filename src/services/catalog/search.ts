@@ -1,12 +1,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { SellerRating } from "../../contracts/catalog.ts";
 import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "./cursor.ts";
+import { ratingAverage, ratingCount, sellerRatingJson } from "./ratings.ts";
 import { type ListingView, listingJson, normaliseListing } from "./views.ts";
 
-export type SearchSort = "relevance" | "price" | "newest";
+export type SearchSort = "relevance" | "price" | "newest" | "rating";
 
 export interface SearchQuery {
   q?: string;
@@ -15,6 +17,8 @@ export interface SearchQuery {
   maxPrice?: number;
   currency?: string;
   seller?: string;
+  /** Only listings whose seller's rating, as shown (one decimal), is at least this. */
+  minRating?: number;
   attributes: Record<string, string>;
   sort?: SearchSort;
   cursor?: string;
@@ -24,7 +28,7 @@ export interface SearchQuery {
 export interface ListingHit {
   id: string;
   title: string;
-  seller: { id: string; name: string };
+  seller: { id: string; name: string; rating: SellerRating };
   category: { slug: string; name: string };
   currency: string;
   minUnitPriceMinor: number;
@@ -68,8 +72,16 @@ export const FACET_SCAN_LIMIT = 10_000;
  */
 export const TEXT_SCAN_LIMIT = 1_000;
 
-/** What the first part of a cursor's sort key is, by sort order. */
-const sortKeys = { relevance: cursorKeys.rank, price: cursorKeys.amount, newest: cursorKeys.timestamp };
+/**
+ * What the first part of a cursor's sort key is, by sort order. By rating it is the seller's average as
+ * shown and its review count, `4.5:12` (0 and 0 for sellers not rated yet).
+ */
+const sortKeys = {
+  relevance: cursorKeys.rank,
+  price: cursorKeys.amount,
+  newest: cursorKeys.timestamp,
+  rating: z.string().regex(/^[0-5](\.\d)?:\d{1,9}$/),
+};
 
 /** Price bands (minor units) for the price facet. */
 export const PRICE_BANDS = [0, 1_000, 5_000, 20_000, 100_000] as const;
@@ -117,12 +129,19 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     query.maxPrice ?? null,
     query.currency ?? null,
     query.seller ?? null,
+    query.minRating ?? null,
     query.attributes,
     sort,
   ];
   const after = query.cursor
     ? await decodeCursor(ctx, query.cursor, scope, z.tuple([sortKeys[sort], cursorKeys.id]))
     : undefined;
+
+  const ratingAfter = sort === "rating" && after ? after[0].split(":") : undefined;
+  // `sr`: the listing's seller's seller_ratings row, joined where the rating sort reads it.
+  const rated = { average: sql`coalesce(${ratingAverage("sr")}, 0)`, count: ratingCount("sr") };
+  const ratingJoin =
+    sort === "rating" ? sql`left join seller_ratings sr on sr.seller_org_id = l.org_id` : sql``;
 
   const tsq = tsquery ? sql`to_tsquery('english', ${tsquery})` : sql`null::tsquery`;
   const filters: SQL[] = [sql`l.status = 'published'`];
@@ -131,6 +150,10 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   if (query.maxPrice !== undefined) filters.push(sql`l.min_unit_price_minor <= ${query.maxPrice}`);
   if (query.currency) filters.push(sql`l.currency = ${query.currency}`);
   if (query.seller) filters.push(sql`l.org_id = ${query.seller}`);
+  // The rated sellers are few beside their listings: their ids are found once (an InitPlan), not per listing.
+  if (query.minRating !== undefined)
+    filters.push(sql`l.org_id = any(array(select r.seller_org_id from seller_ratings r
+      where ${ratingAverage("r")} >= ${query.minRating}))`);
   const attributeEntries = Object.entries(query.attributes);
   if (attributeEntries.length) {
     const containment = Object.fromEntries(attributeEntries.map(([key, value]) => [key, typedValue(value)]));
@@ -150,6 +173,12 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
       by: sql`l.published_at desc nulls last, l.id desc nulls last`,
       key: sql`l.published_at::text`,
       after: sql`(l.published_at, l.id) < (${after?.[0]}::timestamptz, ${after?.[1]}::uuid)`,
+    },
+    // The seller's rating as shown (unrated: 0), then its review count, then the listing id; all descending.
+    rating: {
+      by: sql`${rated.average} desc, ${rated.count} desc, l.id desc`,
+      key: sql`${rated.average}::text || ':' || ${rated.count}::text`,
+      after: sql`(${rated.average}, ${rated.count}, l.id) < (${ratingAfter?.[0]}::numeric, ${ratingAfter?.[1]}::int, ${after?.[1]}::uuid)`,
     },
   };
   // With text, counting and ranking read at most TEXT_SCAN_LIMIT matches (see there).
@@ -196,6 +225,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     query.maxPrice === undefined &&
     !query.currency &&
     !query.seller &&
+    query.minRating === undefined &&
     attributeEntries.length === 0;
   const inCategory = (column: SQL) => (query.category ? sql`and ${column} in (${categoryIds})` : sql``);
   // (key, value, n) over the matches: the category's attribute values and how many matches carry each.
@@ -247,8 +277,8 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
           ${after ? sql`where (m.rank, m.id) < (${after[0]}::numeric, ${after[1]}::uuid)` : sql``}
           order by m.rank desc, m.id desc
           limit ${query.limit + 1}`
-        : sql`select l.id, ${order[sort].key} as key, null::numeric as rank
-          from listings l where ${where} ${after ? sql`and ${order[sort].after}` : sql``}
+        : sql`select l.id, ${order[sort].key} as key, null::numeric as rank${sort === "rating" ? sql`, ${rated.average} as average, ${rated.count} as reviews` : sql``}
+          from listings l ${ratingJoin} where ${where} ${after ? sql`and ${order[sort].after}` : sql``}
           order by ${order[sort].by}
           limit ${query.limit + 1}`
     }),
@@ -260,7 +290,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
     select
       ${fromCounts ? sql`(select n from groups where by_category = 1 and by_band = 1)` : sql`(select count(*) from matched)`} as total,
       (select json_agg(json_build_object('listing', ${hitJson}, 'key', p.key)
-          order by ${sort === "relevance" ? sql`p.rank desc, p.id desc` : order[sort].by})
+          order by ${sort === "relevance" ? sql`p.rank desc, p.id desc` : sort === "rating" ? sql`p.average desc, p.reviews desc, p.id desc` : order[sort].by})
         from page p join listings l on l.id = p.id) as hits,
       (select json_agg(json_build_object('slug', c.slug, 'name', c.name, 'count', g.n) order by g.n desc, c.slug)
         from groups g join categories c on c.id = g.category_id where g.by_category = 0) as categories,
@@ -301,7 +331,8 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
 /** What a search hit shows, built in Postgres: only the fields a result list needs (no variants). */
 const hitJson = sql`json_build_object(
   'id', l.id, 'title', l.title,
-  'seller', (select json_build_object('id', o.id, 'name', o.name) from organizations o where o.id = l.org_id),
+  'seller', (select json_build_object('id', o.id, 'name', o.name, 'rating', ${sellerRatingJson(sql`o.id`)})
+    from organizations o where o.id = l.org_id),
   'category', (select json_build_object('slug', c.slug, 'name', c.name) from categories c where c.id = l.category_id),
   'currency', l.currency, 'minUnitPriceMinor', l.min_unit_price_minor, 'priceTiers', l.price_tiers,
   'minOrderQuantity', l.min_order_quantity, 'leadTimeDays', l.lead_time_days,

@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
+import type { SellerRating } from "../../contracts/catalog.ts";
 import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { sellerRatingJson } from "./ratings.ts";
 
 /** What anyone may see of a selling organisation: no members, tax id or legal details. */
 export interface PublicSeller {
@@ -11,6 +13,8 @@ export interface PublicSeller {
   country: string | null;
   website: string | null;
   memberSince: string;
+  /** From seller_ratings (kept by the reviews trigger): nothing is aggregated per request. */
+  rating: SellerRating;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface PublicSeller {
 export async function getPublicSeller(ctx: ServiceContext, orgId: string): Promise<PublicSeller> {
   const { rows } = await ctx.db.execute<{ seller: PublicSeller }>(sql`
     select json_build_object('id', o.id, 'name', o.name, 'country', o.country, 'website', o.website,
-      'memberSince', ${isoTime(sql`o.created_at`)}) as seller
+      'memberSince', ${isoTime(sql`o.created_at`)}, 'rating', ${sellerRatingJson(sql`o.id`)}) as seller
     from organizations o where o.id = ${orgId} and o.kind in ('seller', 'both')`);
   const row = rows[0];
   if (!row) throw new ApiError("not_found", "Seller not found.");

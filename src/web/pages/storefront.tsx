@@ -31,11 +31,12 @@ const searchParams = new Set([
   "maxPrice",
   "currency",
   "seller",
+  "minRating",
   "sort",
   "cursor",
   "view",
 ]);
-const sellerParams = new Set(["cursor", "view"]);
+const sellerParams = new Set(["cursor", "view", "reviews"]);
 
 export const storefrontPages = new Hono<AppEnv>()
   .get("/", edgePage(SEARCH_EDGE_SECONDS, withoutQuery), homePage)

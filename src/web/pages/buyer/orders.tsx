@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Invoice, Order, OrderGroup, OrderWithHistory } from "../../../contracts/orders.ts";
+import type { Review } from "../../../contracts/reviews.ts";
 import { orderStatus } from "../../../db/schema/index.ts";
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
@@ -17,11 +18,13 @@ import {
   listOrders,
   transitionOrder,
 } from "../../../services/orders/orders.ts";
+import { getReview, putReview } from "../../../services/reviews/reviews.ts";
 import type { AppEnv } from "../../../types.ts";
 import {
   AddressLines,
   Breadcrumbs,
   EmptyState,
+  type FieldErrors,
   PAYMENT_TERMS,
   PageHead,
   Pager,
@@ -31,6 +34,7 @@ import {
 import { type PageFacts, pageFacts, redirectWith, type WebContext } from "../../context.ts";
 import { attempt, field, readForm } from "../../forms.ts";
 import { page } from "../../render.tsx";
+import { canReview, OrderReview, ReviewForm, type ReviewValues, readReviewForm } from "../reviews.tsx";
 import {
   type BuyerContext,
   BuyingHead,
@@ -351,13 +355,18 @@ function LinesTable(props: { facts: PageFacts; order: Order }) {
 
 async function readOrder(c: WebContext, orgId: string, principal: BuyerContext["principal"], id: string) {
   const ctx = serviceContext(c);
-  const [order, invoices] = await Promise.all([
+  const [order, invoices, review] = await Promise.all([
     getOrder(ctx, principal, orgId, id),
     listInvoices(ctx, principal, orgId, "buyer"),
+    // Read beside the order (no round trip in sequence); most orders have none.
+    getReview(ctx, principal, orgId, id).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }),
   ]);
   // Only the buyer's side of an order lives here (the seller's is in the seller area).
   if (order.buyer.id !== orgId) throw new ApiError("not_found", "Order not found.");
-  return { order, invoice: invoices.find((i) => i.orderId === order.id) };
+  return { order, invoice: invoices.find((i) => i.orderId === order.id), review };
 }
 
 orderPages.get("/orders/:orderId", async (c) => {
@@ -404,6 +413,35 @@ orderPages.post("/orders/:orderId/actions", async (c) => {
   return redirectWith(c, `/orders/${orderId.data}`, "order-updated");
 });
 
+orderPages.post("/orders/:orderId/review", async (c) => {
+  const orderId = uuidParam("orderId").safeParse(c.req.param("orderId"));
+  if (!orderId.success) return c.notFound();
+  const form = await readForm(c);
+  const buyer = await buyerForPost(c);
+  if (buyer instanceof Response) return buyer;
+  const read = readReviewForm(form);
+  const again = async (message: string, errors: FieldErrors, status: 403 | 404 | 409 | 422) =>
+    renderOrder(
+      c,
+      buyer,
+      await readOrder(c, buyer.org.orgId, buyer.principal, orderId.data),
+      message,
+      status,
+      { values: read.values, errors },
+    );
+  if (!read.input) return again("Please correct the highlighted fields.", read.errors ?? {}, 422);
+  const input = read.input;
+  const done = await attempt(
+    () => putReview(serviceContext(c), buyer.principal, buyer.org.orgId, orderId.data, input),
+    (p) => {
+      if (p.status === 404) throw new ApiError("not_found", p.message);
+      return again(p.message, p.errors, p.status as 403 | 409 | 422);
+    },
+  );
+  if (done instanceof Response) return done;
+  return redirectWith(c, `/orders/${orderId.data}`, done.created ? "review-posted" : "review-saved");
+});
+
 type OrderData = Awaited<ReturnType<typeof readOrder>>;
 
 function renderOrder(
@@ -412,13 +450,14 @@ function renderOrder(
   data: OrderData,
   problem?: string,
   status: 200 | 403 | 404 | 409 | 422 = 200,
+  reviewForm?: { values: ReviewValues; errors: FieldErrors },
 ) {
   const facts = pageFacts(c);
   return page(
     c,
     buyer.viewer,
     { title: `Order ${shortId(data.order.id)}`, noindex: true, facts, status, scripts: ["enhance.js"] },
-    <OrderPage facts={facts} buyer={buyer} data={data} problem={problem} />,
+    <OrderPage facts={facts} buyer={buyer} data={data} problem={problem} reviewForm={reviewForm} />,
   );
 }
 
@@ -436,9 +475,15 @@ const ACTION_TEXT: Partial<Record<OrderAction, { button: string; hint: string; d
   },
 };
 
-function OrderPage(props: { facts: PageFacts; buyer: BuyerContext; data: OrderData; problem?: string }) {
+function OrderPage(props: {
+  facts: PageFacts;
+  buyer: BuyerContext;
+  data: OrderData;
+  problem?: string;
+  reviewForm?: { values: ReviewValues; errors: FieldErrors };
+}) {
   const { facts, buyer, data, problem } = props;
-  const { order, invoice } = data;
+  const { order, invoice, review } = data;
   // The order carries its checkout's PO and address: no second read of the group.
   const group = { id: order.groupId, poNumber: order.poNumber, shippingAddress: order.shippingAddress };
   const fmt = facts.fmt;
@@ -478,6 +523,9 @@ function OrderPage(props: { facts: PageFacts; buyer: BuyerContext; data: OrderDa
             <h2>History</h2>
             <History facts={facts} buyer={buyer} order={order} />
           </section>
+          {order.status === "completed" && (
+            <ReviewPanel facts={facts} buyer={buyer} order={order} review={review} form={props.reviewForm} />
+          )}
         </div>
         <aside class="stack tight" aria-label="Order details">
           {actions.length > 0 && (
@@ -542,6 +590,67 @@ function OrderPage(props: { facts: PageFacts; buyer: BuyerContext; data: OrderDa
         </aside>
       </div>
     </>
+  );
+}
+
+/**
+ * The buyer's review of the seller, once the order is completed: the form (until 30 days after posting,
+ * unless moderators hid it), and the review with the seller's reply.
+ */
+function ReviewPanel(props: {
+  facts: PageFacts;
+  buyer: BuyerContext;
+  order: Order;
+  review: Review | null;
+  form?: { values: ReviewValues; errors: FieldErrors };
+}) {
+  const { facts, buyer, order, review, form } = props;
+  const editable =
+    canReview(buyer.org) && (!review || (!review.hidden && Date.parse(review.editableUntil) > facts.now));
+  const values = form?.values ?? (review ? { rating: String(review.rating), body: review.body } : {});
+  return (
+    <section class="panel" id="review" aria-labelledby="review-title">
+      <h2 id="review-title">{review ? "Your review of the seller" : `Review ${order.seller.name}`}</h2>
+      {review && (
+        <OrderReview
+          fmt={facts.fmt}
+          now={facts.now}
+          review={review}
+          byline={`Posted by ${order.buyer.name}`}
+          sellerName={order.seller.name}
+        />
+      )}
+      {!review && !editable && (
+        <p class="muted">Members who may buy for {order.buyer.name} can review the seller of this order.</p>
+      )}
+      {editable &&
+        (review ? (
+          <details class="review-edit" open={form !== undefined}>
+            <summary>Edit your review</summary>
+            <ReviewForm
+              action={`/orders/${order.id}/review`}
+              values={values}
+              errors={form?.errors ?? {}}
+              editing
+              editableUntil={review.editableUntil}
+              fmt={facts.fmt}
+            />
+          </details>
+        ) : (
+          <>
+            <p class="muted small">
+              How did this order go? Your review helps other buyers choose, and the seller may reply once.
+            </p>
+            <ReviewForm
+              action={`/orders/${order.id}/review`}
+              values={values}
+              errors={form?.errors ?? {}}
+              editing={false}
+              fmt={facts.fmt}
+            />
+          </>
+        ))}
+    </section>
   );
 }
 

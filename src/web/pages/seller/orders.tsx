@@ -11,6 +11,7 @@ import { rolesFor } from "../../../services/identity/permissions.ts";
 import type { MemberRole } from "../../../services/identity/principal.ts";
 import { allowedActions, type OrderAction, orderMachine } from "../../../services/orders/machine.ts";
 import * as orders from "../../../services/orders/orders.ts";
+import { getReview, replyToReview } from "../../../services/reviews/reviews.ts";
 import type { AppEnv } from "../../../types.ts";
 import {
   AddressLines,
@@ -29,6 +30,7 @@ import type { Membership, Viewer, WebContext } from "../../context.ts";
 import { isUuid, pageFacts, redirectWith } from "../../context.ts";
 import { attempt, field, readForm, zodErrors } from "../../forms.ts";
 import { page } from "../../render.tsx";
+import { canReply, OrderReview, ReplyForm, readReplyForm } from "../reviews.tsx";
 import { SellerHead, sellerActor, sellerPage } from "./shared.tsx";
 
 export const orderPages = new Hono<AppEnv>();
@@ -165,10 +167,20 @@ async function sellersOrder(
   orgId: string,
   id: string,
 ) {
-  const order = await orders.getOrder(serviceContext(c), principal, orgId, id);
+  const ctx = serviceContext(c);
+  const [order, review] = await Promise.all([
+    orders.getOrder(ctx, principal, orgId, id),
+    // Read beside the order (no round trip in sequence); most orders have none.
+    getReview(ctx, principal, orgId, id).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }),
+  ]);
   if (order.seller.id !== orgId) throw new ApiError("not_found", "Order not found.");
-  return order;
+  return { ...order, review };
 }
+
+type SellersOrder = Awaited<ReturnType<typeof sellersOrder>>;
 
 const ACTION_LABEL: Partial<Record<OrderAction, string>> = {
   accept: "Accept order",
@@ -256,7 +268,7 @@ function renderOrder(
   c: WebContext,
   viewer: Viewer,
   org: Membership,
-  order: OrderWithHistory,
+  order: SellersOrder,
   problem: {
     message?: string;
     errors?: FieldErrors;
@@ -282,7 +294,7 @@ function renderOrder(
       <ErrorSummary
         message={problem.message}
         errors={problem.errors}
-        labels={{ carrier: "Carrier", trackingNumber: "Tracking number", reason: "Reason" }}
+        labels={{ carrier: "Carrier", trackingNumber: "Tracking number", reason: "Reason", reply: "Reply" }}
       />
       <div class="columns aside-first">
         <div class="stack">
@@ -362,6 +374,25 @@ function renderOrder(
               ))}
             </ol>
           </section>
+          {order.review && (
+            <section class="panel" id="review" aria-labelledby="review-title">
+              <h2 id="review-title">The buyer's review</h2>
+              <OrderReview
+                fmt={fmt}
+                now={facts.now}
+                review={order.review}
+                byline={`Posted by ${order.buyer.name}`}
+                sellerName={org.orgName}
+              />
+              {!order.review.reply && canReply(org) && (
+                <ReplyForm
+                  action={`/seller/orders/${order.id}/reply`}
+                  value={problem.values?.reply}
+                  errors={problem.errors ?? {}}
+                />
+              )}
+            </section>
+          )}
         </div>
         <aside class="stack" aria-label="Order details and actions">
           <section class="panel" aria-labelledby="summary-title">
@@ -466,4 +497,34 @@ orderPages.post("/seller/orders/:id{[^/]+}/:action{accept|reject|ship|deliver}",
   );
   if (done instanceof Response) return done;
   return redirectWith(c, `/seller/orders/${id}`, "order-updated");
+});
+
+orderPages.post("/seller/orders/:id{[^/]+}/reply", async (c) => {
+  const id = orderIdOf(c);
+  const [actor, form] = await Promise.all([sellerActor(c), readForm(c)]);
+  if (actor instanceof Response) return actor;
+  const { principal, viewer, org } = actor;
+  const read = readReplyForm(form);
+  const shown = async (message: string, errors: FieldErrors, status: ContentfulStatusCode) =>
+    renderOrder(c, viewer, org, await sellersOrder(c, principal, org.orgId, id), {
+      message,
+      errors,
+      values: read.values,
+      status,
+    });
+  if (read.body === undefined) return shown("Please write your reply.", read.errors ?? {}, 422);
+  const body = read.body;
+  const done = await attempt(
+    async () => {
+      const { review } = await sellersOrder(c, principal, org.orgId, id);
+      if (!review) throw new ApiError("conflict", "This order has no review to reply to.");
+      return replyToReview(serviceContext(c), principal, org.orgId, review.id, body);
+    },
+    (problem) => {
+      if (problem.status === 404) throw new ApiError("not_found", problem.message);
+      return shown(problem.message, problem.errors, problem.status as ContentfulStatusCode);
+    },
+  );
+  if (done instanceof Response) return done;
+  return redirectWith(c, `/seller/orders/${id}`, "review-replied");
 });

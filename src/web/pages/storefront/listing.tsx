@@ -10,6 +10,7 @@ import { Breadcrumbs } from "../../components.tsx";
 import { isUuid, loadViewer, pageFacts, type Viewer, visitor, type WebContext } from "../../context.ts";
 import { countryName, Format } from "../../format.ts";
 import { page } from "../../render.tsx";
+import { RatingSummary } from "../reviews.tsx";
 import {
   attributeLabel,
   attributeValue,
@@ -391,6 +392,12 @@ export async function listingPage(c: WebContext) {
           <p class="seller-line">
             Sold by <a href={`/sellers/${listing.seller.id}`}>{listing.seller.name}</a>
             {country ? ` · ${country}` : ""}
+            {" · "}
+            <RatingSummary
+              fmt={fmt}
+              rating={listing.seller.rating}
+              href={`/sellers/${listing.seller.id}#reviews`}
+            />
           </p>
           {sells && <p class="alert alert-info">Your organisation sells this listing.</p>}
           {best && (
@@ -491,6 +498,13 @@ export async function listingPage(c: WebContext) {
           <p>
             <a href={`/sellers/${listing.seller.id}`}>{listing.seller.name}</a>
             {country ? ` · ${country}` : ""}
+          </p>
+          <p>
+            <RatingSummary
+              fmt={fmt}
+              rating={listing.seller.rating}
+              href={`/sellers/${listing.seller.id}#reviews`}
+            />
           </p>
           <p class="muted small">
             Orders are placed with the seller directly; they confirm, ship and invoice them.{" "}

@@ -3,6 +3,7 @@ import type { Category } from "../../../contracts/catalog.ts";
 import type { ListingHit } from "../../../services/catalog/search.ts";
 import { humanise } from "../../components.tsx";
 import type { Format } from "../../format.ts";
+import { RatingSummary } from "../reviews.tsx";
 
 export interface Tier {
   minQuantity: number;
@@ -124,6 +125,9 @@ export function ProductCard(props: {
           MOQ {fmt.number(hit.minOrderQuantity)} · {leadTime(hit.leadTimeDays)}
         </div>
         {props.showSeller !== false && <div class="meta card-seller">{hit.seller.name}</div>}
+        <div class="meta">
+          <RatingSummary fmt={fmt} rating={hit.seller.rating} />
+        </div>
       </div>
     </a>
   );
@@ -181,7 +185,14 @@ export function ProductTable(props: { fmt: Format; hits: ListingHit[]; showSelle
                     </span>
                   </span>
                 </td>
-                {props.showSeller !== false && <td data-label="Seller">{hit.seller.name}</td>}
+                {props.showSeller !== false && (
+                  <td data-label="Seller">
+                    {hit.seller.name}
+                    <span class="meta block">
+                      <RatingSummary fmt={fmt} rating={hit.seller.rating} />
+                    </span>
+                  </td>
+                )}
                 <td data-label="Price at MOQ" class="num">
                   {atMoq ? fmt.money(atMoq.unitPriceMinor, hit.currency) : "—"}
                 </td>

@@ -1,6 +1,6 @@
 /**
- * The search page: URL-driven and shareable (q, category, minPrice/maxPrice, currency, seller, attr.<key>,
- * sort, cursor, view). It reads the query exactly as the API's search does (the same schema and
+ * The search page: URL-driven and shareable (q, category, minPrice/maxPrice, currency, seller, minRating,
+ * attr.<key>, sort, cursor, view). It reads the query exactly as the API's search does (the same schema and
  * attribute-filter parsing) and costs the same single round trip; a query it cannot read is a 400 page
  * saying what to fix, never a 500.
  */
@@ -64,7 +64,8 @@ const FIELD_HELP: Record<string, string> = {
   maxPrice: "Prices must be whole numbers of cents, the minimum not above the maximum.",
   currency: "Currency must be a three-letter code, such as EUR.",
   seller: "That seller link is not valid.",
-  sort: "Sort by relevance needs search text; otherwise sort by price or newest.",
+  sort: "Sort by relevance needs search text; otherwise sort by price, newest or seller rating.",
+  minRating: "A seller rating filter is a number of stars from 1 to 5.",
   cursor: "That page link has expired or belongs to another search. Start again from the first page.",
 };
 
@@ -224,6 +225,7 @@ export async function searchPage(c: WebContext) {
             currency={currency}
             fmt={fmt}
           />
+          <RatingFacet min={query.minRating} fmt={fmt} />
           {Object.entries(result.facets.attributes).map(([key, values]) => (
             <AttributeFacet
               name={key}
@@ -258,6 +260,9 @@ export async function searchPage(c: WebContext) {
                 </option>
                 <option value="newest" selected={sort === "newest"}>
                   Newest
+                </option>
+                <option value="rating" selected={sort === "rating"}>
+                  Seller rating
                 </option>
               </select>
               <button type="submit" class="btn btn-small" data-autosubmit-hide>
@@ -318,7 +323,14 @@ export async function searchPage(c: WebContext) {
 
 /** Active filters as [label, parameters that remove it]. */
 function activeFilters(
-  query: { category?: string; minPrice?: number; maxPrice?: number; currency?: string; seller?: string },
+  query: {
+    category?: string;
+    minPrice?: number;
+    maxPrice?: number;
+    currency?: string;
+    seller?: string;
+    minRating?: number;
+  },
   params: URLSearchParams,
   definitions: Map<string, AttributeDefinition>,
   fmt: Format,
@@ -334,6 +346,8 @@ function activeFilters(
       ["minPrice", "maxPrice"],
     ]);
   if (query.currency) out.push([`Currency: ${query.currency}`, ["currency"]]);
+  if (query.minRating !== undefined)
+    out.push([`Seller rating: ${fmt.number(query.minRating)}+ stars`, ["minRating"]]);
   if (query.seller) {
     const name = result.hits.find((hit) => hit.seller.id === query.seller?.toLowerCase())?.seller.name;
     out.push([`Seller: ${name ?? "one seller"}`, ["seller"]]);
@@ -369,6 +383,29 @@ function Option(props: { name: string; value: string; checked: boolean; label: s
         {props.count !== undefined && <span class="count">{props.count}</span>}
       </label>
     </div>
+  );
+}
+
+/** Sellers rated at least this many stars (the average as shown, one decimal). */
+function RatingFacet(props: { min?: number; fmt: Format }) {
+  const { min, fmt } = props;
+  const choices = [4.5, 4, 3];
+  return (
+    <fieldset>
+      <legend>Seller rating</legend>
+      <Option name="minRating" value="" checked={min === undefined} label="Any rating" />
+      {min !== undefined && !choices.includes(min) && (
+        <Option name="minRating" value={String(min)} checked label={`${fmt.number(min)} stars and up`} />
+      )}
+      {choices.map((stars) => (
+        <Option
+          name="minRating"
+          value={String(stars)}
+          checked={min === stars}
+          label={`${fmt.number(stars)} stars and up`}
+        />
+      ))}
+    </fieldset>
   );
 }
 

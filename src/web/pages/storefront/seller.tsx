@@ -1,26 +1,34 @@
-/** A seller's public profile: who they are, where, since when, what they sell, and their listings. */
+/**
+ * A seller's public profile: who they are, where, since when, their rating, what they sell, their listings
+ * and their reviews with replies.
+ */
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
 import { cursorParam } from "../../../routes/schemas.ts";
 import { searchListings } from "../../../services/catalog/search.ts";
 import { getPublicSeller } from "../../../services/catalog/sellers.ts";
+import { sellerReviews } from "../../../services/reviews/public.ts";
 import { Breadcrumbs, EmptyState, Pager } from "../../components.tsx";
 import { isUuid, loadViewer, pageFacts, visitor, type WebContext } from "../../context.ts";
 import { countryName } from "../../format.ts";
 import { page } from "../../render.tsx";
+import { RatingSummary, ReviewBody } from "../reviews.tsx";
 import { ProductGrid, ProductTable, plural } from "./parts.tsx";
 
 const PAGE_SIZE = 24;
+const REVIEWS_PAGE_SIZE = 10;
 const GONE = "This seller does not exist or does not sell on Tradeyard.";
 
 export async function sellerPage(c: WebContext) {
   const orgId = (c.req.param("orgId") ?? "").toLowerCase();
   if (!isUuid(orgId)) throw new ApiError("not_found", GONE);
   const cursor = cursorParam.safeParse(c.req.query("cursor"));
-  if (!cursor.success) throw new ApiError("validation_failed", "That page link is not valid.");
+  const reviewsCursor = cursorParam.safeParse(c.req.query("reviews"));
+  if (!cursor.success || !reviewsCursor.success)
+    throw new ApiError("validation_failed", "That page link is not valid.");
   const view = c.req.query("view") === "list" ? "list" : "grid";
   const principal = await visitor(c);
-  const [viewer, seller, listings] = await Promise.all([
+  const [viewer, seller, listings, reviews] = await Promise.all([
     principal ? loadViewer(c, principal) : null,
     getPublicSeller(serviceContext(c), orgId).catch((error) => {
       throw error instanceof ApiError && error.status === 404 ? new ApiError("not_found", GONE) : error;
@@ -32,6 +40,13 @@ export async function sellerPage(c: WebContext) {
       limit: PAGE_SIZE,
       attributes: {},
     }),
+    // A page of reviews, beside the other reads (the seller's 404 comes from getPublicSeller above).
+    sellerReviews(serviceContext(c), orgId, { cursor: reviewsCursor.data, limit: REVIEWS_PAGE_SIZE }).catch(
+      (error) => {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      },
+    ),
   ]);
   const facts = pageFacts(c);
   const { fmt } = facts;
@@ -81,6 +96,16 @@ export async function sellerPage(c: WebContext) {
             <div>
               <dt>Member since</dt>
               <dd>{since}</dd>
+            </div>
+            <div>
+              <dt>Rating</dt>
+              <dd>
+                <RatingSummary
+                  fmt={fmt}
+                  rating={seller.rating}
+                  href={seller.rating.count > 0 ? "#reviews" : undefined}
+                />
+              </dd>
             </div>
             <div>
               <dt>Published listings</dt>
@@ -141,6 +166,39 @@ export async function sellerPage(c: WebContext) {
               : null
           }
           firstHref={cursor.data ? withView(base, view === "list") : null}
+        />
+      </section>
+      <section id="reviews" class="panel" aria-labelledby="reviews-heading">
+        <h2 id="reviews-heading">Reviews</h2>
+        <p>
+          <RatingSummary fmt={fmt} rating={seller.rating} />
+        </p>
+        {!reviews || reviews.items.length === 0 ? (
+          <p class="muted">No reviews yet. Buyers review a seller after an order with them is completed.</p>
+        ) : (
+          <ol class="review-list">
+            {reviews.items.map((review) => (
+              <li>
+                <ReviewBody
+                  fmt={fmt}
+                  now={facts.now}
+                  rating={review.rating}
+                  body={review.body}
+                  byline={`${review.reviewer} · verified purchase`}
+                  createdAt={review.createdAt}
+                  edited={review.edited}
+                  reply={review.reply}
+                  sellerName={seller.name}
+                />
+              </li>
+            ))}
+          </ol>
+        )}
+        <Pager
+          nextHref={
+            reviews?.nextCursor ? `${base}?reviews=${encodeURIComponent(reviews.nextCursor)}#reviews` : null
+          }
+          firstHref={reviewsCursor.data ? `${base}#reviews` : null}
         />
       </section>
     </>,
