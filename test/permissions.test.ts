@@ -133,6 +133,19 @@ const requests: Record<string, () => Request> = {
   }),
   listInvoices: () => ({ method: "GET", path: `/v1/orgs/${orgId}/invoices` }),
   markInvoicePaid: () => ({ method: "POST", path: `/v1/orgs/${orgId}/invoices/${random()}/mark-paid` }),
+  startThread: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/threads`,
+    body: { subjectType: "order", subjectId: orderId, body: "About this order" },
+  }),
+  listThreads: () => ({ method: "GET", path: `/v1/orgs/${orgId}/threads` }),
+  listMessages: () => ({ method: "GET", path: `/v1/orgs/${orgId}/threads/${random()}/messages` }),
+  postMessage: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/threads/${random()}/messages`,
+    body: { body: "Hello" },
+  }),
+  markThreadRead: () => ({ method: "POST", path: `/v1/orgs/${orgId}/threads/${random()}/read` }),
 };
 
 async function orgOperations() {
