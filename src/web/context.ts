@@ -182,6 +182,7 @@ export const NOTICES = {
   "listing-approved": "Listing approved and published.",
   "listing-rejected": "Listing rejected; the seller sees your reason.",
   "category-created": "Category created.",
+  "message-sent": "Message sent.",
 } as const;
 export type Notice = keyof typeof NOTICES;
 

@@ -35,7 +35,7 @@ const ifNoneMatch = z.object({
 const notModified = { 304: { description: "Not modified (If-None-Match names the current ETag)" } };
 
 /** Plain text: tabs and line breaks allowed, other control characters refused; trimmed, 1–4000 characters. */
-const messageBody = usableText(z.string().trim().min(1).max(MAX_MESSAGE_CHARS), "multi").openapi({
+export const messageBody = usableText(z.string().trim().min(1).max(MAX_MESSAGE_CHARS), "multi").openapi({
   description: "Plain text, never rendered as HTML; links stay text",
   example: "Can you deliver 2,000 units by 15 January?",
 });
