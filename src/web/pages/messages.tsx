@@ -252,7 +252,7 @@ function renderNew(
           ["New message", undefined],
         ]}
       />
-      <PageHead title="Message the seller" subtitle={`About ${about}, as ${context.org.orgName}`} />
+      <PageHead title="New message" subtitle={`About ${about}, as ${context.org.orgName}`} />
       {problem && (
         <div class="alert alert-error" role="alert">
           {problem.message}
