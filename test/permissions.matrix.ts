@@ -30,6 +30,7 @@ listOrders               owner admin buyer seller viewer approver   key:orders:r
 listThreads              owner admin buyer seller viewer approver   key:orders:read
 markInvoicePaid          owner admin - seller - -                   key:orders:write
 markThreadRead           owner admin buyer seller viewer approver   key:orders:read
+messageAttachmentUrl     owner admin buyer seller viewer approver   key:orders:read
 postMessage              owner admin buyer seller - -               key:orders:write
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-

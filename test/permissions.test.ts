@@ -146,6 +146,10 @@ const requests: Record<string, () => Request> = {
     body: { body: "Hello" },
   }),
   markThreadRead: () => ({ method: "POST", path: `/v1/orgs/${orgId}/threads/${random()}/read` }),
+  messageAttachmentUrl: () => ({
+    method: "GET",
+    path: `/v1/orgs/${orgId}/threads/${random()}/attachments/${random()}/url`,
+  }),
 };
 
 async function orgOperations() {

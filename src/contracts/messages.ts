@@ -97,3 +97,8 @@ export const moderatedMessage = z
   })
   .meta({ id: "ModeratedMessage" });
 export type ModeratedMessage = z.infer<typeof moderatedMessage>;
+
+export const attachmentUrl = z
+  .object({ url: z.string(), expiresAt: timestamp })
+  .meta({ id: "AttachmentUrl", description: "A 5-minute presigned GET for a message's attachment" });
+export type AttachmentUrl = z.infer<typeof attachmentUrl>;

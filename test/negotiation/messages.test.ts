@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { eventCatalogue } from "../../src/contracts/events.ts";
 import type { messagePage, PostedMessage, threadPage } from "../../src/contracts/messages.ts";
 import { problem, roundTrips } from "../support/app.ts";
 import { newAdmin } from "../support/catalog.ts";
@@ -400,6 +401,17 @@ describe("posting and reading", () => {
     expect(ok.message.attachments).toEqual([
       { id: own, filename: "spec.pdf", contentType: "application/pdf", sizeBytes: 1234 },
     ]);
+    // The other party fetches it through the thread; nobody else, and not another file, through it.
+    const url = (orgId: string, fileId = own) => `${threads(orgId)}/${thread.id}/attachments/${fileId}/url`;
+    const fetched = await api(url(seller.orgId), { token: seller.owner.token });
+    expect(fetched.status).toBe(200);
+    expect(roundTrips(fetched)).toBe(1);
+    expect((await json<{ url: string }>(fetched)).url).toContain("X-Amz-Signature=");
+    const other = await newBuyer("Other Co");
+    expect((await api(url(other.orgId), { token: other.owner.token })).status).toBe(404);
+    expect((await api(url(buyer.orgId), { token: other.owner.token })).status).toBe(404);
+    const unattached = await readyFile(buyer.orgId);
+    expect((await api(url(seller.orgId, unattached), { token: seller.owner.token })).status).toBe(404);
     for (const fileId of [
       await readyFile(seller.orgId),
       await readyFile(buyer.orgId, "image", "pending"),
@@ -412,6 +424,13 @@ describe("posting and reading", () => {
       expect(res.status).toBe(422);
       expect((await problem(res)).errors?.[0]?.message).toContain(fileId);
     }
+    // Hidden by moderation: its files go with it.
+    const admin = await newAdmin();
+    await api(`/v1/admin/messages/${ok.message.id}/hide`, {
+      token: admin.token,
+      body: { reason: "Spam file" },
+    });
+    expect((await api(url(seller.orgId), { token: seller.owner.token })).status).toBe(404);
   });
 });
 
@@ -622,6 +641,8 @@ describe("moderation and events", () => {
       "select org_id, entity_id, payload from events where type = 'message.posted' and entity_id = any($1::uuid[]) order by created_at",
       [[message.id, reply.message.id]],
     );
+    for (const row of rows)
+      expect(eventCatalogue["message.posted"].payload.safeParse(row.payload).success).toBe(true);
     expect(rows).toEqual([
       {
         org_id: seller.orgId,

@@ -94,6 +94,29 @@ describe("messages pages", () => {
     expect(buyerView).toContain('id="latest"');
   });
 
+  it("links a message's attachment to a short-lived download", async () => {
+    const { buyer, seller, path, threadId } = await conversation();
+    const file = await one<{ id: string }>(
+      `insert into files (org_id, purpose, key, content_type, content_length, filename, status)
+       values ($1, 'document', $2, 'application/pdf', 2048, 'drawing.pdf', 'ready') returning id`,
+      [buyer.orgId, `test/${crypto.randomUUID()}`],
+    );
+    const sent = await api(`/v1/orgs/${buyer.orgId}/threads/${threadId}/messages`, {
+      token: buyer.owner.token,
+      body: { body: "The drawing", attachmentIds: [file.id] },
+    });
+    expect(sent.status).toBe(201);
+    const html = await (await browse(path, seller.owner, seller.orgId)).text();
+    const href = `/messages/${threadId}/files/${file.id}`;
+    expect(html).toContain(`href="${href}"`);
+    expect(html).toContain("drawing.pdf");
+    const download = await browse(href, seller.owner, seller.orgId);
+    expect(download.status).toBe(303);
+    expect(download.headers.get("location")).toContain("X-Amz-Signature=");
+    const other = await newBuyer("Other Co");
+    expect((await browse(href, other.owner, other.orgId)).status).toBe(404);
+  });
+
   it("renders markup in a message as text", async () => {
     const text = '<script>alert("x")</script> <b>bold</b> & https://example.com/?a=1&b=2';
     const { seller, path } = await conversation(text);

@@ -83,3 +83,9 @@ export const hideMessageHandler: AppRouteHandler<typeof routes.hideMessage> = as
   );
   return c.json(hidden, 200);
 };
+
+export const attachmentUrlHandler: AppRouteHandler<typeof routes.attachmentUrlRoute> = async (c) => {
+  const { orgId, threadId, fileId } = c.req.valid("param");
+  const ctx = serviceContext(c);
+  return c.json(await reads.attachmentUrl(ctx, c.var.config, principalOf(c), orgId, threadId, fileId), 200);
+};

@@ -8,4 +8,5 @@ export const messagesRouter = createRouter()
   .openapi(routes.listMessages, handlers.listMessagesHandler)
   .openapi(routes.postMessage, handlers.postMessageHandler)
   .openapi(routes.markThreadRead, handlers.markThreadReadHandler)
+  .openapi(routes.attachmentUrlRoute, handlers.attachmentUrlHandler)
   .openapi(routes.hideMessage, handlers.hideMessageHandler);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  attachmentUrl,
   messagePage,
   moderatedMessage,
   postedMessage,
@@ -161,6 +162,26 @@ export const markThreadRead = createRoute({
   responses: {
     204: { description: "Marked" },
     ...problemResponses(400, 401, 403, 404, 413, 415, 422, 503),
+  },
+});
+
+export const attachmentUrlRoute = createRoute({
+  operationId: "messageAttachmentUrl",
+  "x-capability": "messages:read",
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/threads/{threadId}/attachments/{fileId}/url",
+  summary: "A 5-minute presigned GET for a file attached to a message of the thread (either party's)",
+  request: {
+    params: z.object({
+      orgId: uuidParam("orgId"),
+      threadId: uuidParam("threadId"),
+      fileId: uuidParam("fileId"),
+    }),
+  },
+  responses: {
+    200: jsonResponse(attachmentUrl, "Presigned GET"),
+    ...problemResponses(400, 401, 403, 404, 500, 503),
   },
 });
 

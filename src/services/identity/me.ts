@@ -42,14 +42,16 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
   }>(sql`
     with my_orgs as materialized (select org_id from memberships where user_id = ${principal.userId}),
     my_threads as materialized (
-      select t.id, t.buyer_org_id, t.seller_org_id from threads t where t.buyer_org_id in (select org_id from my_orgs)
+      select t.id, t.buyer_org_id, t.seller_org_id, t.last_message_at from threads t where t.buyer_org_id in (select org_id from my_orgs)
       union
-      select t.id, t.buyer_org_id, t.seller_org_id from threads t where t.seller_org_id in (select org_id from my_orgs)),
+      select t.id, t.buyer_org_id, t.seller_org_id, t.last_message_at from threads t where t.seller_org_id in (select org_id from my_orgs)),
     unread as materialized (
       select t.id, t.buyer_org_id, t.seller_org_id, count(*)::int as n
       from my_threads t join messages m on m.thread_id = t.id
         left join thread_reads r on r.thread_id = t.id and r.user_id = ${principal.userId}
-      where m.hidden_at is null and m.sender_user_id is distinct from ${principal.userId}::uuid
+      -- A thread read past its last message needs no look at its messages.
+      where t.last_message_at > coalesce(r.last_read_at, '-infinity')
+        and m.hidden_at is null and m.sender_user_id is distinct from ${principal.userId}::uuid
         and m.created_at > coalesce(r.last_read_at, '-infinity')
       group by t.id, t.buyer_org_id, t.seller_org_id)
     select u.id, u.email, u.name, u.created_at, u.platform_admin,

@@ -1,10 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Message, MessageThread } from "../../contracts/messages.ts";
+import type { AttachmentUrl, Message, MessageThread } from "../../contracts/messages.ts";
+import type { Config } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
+import { presign } from "../media/presign.ts";
 import { messageJson, threadJson, unreadCountSql } from "./views.ts";
 
 export const threadNotFound = () => new ApiError("not_found", "Thread not found.");
@@ -132,5 +134,34 @@ export async function listMessages(
           : null,
     },
     etag: `"${row.etag}"`,
+  };
+}
+
+/**
+ * A short-lived presigned GET for a file attached to a message of the thread (either party's file; not of a
+ * hidden message). One round trip.
+ */
+export async function attachmentUrl(
+  ctx: ServiceContext,
+  config: Config,
+  principal: Principal,
+  orgId: string,
+  threadId: string,
+  fileId: string,
+): Promise<AttachmentUrl> {
+  const userId = readAccess(principal, orgId);
+  const { rows } = await ctx.db.execute<{ role: string | null; key: string | null }>(sql`
+    select ${memberRoleSql(orgId, userId)} as role,
+      (select f.key from files f where f.id = ${fileId} and f.status = 'ready' and exists (
+        select 1 from messages m join threads t on t.id = m.thread_id
+        where m.thread_id = ${threadId} and ${orgId} in (t.buyer_org_id, t.seller_org_id)
+          and m.hidden_at is null and ${fileId}::uuid = any(m.attachment_ids) and m.sender_org_id = f.org_id)) as key`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, "messages:read", "see messages");
+  const key = rows[0]?.key;
+  if (!key) throw new ApiError("not_found", "Attachment not found.");
+  const ttl = 300;
+  return {
+    url: await presign(config, "GET", key, ttl),
+    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
   };
 }

@@ -11,7 +11,7 @@ import { serviceContext } from "../../routes/context.ts";
 import { messageBody } from "../../routes/messages/messages.routes.ts";
 import { uuidParam } from "../../routes/schemas.ts";
 import { rolesFor } from "../../services/identity/permissions.ts";
-import { listMessages, listThreads } from "../../services/messages/reads.ts";
+import { attachmentUrl, listMessages, listThreads } from "../../services/messages/reads.ts";
 import { markThreadRead, postMessage, startThread } from "../../services/messages/writes.ts";
 import type { AppEnv } from "../../types.ts";
 import { Breadcrumbs, EmptyState, PageHead, Pager, shortId } from "../components.tsx";
@@ -457,7 +457,7 @@ function MessageItem(props: { facts: PageFacts; message: Message; own: boolean; 
         <ul class="msg-files small">
           {message.attachments.map((file) => (
             <li>
-              {file.filename}{" "}
+              <a href={`/messages/${message.threadId}/files/${file.id}`}>{file.filename}</a>{" "}
               <span class="muted">({facts.fmt.number(Math.ceil(file.sizeBytes / 1024))} KB)</span>
             </li>
           ))}
@@ -502,4 +502,17 @@ messagePages.post("/messages/:threadId", async (c) => {
   );
   if (done instanceof Response) return done;
   return c.redirect(`/messages/${threadId.data}?notice=message-sent#latest`, 303);
+});
+
+/** A message's attachment: a redirect to a short-lived presigned GET from storage. */
+messagePages.get("/messages/:threadId/files/:fileId", async (c) => {
+  const ids = z
+    .object({ threadId: threadIdParam, fileId: uuidParam("fileId") })
+    .safeParse({ threadId: c.req.param("threadId"), fileId: c.req.param("fileId") });
+  if (!ids.success) throw new ApiError("not_found", "Attachment not found.");
+  const result = await messagesRead(c, (orgId, principal) =>
+    attachmentUrl(serviceContext(c), c.var.config, principal, orgId, ids.data.threadId, ids.data.fileId),
+  );
+  if (result instanceof Response) return result;
+  return c.redirect(result.data.url, 303);
 });
