@@ -18,6 +18,7 @@ import { invitationsRouter } from "./routes/invitations/invitations.index.ts";
 import { catalogRouter, sellerListingsRouter } from "./routes/listings/listings.index.ts";
 import { meRouter } from "./routes/me/me.index.ts";
 import { mediaRouter } from "./routes/media/media.index.ts";
+import { messagesRouter } from "./routes/messages/messages.index.ts";
 import { negotiationRouter } from "./routes/negotiation/negotiation.index.ts";
 import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ordersRouter)
     .route("/", negotiationRouter)
     .route("/", reviewsRouter)
+    .route("/", messagesRouter)
     .route("/", devRouter)
     .route("/", docsRouter)
     // The web app last: its pages never shadow an API route (see web/index.ts isPagePath).

@@ -33,10 +33,15 @@ listInvitations          owner admin - - - -                        key:-
 listInvoices             owner admin buyer seller viewer approver   key:orders:read
 listListings             owner admin - seller viewer -              key:listings:read
 listMembers              owner admin buyer seller viewer approver   key:members:read
+listMessages             owner admin buyer seller viewer approver   key:orders:read
 listOrders               owner admin buyer seller viewer approver   key:orders:read
 listQuotes               owner admin buyer seller viewer approver   key:orders:read
 listRfqs                 owner admin buyer seller viewer approver   key:orders:read
+listThreads              owner admin buyer seller viewer approver   key:orders:read
 markInvoicePaid          owner admin - seller - -                   key:orders:write
+markThreadRead           owner admin buyer seller viewer approver   key:orders:read
+messageAttachmentUrl     owner admin buyer seller viewer approver   key:orders:read
+postMessage              owner admin buyer seller - -               key:orders:write
 putReview                owner admin buyer - - -                    key:orders:write
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-
@@ -47,6 +52,7 @@ revokeInvitation         owner admin - - - -                        key:-
 setApiKeySpendingLimits  owner - - - - -                            key:-
 setCartLine              owner admin buyer - - -                    key:orders:write
 setMemberSpendingLimits  owner admin - - - -                        key:-
+startThread              owner admin buyer seller - -               key:orders:write
 submitListing            owner admin - seller - -                   key:listings:write
 transitionOrder          owner admin - seller - -                   key:orders:write
 transitionRfq            owner admin buyer - - -                    key:orders:write

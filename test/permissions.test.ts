@@ -183,6 +183,23 @@ const requests: Record<string, () => Request> = {
     path: `/v1/orgs/${orgId}/reviews/${random()}/reply`,
     body: { body: "Thank you for your order." },
   }),
+  startThread: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/threads`,
+    body: { subjectType: "order", subjectId: orderId, body: "About this order" },
+  }),
+  listThreads: () => ({ method: "GET", path: `/v1/orgs/${orgId}/threads` }),
+  listMessages: () => ({ method: "GET", path: `/v1/orgs/${orgId}/threads/${random()}/messages` }),
+  postMessage: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/threads/${random()}/messages`,
+    body: { body: "Hello" },
+  }),
+  markThreadRead: () => ({ method: "POST", path: `/v1/orgs/${orgId}/threads/${random()}/read` }),
+  messageAttachmentUrl: () => ({
+    method: "GET",
+    path: `/v1/orgs/${orgId}/threads/${random()}/attachments/${random()}/url`,
+  }),
 };
 
 async function orgOperations() {

@@ -185,6 +185,7 @@ export const NOTICES = {
   "review-posted": "Thank you: your review is posted on the seller's page.",
   "review-saved": "Your review is saved.",
   "review-replied": "Your reply is posted under the review.",
+  "message-sent": "Message sent.",
 } as const;
 export type Notice = keyof typeof NOTICES;
 

@@ -10,6 +10,7 @@ import { formGuards } from "./forms.ts";
 import { adminPages } from "./pages/admin/index.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { buyerPages } from "./pages/buyer/index.tsx";
+import { messagePages } from "./pages/messages.tsx";
 import { orgPages } from "./pages/org/index.tsx";
 import { sellerPages } from "./pages/seller/index.tsx";
 import { storefrontPages } from "./pages/storefront.tsx";
@@ -74,6 +75,7 @@ webApp
   .route("/", buyerPages)
   .route("/", sellerPages)
   .route("/", orgPages)
+  .route("/", messagePages)
   .route("/", adminPages);
 
 webApp.onError(webError);

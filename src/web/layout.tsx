@@ -68,6 +68,18 @@ function AccountNav({ viewer, facts }: { viewer: Viewer | null; facts: PageFacts
           Orders
         </NavLink>
       )}
+      {org && (
+        <NavLink href="/messages" path={facts.path}>
+          Messages
+          {org.unreadMessages > 0 && (
+            <span class="nav-badge">
+              <span class="visually-hidden">, </span>
+              {org.unreadMessages}
+              <span class="visually-hidden"> unread</span>
+            </span>
+          )}
+        </NavLink>
+      )}
       {selling && (
         <NavLink href="/seller" path={facts.path}>
           Selling

@@ -18,7 +18,7 @@ describe("organisations", () => {
       await api("/v1/me", { token: user.token }),
     );
     expect(me.memberships).toEqual([
-      { orgId: org.id, orgName: "Nordic Fasteners", orgKind: "seller", role: "owner" },
+      { orgId: org.id, orgName: "Nordic Fasteners", orgKind: "seller", role: "owner", unreadMessages: 0 },
     ]);
   });
 

@@ -10,8 +10,21 @@ const meSchema = z
     name: z.string(),
     createdAt: z.iso.datetime(),
     platformAdmin: z.boolean().openapi({ description: "Moderates listings and manages categories." }),
+    unreadMessages: z
+      .number()
+      .int()
+      .openapi({ description: "Messages not yet read, in threads of any of your organisations" }),
     memberships: z.array(
-      z.object({ orgId: z.uuid(), orgName: z.string(), orgKind: z.string(), role: z.string() }),
+      z.object({
+        orgId: z.uuid(),
+        orgName: z.string(),
+        orgKind: z.string(),
+        role: z.string(),
+        unreadMessages: z
+          .number()
+          .int()
+          .openapi({ description: "Unread messages in this organisation's threads" }),
+      }),
     ),
   })
   .openapi("Me");

@@ -14,10 +14,22 @@ export interface Me {
   name: string;
   createdAt: string;
   platformAdmin: boolean;
-  memberships: { orgId: string; orgName: string; orgKind: string; role: string }[];
+  /** Messages the user has not read, in threads of any of their organisations (each thread counted once). */
+  unreadMessages: number;
+  memberships: {
+    orgId: string;
+    orgName: string;
+    orgKind: string;
+    role: string;
+    /** Unread messages in the organisation's threads. */
+    unreadMessages: number;
+  }[];
 }
 
-/** The user with their memberships and roles: one round trip. */
+/**
+ * The user with their memberships, roles and unread message counts: one round trip. Unread: messages
+ * newer than the user's read state of their thread (all, without one), not their own, not hidden.
+ */
 export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Promise<Me> {
   const { rows } = await ctx.db.execute<{
     id: string;
@@ -25,12 +37,29 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     name: string;
     created_at: string;
     platform_admin: boolean;
+    unread_messages: number;
     memberships: Me["memberships"];
   }>(sql`
+    with my_orgs as materialized (select org_id from memberships where user_id = ${principal.userId}),
+    my_threads as materialized (
+      select t.id, t.buyer_org_id, t.seller_org_id, t.last_message_at from threads t where t.buyer_org_id in (select org_id from my_orgs)
+      union
+      select t.id, t.buyer_org_id, t.seller_org_id, t.last_message_at from threads t where t.seller_org_id in (select org_id from my_orgs)),
+    unread as materialized (
+      select t.id, t.buyer_org_id, t.seller_org_id, count(*)::int as n
+      from my_threads t join messages m on m.thread_id = t.id
+        left join thread_reads r on r.thread_id = t.id and r.user_id = ${principal.userId}
+      -- A thread read past its last message needs no look at its messages.
+      where t.last_message_at > coalesce(r.last_read_at, '-infinity')
+        and m.hidden_at is null and m.sender_user_id is distinct from ${principal.userId}::uuid
+        and m.created_at > coalesce(r.last_read_at, '-infinity')
+      group by t.id, t.buyer_org_id, t.seller_org_id)
     select u.id, u.email, u.name, u.created_at, u.platform_admin,
+      (select coalesce(sum(n), 0)::int from unread) as unread_messages,
       coalesce((
-        select json_agg(json_build_object('orgId', o.id, 'orgName', o.name, 'orgKind', o.kind, 'role', m.role)
-                        order by o.name, o.id)
+        select json_agg(json_build_object('orgId', o.id, 'orgName', o.name, 'orgKind', o.kind, 'role', m.role,
+            'unreadMessages', (select coalesce(sum(n), 0)::int from unread where o.id in (unread.buyer_org_id, unread.seller_org_id)))
+          order by o.name, o.id)
         from memberships m join organizations o on o.id = m.org_id
         where m.user_id = u.id), '[]'::json) as memberships
     from users u where u.id = ${principal.userId}`);
@@ -42,6 +71,7 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
     platformAdmin: row.platform_admin,
+    unreadMessages: row.unread_messages,
     memberships: row.memberships,
   };
 }

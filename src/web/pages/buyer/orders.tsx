@@ -586,6 +586,12 @@ function OrderPage(props: {
             <h2>Deliver to</h2>
             <AddressLines address={group.shippingAddress} />
           </section>
+          <section class="panel no-print">
+            <h2>Questions about this order?</h2>
+            <a class="btn" href={`/messages/new?subjectType=order&subjectId=${order.id}`}>
+              Message {order.seller.name}
+            </a>
+          </section>
           <p class="muted small no-print">To keep a copy, print this page (Ctrl+P or ⌘P).</p>
         </aside>
       </div>

@@ -439,6 +439,11 @@ function renderOrder(
               <Actions order={order} errors={problem.errors ?? {}} values={problem.values ?? {}} />
             </section>
           )}
+          <p>
+            <a class="btn" href={`/messages/new?subjectType=order&subjectId=${order.id}`}>
+              Message {order.buyer.name}
+            </a>
+          </p>
         </aside>
       </div>
     </>,

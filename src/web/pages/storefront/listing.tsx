@@ -510,6 +510,11 @@ export async function listingPage(c: WebContext) {
             Orders are placed with the seller directly; they confirm, ship and invoice them.{" "}
             <a href={`/sellers/${listing.seller.id}`}>See all their listings</a>.
           </p>
+          <p>
+            <a class="btn" href={`/messages/new?subjectType=listing&subjectId=${listing.id}`}>
+              Message the seller
+            </a>
+          </p>
         </section>
       </div>
     </>,
