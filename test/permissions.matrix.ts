@@ -7,11 +7,13 @@
 export const reviewedMatrix = `acceptQuote              owner admin buyer - - -                    key:orders:write
 archiveListing           owner admin - seller - -                   key:listings:write
 checkout                 owner admin buyer - - -                    key:orders:write
+completeNegotiationUpload owner admin buyer seller - -               key:orders:write
 completeUpload           owner admin - seller - -                   key:listings:write
 counterQuote             owner admin buyer - - -                    key:orders:write
 createApiKey             owner admin - - - -                        key:-
 createInvitation         owner admin - - - -                        key:-
 createListing            owner admin - seller - -                   key:listings:write
+createNegotiationUpload  owner admin buyer seller - -               key:orders:write
 createQuote              owner admin - seller - -                   key:orders:write
 createRfq                owner admin buyer - - -                    key:orders:write
 createUpload             owner admin - seller - -                   key:listings:write
@@ -49,6 +51,7 @@ replyToReview            owner admin - seller - -                   key:orders:w
 reviseQuote              owner admin - seller - -                   key:orders:write
 revokeApiKey             owner admin - - - -                        key:-
 revokeInvitation         owner admin - - - -                        key:-
+rfqAttachmentUrl         owner admin buyer seller viewer approver   key:orders:read
 setApiKeySpendingLimits  owner - - - - -                            key:-
 setCartLine              owner admin buyer - - -                    key:orders:write
 setMemberSpendingLimits  owner admin - - - -                        key:-

@@ -172,6 +172,24 @@ const requests: Record<string, () => Request> = {
       body: { ...address, version: 1 },
     };
   },
+  createNegotiationUpload: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/negotiation-files`,
+    body: {
+      purpose: "rfq-attachment",
+      contentType: "application/pdf",
+      contentLength: 2048,
+      filename: "a.pdf",
+    },
+  }),
+  completeNegotiationUpload: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/negotiation-files/${random()}/complete`,
+  }),
+  rfqAttachmentUrl: () => ({
+    method: "GET",
+    path: `/v1/orgs/${orgId}/rfqs/${random()}/attachments/${random()}/url`,
+  }),
   putReview: () => ({
     method: "PUT",
     path: `/v1/orgs/${orgId}/orders/${random()}/review`,

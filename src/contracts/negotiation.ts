@@ -13,6 +13,10 @@ export const rfqItem = z
   })
   .meta({ id: "RfqItem" });
 
+export const rfqAttachment = z
+  .object({ id: z.uuid(), filename: z.string(), contentType: z.string(), contentLength: z.number().int() })
+  .meta({ id: "RfqAttachment" });
+
 export const quoteLine = z
   .object({
     position: z.number().int(),
@@ -94,6 +98,9 @@ export const rfq = z
     createdAt: timestamp,
     updatedAt: timestamp,
     items: z.array(rfqItem),
+    attachments: z.array(rfqAttachment).meta({
+      description: "Documents for the sellers: download each through …/rfqs/{rfqId}/attachments/{fileId}/url",
+    }),
   })
   .meta({ id: "Rfq" });
 

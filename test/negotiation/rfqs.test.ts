@@ -684,3 +684,99 @@ describe("events", () => {
     );
   });
 });
+
+describe("RFQ attachments", () => {
+  const PDF = new TextEncoder().encode("%PDF-1.7\n% drawing of a bracket\n");
+
+  async function uploadAttachment(org: Buyer) {
+    const start = await api(`/v1/orgs/${org.orgId}/negotiation-files`, {
+      token: org.owner.token,
+      body: {
+        purpose: "rfq-attachment",
+        contentType: "application/pdf",
+        contentLength: PDF.length,
+        filename: "bracket.pdf",
+      },
+    });
+    expect(start.status).toBe(201);
+    const { uploadId } = await json<{ uploadId: string }>(start);
+    await env.FILES.put(`orgs/${org.orgId}/rfq-attachments/${uploadId}`, PDF, {
+      httpMetadata: { contentType: "application/pdf" },
+    });
+    const done = await api(`/v1/orgs/${org.orgId}/negotiation-files/${uploadId}/complete`, {
+      method: "POST",
+      token: org.owner.token,
+    });
+    expect(done.status).toBe(200);
+    return uploadId;
+  }
+
+  it("a buyer attaches a drawing; sellers who may see the RFQ download it, nobody else", async () => {
+    const buyer = await newBuyer();
+    const inCategory = await newSeller();
+    const outside = await newSeller();
+    const otherBuyer = await newBuyer();
+    const { categoryId } = await categoryWithSeller(inCategory);
+    const fileId = await uploadAttachment(buyer);
+    const rfq = await createRfq(buyer, rfqBody({ categoryId }, { attachmentIds: [fileId] }));
+    expect(rfq.attachments).toEqual([
+      { id: fileId, filename: "bracket.pdf", contentType: "application/pdf", contentLength: PDF.length },
+    ]);
+    const path = (orgId: string) => `/v1/orgs/${orgId}/rfqs/${rfq.id}/attachments/${fileId}/url`;
+    const seller = await api(path(inCategory.orgId), { token: inCategory.owner.token });
+    expect(seller.status).toBe(200);
+    expect(roundTrips(seller)).toBe(1);
+    const { url } = await json<{ url: string }>(seller);
+    expect(url).toContain("X-Amz-Signature");
+    expect((await api(path(buyer.orgId), { token: buyer.owner.token })).status).toBe(200);
+    for (const stranger of [outside, otherBuyer]) {
+      expect((await api(path(stranger.orgId), { token: stranger.owner.token })).status).toBe(404);
+    }
+    // The buyer's own file, through a route that is not the RFQ's: still only its own organisation's.
+    expect(
+      (await api(`/v1/orgs/${inCategory.orgId}/files/${fileId}/url`, { token: inCategory.owner.token }))
+        .status,
+    ).toBe(404);
+  });
+
+  it("refuses files that are not the buyer's completed RFQ attachments", async () => {
+    const buyer = await newBuyer();
+    const other = await newBuyer();
+    const seller = await newSeller();
+    const foreign = await uploadAttachment(other);
+    const pendingStart = await api(`/v1/orgs/${buyer.orgId}/negotiation-files`, {
+      token: buyer.owner.token,
+      body: {
+        purpose: "rfq-attachment",
+        contentType: "application/pdf",
+        contentLength: 10,
+        filename: "x.pdf",
+      },
+    });
+    const pending = (await json<{ uploadId: string }>(pendingStart)).uploadId;
+    for (const id of [foreign, pending, crypto.randomUUID()]) {
+      const res = await api(`/v1/orgs/${buyer.orgId}/rfqs`, {
+        token: buyer.owner.token,
+        body: rfqBody({ sellerOrgId: seller.orgId }, { attachmentIds: [id] }),
+      });
+      expect(res.status).toBe(422);
+      expect((await problem(res)).errors?.[0]?.field).toBe("body.attachmentIds");
+    }
+    const wrongType = await api(`/v1/orgs/${buyer.orgId}/negotiation-files`, {
+      token: buyer.owner.token,
+      body: { purpose: "rfq-attachment", contentType: "text/html", contentLength: 10, filename: "x.html" },
+    });
+    expect(wrongType.status).toBe(400);
+    const viewer = await addMember(buyer.owner, buyer.orgId, "viewer");
+    const asViewer = await api(`/v1/orgs/${buyer.orgId}/negotiation-files`, {
+      token: viewer.token,
+      body: {
+        purpose: "rfq-attachment",
+        contentType: "application/pdf",
+        contentLength: 10,
+        filename: "x.pdf",
+      },
+    });
+    expect(asViewer.status).toBe(403);
+  });
+});

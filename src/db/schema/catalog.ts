@@ -156,7 +156,7 @@ export const listingVariants = pgTable(
   (t) => [uniqueIndex("listing_variants_sku_key").on(t.listingId, t.sku)],
 );
 
-export const filePurpose = pgEnum("file_purpose", ["image", "document"]);
+export const filePurpose = pgEnum("file_purpose", ["image", "document", "rfq-attachment"]);
 export const fileStatus = pgEnum("file_status", ["pending", "ready"]);
 
 /** Uploads: the bytes live in R2 under `key`; this row says whose they are and whether they were verified. */

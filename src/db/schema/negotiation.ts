@@ -15,7 +15,7 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
-import { categories, listings, listingVariants } from "./catalog.ts";
+import { categories, files, listings, listingVariants } from "./catalog.ts";
 import { organizations, users } from "./identity.ts";
 import { orderGroups, orders, paymentTerms } from "./orders.ts";
 
@@ -96,6 +96,21 @@ export const rfqItems = pgTable(
     targetUnitPriceMinor: bigint({ mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.rfqId, t.position] })],
+);
+
+/** Documents the buyer attached to its RFQ (uploads of purpose `rfq-attachment`): its sellers may read them. */
+export const rfqAttachments = pgTable(
+  "rfq_attachments",
+  {
+    rfqId: uuid()
+      .notNull()
+      .references(() => rfqs.id, { onDelete: "cascade" }),
+    fileId: uuid()
+      .notNull()
+      .references(() => files.id, { onDelete: "restrict" }),
+    position: smallint().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rfqId, t.fileId] })],
 );
 
 /** One seller's answer to an RFQ; its terms live in immutable versions, the latest one current. */

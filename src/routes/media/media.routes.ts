@@ -6,10 +6,10 @@ import { authenticated, jsonBody, jsonResponse, publicAccess, text, uuidParam } 
 
 const tags = ["Media"];
 
-const fileSchema = z
+export const fileSchema = z
   .object({
     id: z.uuid(),
-    purpose: z.enum(["image", "document"]),
+    purpose: z.enum(["image", "document", "rfq-attachment"]),
     contentType: z.string(),
     contentLength: z.number().int(),
     filename: z.string(),
@@ -17,6 +17,27 @@ const fileSchema = z
     url: z.string().nullable().openapi({ description: "Public URL for ready images" }),
   })
   .openapi("File");
+
+export const uploadBody = z.strictObject({
+  purpose: z.enum(["image", "document"]),
+  contentType: usableText(z.string().max(100)),
+  contentLength: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024),
+  filename: text(1, 255),
+});
+
+export const presignedUpload = z
+  .object({
+    uploadId: z.uuid(),
+    method: z.literal("PUT"),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    expiresAt: z.iso.datetime(),
+  })
+  .openapi("PresignedUpload");
 
 export const createUpload = createRoute({
   operationId: "createUpload",
@@ -32,32 +53,10 @@ export const createUpload = createRoute({
   middleware: requireAuth(),
   request: {
     params: z.object({ orgId: uuidParam("orgId") }),
-    body: jsonBody(
-      z.strictObject({
-        purpose: z.enum(["image", "document"]),
-        contentType: usableText(z.string().max(100)),
-        contentLength: z
-          .number()
-          .int()
-          .min(1)
-          .max(1024 * 1024 * 1024),
-        filename: text(1, 255),
-      }),
-    ),
+    body: jsonBody(uploadBody),
   },
   responses: {
-    201: jsonResponse(
-      z
-        .object({
-          uploadId: z.uuid(),
-          method: z.literal("PUT"),
-          url: z.string(),
-          headers: z.record(z.string(), z.string()),
-          expiresAt: z.iso.datetime(),
-        })
-        .openapi("PresignedUpload"),
-      "Presigned PUT",
-    ),
+    201: jsonResponse(presignedUpload, "Presigned PUT"),
     ...problemResponses(400, 401, 403, 404, 413, 415, 500, 503),
   },
 });

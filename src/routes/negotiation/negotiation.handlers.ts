@@ -1,5 +1,6 @@
 import { sha256Hex } from "../../lib/crypto.ts";
 import { principalOf } from "../../middleware/auth.ts";
+import * as uploads from "../../services/media/uploads.ts";
 import { acceptQuote } from "../../services/negotiation/accept.ts";
 import * as quotes from "../../services/negotiation/quotes.ts";
 import * as rfqs from "../../services/negotiation/rfqs.ts";
@@ -129,4 +130,43 @@ export const acceptQuoteHandler: AppRouteHandler<typeof routes.acceptQuote> = as
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   c.header("Cache-Control", "no-store");
   return c.json(result.body, 201);
+};
+
+export const createNegotiationUploadHandler: AppRouteHandler<typeof routes.createNegotiationUpload> = async (
+  c,
+) => {
+  const upload = await uploads.createUpload(
+    serviceContext(c),
+    c.var.config,
+    principalOf(c),
+    c.req.valid("param").orgId,
+    c.req.valid("json"),
+    "negotiation:files",
+  );
+  c.header("Cache-Control", "no-store");
+  return c.json(upload, 201);
+};
+
+export const completeNegotiationUploadHandler: AppRouteHandler<
+  typeof routes.completeNegotiationUpload
+> = async (c) => {
+  const { orgId, uploadId } = c.req.valid("param");
+  const file = await uploads.completeUpload(
+    serviceContext(c),
+    c.env.FILES,
+    principalOf(c),
+    orgId,
+    uploadId,
+    "negotiation:files",
+  );
+  return c.json(file, 200);
+};
+
+export const rfqAttachmentUrlHandler: AppRouteHandler<typeof routes.rfqAttachmentUrl> = async (c) => {
+  const { orgId, rfqId, fileId } = c.req.valid("param");
+  c.header("Cache-Control", "no-store");
+  return c.json(
+    await rfqs.rfqAttachmentUrl(serviceContext(c), c.var.config, principalOf(c), orgId, rfqId, fileId),
+    200,
+  );
 };

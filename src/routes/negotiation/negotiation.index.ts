@@ -14,4 +14,7 @@ export const negotiationRouter = createRouter()
   .openapi(routes.counterQuote, handlers.counterQuoteHandler)
   .openapi(routes.declineQuote, handlers.declineQuoteHandler)
   .openapi(routes.withdrawQuote, handlers.withdrawQuoteHandler)
-  .openapi(routes.acceptQuote, handlers.acceptQuoteHandler);
+  .openapi(routes.acceptQuote, handlers.acceptQuoteHandler)
+  .openapi(routes.createNegotiationUpload, handlers.createNegotiationUploadHandler)
+  .openapi(routes.completeNegotiationUpload, handlers.completeNegotiationUploadHandler)
+  .openapi(routes.rfqAttachmentUrl, handlers.rfqAttachmentUrlHandler);

@@ -8,6 +8,7 @@ import { requireAuth } from "../../middleware/auth.ts";
 import { MAX_UNIT_PRICE_MINOR } from "../../services/catalog/schemas.ts";
 import { NEGOTIATION_LIMITS, userRfqActions } from "../../services/negotiation/machine.ts";
 import { MAX_LINE_QUANTITY } from "../../services/orders/cart.ts";
+import { fileSchema, presignedUpload, uploadBody } from "../media/media.routes.ts";
 import { checkoutBody } from "../orders/orders.routes.ts";
 import {
   authenticated,
@@ -62,6 +63,12 @@ export const rfqBody = z
       )
       .min(1)
       .max(NEGOTIATION_LIMITS.items),
+    attachmentIds: z
+      .array(z.uuid())
+      .max(10)
+      .refine((ids) => new Set(ids).size === ids.length, "each attachment once")
+      .optional()
+      .openapi({ description: "Completed uploads from POST …/negotiation-files (drawings, specifications)" }),
   })
   .refine((body) => Boolean(body.sellerOrgId || body.listingId) !== Boolean(body.categoryId), {
     message: "address it to a seller (sellerOrgId or listingId) or to a category (categoryId), not both",
@@ -272,5 +279,56 @@ export const acceptQuote = createRoute({
   responses: {
     201: jsonResponse(orderGroup, "Placed (or pending approval)"),
     ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+export const createNegotiationUpload = createRoute({
+  operationId: "createNegotiationUpload",
+  "x-capability": "negotiation:files",
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/negotiation-files",
+  summary: "Start an upload of an RFQ attachment (PDF, PNG or JPEG): a presigned PUT straight to R2",
+  description:
+    "PUT the bytes to `url` with exactly the returned `headers`, then call `/complete`; attach the file by its " +
+    "id when creating the RFQ. Only the organisation and the sellers who may see that RFQ can read it.",
+  request: {
+    params: orgParams,
+    body: jsonBody(uploadBody.extend({ purpose: z.literal("rfq-attachment") })),
+  },
+  responses: {
+    201: jsonResponse(presignedUpload, "Presigned PUT"),
+    ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+  },
+});
+
+export const completeNegotiationUpload = createRoute({
+  operationId: "completeNegotiationUpload",
+  "x-capability": "negotiation:files",
+  ...common,
+  method: "post",
+  path: "/v1/orgs/{orgId}/negotiation-files/{uploadId}/complete",
+  summary: "Verify an uploaded RFQ attachment (size, type, magic bytes)",
+  request: { params: orgParams.extend({ uploadId: uuidParam("uploadId") }) },
+  responses: {
+    200: jsonResponse(fileSchema, "Ready"),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});
+
+export const rfqAttachmentUrl = createRoute({
+  operationId: "rfqAttachmentUrl",
+  "x-capability": "rfqs:read",
+  ...common,
+  method: "get",
+  path: "/v1/orgs/{orgId}/rfqs/{rfqId}/attachments/{fileId}/url",
+  summary: "A 5-minute presigned download of an RFQ's attachment (its buyer and the sellers who may see it)",
+  request: { params: rfqParams.extend({ fileId: uuidParam("fileId") }) },
+  responses: {
+    200: jsonResponse(
+      z.object({ url: z.string(), expiresAt: z.iso.datetime() }).openapi("AttachmentUrl"),
+      "Presigned GET",
+    ),
+    ...problemResponses(400, 401, 403, 404, 503),
   },
 });

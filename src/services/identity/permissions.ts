@@ -49,6 +49,8 @@ export const capabilities = {
   "rfqs:read": { roles: everyone, scope: "orders:read" },
   /** Ask for quotes (create, withdraw, close RFQs) and negotiate them (counter, decline). Accepting is `orders:purchase`. */
   "rfqs:write": { roles: ["owner", "admin", "buyer"], scope: "orders:write" },
+  /** Upload documents for negotiations (RFQ attachments), on either side. */
+  "negotiation:files": { roles: ["owner", "admin", "buyer", "seller"], scope: "orders:write" },
   /** Answer RFQs with quotes: send, revise, withdraw (the seller side). */
   "quotes:write": { roles: ["owner", "admin", "seller"], scope: "orders:write" },
   /** Read the organisation's conversation threads and their messages. */

@@ -5,6 +5,7 @@ import { randomToken } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
+import type { Capability } from "../identity/permissions.ts";
 import type { Principal } from "../identity/principal.ts";
 import { write } from "../write.ts";
 import { magicMatches, presign, s3 } from "./presign.ts";
@@ -17,6 +18,11 @@ import { magicMatches, presign, s3 } from "./presign.ts";
 export const purposes = {
   image: { types: ["image/jpeg", "image/png", "image/webp", "image/avif"], maxBytes: "MAX_IMAGE_BYTES" },
   document: { types: ["application/pdf"], maxBytes: "MAX_DOCUMENT_BYTES" },
+  /** Drawings and specifications a buyer attaches to a request for quotes. */
+  "rfq-attachment": {
+    types: ["application/pdf", "image/png", "image/jpeg"],
+    maxBytes: "MAX_DOCUMENT_BYTES",
+  },
 } as const;
 export type Purpose = keyof typeof purposes;
 
@@ -32,13 +38,17 @@ export interface UploadInput {
   filename: string;
 }
 
-/** Registers an upload (seller roles) and returns a presigned PUT for a key the server chooses. One round trip. */
+/**
+ * Registers an upload and returns a presigned PUT for a key the server chooses. One round trip. Listing
+ * files take `listings:write` (seller roles); RFQ attachments their own capability.
+ */
 export async function createUpload(
   ctx: ServiceContext,
   config: Config,
   principal: Principal,
   orgId: string,
   input: UploadInput,
+  capability: Capability = "listings:write",
 ) {
   const rule = purposes[input.purpose];
   const errors: { field: string; message: string }[] = [];
@@ -60,7 +70,7 @@ export async function createUpload(
 
   const id = crypto.randomUUID();
   const key = uploadKey({ orgId, purpose: input.purpose, id });
-  const access = orgWriteAccess(ctx, principal, orgId, "listings:write");
+  const access = orgWriteAccess(ctx, principal, orgId, capability);
   await write(ctx.db, "upload files")
     .add(
       ...access,
@@ -145,15 +155,16 @@ export async function completeUpload(
   principal: Principal,
   orgId: string,
   uploadId: string,
+  capability: Capability = "listings:write",
 ): Promise<FileView> {
-  assertKeyAccess(principal, orgId, "listings:write");
+  assertKeyAccess(principal, orgId, capability);
   const userId = principal.kind === "user" ? principal.userId : null;
   const { rows } = await ctx.db.execute<{ role: string | null; file: typeof files.$inferSelect | null }>(sql`
     select ${memberRoleSql(orgId, userId)} as role,
       (select row_to_json(f) from (select id, org_id as "orgId", purpose, key, content_type as "contentType",
         content_length as "contentLength", filename, status from files where id = ${uploadId} and org_id = ${orgId}) f) as file`);
   const row = rows[0];
-  if (principal.kind === "user") assertRole(row?.role, "listings:write", "upload files");
+  if (principal.kind === "user") assertRole(row?.role, capability, "upload files");
   const file = row?.file;
   if (!file) throw new ApiError("not_found", "Upload not found.");
   if (file.status === "ready") return fileView(file);

@@ -3,12 +3,14 @@ import { type EventType, eventCatalogue } from "../../contracts/events.ts";
 import type { Rfq, RfqWithQuotes } from "../../contracts/negotiation.ts";
 import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
+import type { Config } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
+import { presign } from "../media/presign.ts";
 import { write } from "../write.ts";
 import {
   allowedRfqActions,
@@ -31,6 +33,8 @@ export interface RfqInput {
   notes?: string;
   internalNotes?: string;
   items: { variantId?: string; description: string; quantity: number; targetUnitPriceMinor?: number }[];
+  /** Completed uploads of purpose `rfq-attachment` of the buyer organisation. */
+  attachmentIds?: string[];
 }
 
 /** Days sellers get to answer when the buyer names no date. */
@@ -83,6 +87,7 @@ export async function createRfq(ctx: ServiceContext, principal: Principal, orgId
     throw new ApiError("validation_failed", "This request for quotes is not valid.", { errors });
 
   const rfqId = crypto.randomUUID();
+  const attachments = sql`${`{${(input.attachmentIds ?? []).join(",")}}`}`;
   const userId = principal.kind === "user" ? principal.userId : null;
   // The seller it is addressed to: the listing's, or the one named (both: they must agree).
   const seller = input.listingId
@@ -119,6 +124,16 @@ export async function createRfq(ctx: ServiceContext, principal: Principal, orgId
       new ApiError("unprocessable", "An organisation cannot ask itself for quotes.", {
         errors: [{ field: "body", message: "addressed to your own organisation" }],
       }),
+    attachments_invalid: (detail) =>
+      new ApiError(
+        "unprocessable",
+        "Attach completed RFQ attachments (purpose rfq-attachment) of your organisation.",
+        {
+          errors: [
+            { field: "body.attachmentIds", message: `not usable: ${JSON.stringify(detail?.ids ?? [])}` },
+          ],
+        },
+      ),
     items_invalid: (detail) =>
       new ApiError("unprocessable", "Some items name variants this seller does not sell (published).", {
         extra: { items: detail },
@@ -157,6 +172,14 @@ export async function createRfq(ctx: ServiceContext, principal: Principal, orgId
           where x.variant_id is not null and not exists (select 1 from listing_variants v join listings l on l.id = v.listing_id
             where v.id = x.variant_id and l.org_id = ${seller} and l.status = 'published'))`,
       ),
+      guard(
+        db,
+        "attachments_invalid",
+        sql`not exists (select 1 from unnest(${attachments}::uuid[]) a(id) where not exists (select 1 from files f
+          where f.id = a.id and f.org_id = ${orgId} and f.status = 'ready' and f.purpose = 'rfq-attachment'))`,
+        sql`jsonb_build_object('ids', (select jsonb_agg(a.id) from unnest(${attachments}::uuid[]) a(id) where not exists (
+          select 1 from files f where f.id = a.id and f.org_id = ${orgId} and f.status = 'ready' and f.purpose = 'rfq-attachment')))`,
+      ),
       db.execute(sql`with created as (insert into rfqs (id, buyer_org_id, seller_org_id, listing_id, category_id, title,
           currency, delivery_country, needed_by, respond_by, notes, internal_notes, created_by, created_at, updated_at)
         values (${rfqId}, ${orgId}, ${seller}, ${input.listingId ?? null}, ${input.categoryId ?? null}, ${input.title},
@@ -165,6 +188,8 @@ export async function createRfq(ctx: ServiceContext, principal: Principal, orgId
         returning id, buyer_org_id, seller_org_id, 'none'::text as from_status, status::text as to_status),
       added as (insert into rfq_items (rfq_id, position, variant_id, description, quantity, target_unit_price_minor)
         select (select id from created), x.position, x.variant_id, x.description, x.quantity, x.target from ${items}),
+      attached as (insert into rfq_attachments (rfq_id, file_id, position)
+        select (select id from created), a.id, a.n - 1 from unnest(${attachments}::uuid[]) with ordinality a(id, n)),
       logged as (${logTransition("rfq", sql`created`, "create", { userId, orgId }, at)})
       ${appendEvents(
         [
@@ -403,4 +428,37 @@ export async function expireNegotiations(ctx: ServiceContext, limit = 500) {
     )
     .commit();
   return { quotesExpired: quotes.rows[0]?.n ?? 0, rfqsExpired: rfqs.rows[0]?.n ?? 0 };
+}
+
+/**
+ * A short-lived presigned GET for a document attached to an RFQ: for its buyer, and for sellers that may
+ * see the RFQ. One round trip.
+ */
+export async function rfqAttachmentUrl(
+  ctx: ServiceContext,
+  config: Config,
+  principal: Principal,
+  orgId: string,
+  rfqId: string,
+  fileId: string,
+) {
+  assertKeyAccess(principal, orgId, "rfqs:read");
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const { rows } = await ctx.db.execute<{
+    role: string | null;
+    key: string | null;
+    filename: string | null;
+  }>(sql`
+    select ${memberRoleSql(orgId, userId)} as role, f.key, f.filename
+    from (select 1) one left join (rfq_attachments a join files f on f.id = a.file_id and f.status = 'ready'
+      join rfqs r on r.id = a.rfq_id)
+      on a.rfq_id = ${rfqId} and a.file_id = ${fileId} and (r.buyer_org_id = ${orgId} or ${rfqVisibleToSeller(orgId)})`);
+  if (principal.kind === "user") assertRole(rows[0]?.role, "rfqs:read", "see requests for quotes");
+  const key = rows[0]?.key;
+  if (!key) throw new ApiError("not_found", "Attachment not found.");
+  const ttl = 300;
+  return {
+    url: await presign(config, "GET", key, ttl),
+    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
+  };
 }

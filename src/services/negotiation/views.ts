@@ -44,7 +44,10 @@ export function rfqJson(viewer: string, options: { quotes?: boolean } = {}): SQL
   'createdAt', ${isoTime(sql`r.created_at`)}, 'updatedAt', ${isoTime(sql`r.updated_at`)},
   'items', coalesce((select json_agg(json_build_object('position', i.position, 'variantId', i.variant_id,
       'description', i.description, 'quantity', i.quantity, 'targetUnitPriceMinor', i.target_unit_price_minor)
-      order by i.position) from rfq_items i where i.rfq_id = r.id), '[]'::json)
+      order by i.position) from rfq_items i where i.rfq_id = r.id), '[]'::json),
+  'attachments', coalesce((select json_agg(json_build_object('id', f.id, 'filename', f.filename,
+      'contentType', f.content_type, 'contentLength', f.content_length) order by a.position)
+    from rfq_attachments a join files f on f.id = a.file_id where a.rfq_id = r.id), '[]'::json)
   ${
     options.quotes
       ? sql`, 'quotes', coalesce((select json_agg(${quoteJson()} order by q.created_at, q.id) from quotes q where ${visibleQuotes}), '[]'::json)`
