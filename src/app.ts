@@ -29,13 +29,32 @@ import { errorPage } from "./web/render.tsx";
 export const API_VERSION = "0.1.0";
 
 /** The OpenAPI document's head: this deployment's own origin is its one server. */
+/** The document's introduction (Markdown, shown by /docs): what the API is, and the flows that span routes. */
+const API_DESCRIPTION = `Companies sell to companies: listings with volume pricing, search, multi-seller orders,
+and negotiated deals.
+
+## Negotiating a deal (requests for quotes)
+1. The buyer asks for quotes: \`POST /v1/orgs/{orgId}/rfqs\`, addressed to one seller (\`sellerOrgId\` or
+   \`listingId\`) or open to a category (\`categoryId\`). Attach drawings first through
+   \`POST /v1/orgs/{orgId}/negotiation-files\` (presigned PUT to storage, then \`/complete\`).
+2. Sellers find it in \`GET /v1/orgs/{orgId}/rfqs?side=seller\` and answer with a quote:
+   \`POST /v1/orgs/{orgId}/rfqs/{rfqId}/quotes\` (lines, unit prices, validity, lead time, payment terms).
+3. They negotiate in immutable versions: the buyer \`…/quotes/{quoteId}/counters\`, the seller
+   \`…/quotes/{quoteId}/revisions\`, each naming the version it answers (\`basedOnVersion\`). Either side may end
+   it (\`…/decline\`, \`…/withdraw\`); conversations run in \`/v1/orgs/{orgId}/threads\`.
+4. The buyer accepts the seller's latest version: \`POST /v1/orgs/{orgId}/quotes/{quoteId}/accept\` with an
+   \`Idempotency-Key\`. The order is placed exactly like a checkout (spending limits and approval, stock reserved,
+   one round trip) at the quoted prices; the RFQ is awarded and its other quotes close. A superseded, expired,
+   withdrawn, declined or countered version is 409 with a \`reason\`.
+5. After delivery and completion, the buyer reviews the seller: \`PUT /v1/orgs/{orgId}/orders/{orderId}/review\`.`;
+
 export function openApiInfo(publicUrl: string) {
   return {
     openapi: "3.1.0",
     info: {
       title: "Edge B2B Marketplace API",
       version: API_VERSION,
-      description: "Companies sell to companies: listings with volume pricing, search, multi-seller orders.",
+      description: API_DESCRIPTION,
       license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
     servers: [{ url: publicUrl, description: "This deployment" }],

@@ -100,5 +100,8 @@ export type ModeratedMessage = z.infer<typeof moderatedMessage>;
 
 export const attachmentUrl = z
   .object({ url: z.string(), expiresAt: timestamp })
-  .meta({ id: "AttachmentUrl", description: "A 5-minute presigned GET for a message's attachment" });
+  .meta({
+    id: "AttachmentUrl",
+    description: "A 5-minute presigned GET for an attachment (of a message or an RFQ)",
+  });
 export type AttachmentUrl = z.infer<typeof attachmentUrl>;

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { attachmentUrl } from "../../contracts/messages.ts";
 import { quotePage, quoteWithVersions, rfqPage, rfqWithQuotes } from "../../contracts/negotiation.ts";
 import { orderGroup } from "../../contracts/orders.ts";
 import { quoteStatus, rfqStatus } from "../../db/schema/negotiation.ts";
@@ -325,10 +326,7 @@ export const rfqAttachmentUrl = createRoute({
   summary: "A 5-minute presigned download of an RFQ's attachment (its buyer and the sellers who may see it)",
   request: { params: rfqParams.extend({ fileId: uuidParam("fileId") }) },
   responses: {
-    200: jsonResponse(
-      z.object({ url: z.string(), expiresAt: z.iso.datetime() }).openapi("AttachmentUrl"),
-      "Presigned GET",
-    ),
+    200: jsonResponse(attachmentUrl, "Presigned GET"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });
