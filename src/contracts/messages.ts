@@ -98,10 +98,8 @@ export const moderatedMessage = z
   .meta({ id: "ModeratedMessage" });
 export type ModeratedMessage = z.infer<typeof moderatedMessage>;
 
-export const attachmentUrl = z
-  .object({ url: z.string(), expiresAt: timestamp })
-  .meta({
-    id: "AttachmentUrl",
-    description: "A 5-minute presigned GET for an attachment (of a message or an RFQ)",
-  });
+export const attachmentUrl = z.object({ url: z.string(), expiresAt: timestamp }).meta({
+  id: "AttachmentUrl",
+  description: "A 5-minute presigned GET for an attachment (of a message or an RFQ)",
+});
 export type AttachmentUrl = z.infer<typeof attachmentUrl>;
