@@ -1,7 +1,7 @@
 /** The endpoints the benchmark loads. Later issues add theirs (with any setup they need). */
 import type pg from "pg";
 import { fillCarts } from "./carts.ts";
-import { arrangeNegotiations } from "./negotiation.ts";
+import { arrangeNegotiations, arrangeThreads } from "./negotiation.ts";
 
 export interface BenchRequest {
   path: string;
@@ -357,6 +357,57 @@ export const benchEndpoints: BenchEndpoint[] = [
         vary: (request) => {
           request.path = path(next++);
           request.headers["idempotency-key"] = crypto.randomUUID();
+        },
+      };
+    },
+  },
+  {
+    name: "GET /v1/orgs/{id}/threads (seller inbox, unread counts)",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, sellerOrgId, userId } = await benchSeller(baseUrl, db);
+      await arrangeThreads(db, { userId, sellerOrgId, count: 200 });
+      return {
+        path: `/v1/orgs/${sellerOrgId}/threads?limit=20`,
+        headers: { authorization: `Bearer ${token}` },
+      };
+    },
+  },
+  {
+    name: "POST /v1/orgs/{id}/threads/{id}/messages (post message)",
+    kind: "write",
+    prepare: async ({ baseUrl, db }) => {
+      const { token, sellerOrgId, userId } = await benchSeller(baseUrl, db);
+      // Messages are limited per person (30 a minute) and per organisation (500 an hour): each request
+      // posts as the API key of another buyer organisation, so the figure is the write's cost, not a 429.
+      const threads = await arrangeThreads(db, { userId, sellerOrgId, count: 300 });
+      const keys: string[] = [];
+      for (const { orgId } of threads) {
+        const res = await fetch(`${baseUrl}/v1/orgs/${orgId}/api-keys`, {
+          method: "POST",
+          headers: { ...json, authorization: `Bearer ${token}`, "cf-connecting-ip": randomIp() },
+          body: JSON.stringify({ name: "bench", scopes: ["orders:read", "orders:write"] }),
+        });
+        if (!res.ok) throw new Error(`bench setup api key: ${res.status} ${await res.text()}`);
+        keys.push(((await res.json()) as { key: string }).key);
+      }
+      let next = 0;
+      const at = (n: number) => {
+        const i = n % threads.length;
+        return {
+          path: `/v1/orgs/${threads[i]?.orgId}/threads/${threads[i]?.threadId}/messages`,
+          authorization: `Bearer ${keys[i]}`,
+        };
+      };
+      const first = at(next++);
+      return {
+        path: first.path,
+        method: "POST",
+        headers: { ...json, authorization: first.authorization },
+        body: JSON.stringify({ body: "Confirmed: 5,000 units, delivery in week 11." }),
+        vary: (request) => {
+          const target = at(next++);
+          request.path = target.path;
+          request.headers.authorization = target.authorization;
         },
       };
     },

@@ -51,3 +51,27 @@ export async function arrangeNegotiations(
     quoteIds: rows.flatMap((row) => (row.quote_id ? [row.quote_id] : [])),
   };
 }
+
+/**
+ * `count` buyer organisations owned by `userId`, each with a listing-inquiry thread with `sellerOrgId`
+ * holding one message from the buyer. Returns the organisations and their threads.
+ */
+export async function arrangeThreads(
+  db: pg.Client,
+  options: { userId: string; sellerOrgId: string; count: number },
+): Promise<{ orgId: string; threadId: string }[]> {
+  const { rows } = await db.query<{ org_id: string; thread_id: string }>(
+    `with made as (insert into organizations (name, kind) select 'Bench Thread Buyer ' || n, 'buyer'
+           from generate_series(1, $3::int) n returning id),
+       joined as (insert into memberships (org_id, user_id, role) select made.id, $1, 'owner' from made returning org_id),
+       listing as (select id from listings where org_id = $2 and status = 'published' order by id limit 1),
+       started as (insert into threads (buyer_org_id, seller_org_id, subject_type, subject_id, created_by, message_count,
+           last_message_at)
+         select org_id, $2, 'listing', (select id from listing), $1, 1, now() from joined returning id, buyer_org_id),
+       first as (insert into messages (thread_id, sender_org_id, sender_user_id, body)
+         select id, buyer_org_id, $1, 'Can you do 5,000 units by March?' from started returning 1)
+     select buyer_org_id as org_id, id as thread_id from started where (select count(*) from first) >= 0`,
+    [options.userId, options.sellerOrgId, options.count],
+  );
+  return rows.map((row) => ({ orgId: row.org_id, threadId: row.thread_id }));
+}
