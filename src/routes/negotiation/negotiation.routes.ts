@@ -36,6 +36,12 @@ const price = z
   .max(MAX_UNIT_PRICE_MINOR)
   .openapi({ description: "Minor units of the RFQ's currency" });
 
+/** A variant on two lines would be priced twice but reserved once: each variant appears once. */
+const eachVariantOnce = (lines: { variantId?: string }[]) => {
+  const variants = lines.flatMap((line) => (line.variantId ? [line.variantId] : []));
+  return new Set(variants).size === variants.length;
+};
+
 export const rfqBody = z
   .strictObject({
     title: text(1, 200),
@@ -63,7 +69,8 @@ export const rfqBody = z
         }),
       )
       .min(1)
-      .max(NEGOTIATION_LIMITS.items),
+      .max(NEGOTIATION_LIMITS.items)
+      .refine(eachVariantOnce, { message: "name each variant on one item (sum the quantities)" }),
     attachmentIds: z
       .array(z.uuid())
       .max(10)
@@ -95,7 +102,8 @@ const versionBody = z.strictObject({
         }),
     )
     .min(1)
-    .max(NEGOTIATION_LIMITS.lines),
+    .max(NEGOTIATION_LIMITS.lines)
+    .refine(eachVariantOnce, { message: "name each variant on one line (sum the quantities)" }),
   validUntil: z.iso.datetime({ offset: true }).openapi({ description: "At most 180 days ahead" }),
   leadTimeDays: z.number().int().min(0).max(NEGOTIATION_LIMITS.leadTimeMaxDays),
   paymentTerms: z.enum(["prepaid", "net30", "net60"]),
@@ -107,11 +115,17 @@ export const newVersionBody = versionBody.extend({
     .number()
     .int()
     .min(1)
+    .max(NEGOTIATION_LIMITS.versions)
     .openapi({ description: "The version you answer: it must be the latest" }),
 });
 
 export const acceptBody = checkoutBody.omit({ paymentTerms: true }).extend({
-  version: z.number().int().min(1).openapi({ description: "The version you accept: it must be the latest" }),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(NEGOTIATION_LIMITS.versions)
+    .openapi({ description: "The version you accept: it must be the latest" }),
 });
 
 const listQuery = (statuses: readonly [string, ...string[]]) =>

@@ -9,6 +9,7 @@ import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import { assertKeyAccess, orgWriteAccess, orgWriteChecks } from "../identity/org-access.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
+import { rfqVisibleToSeller } from "../negotiation/views.ts";
 import { type GuardProblems, write } from "../write.ts";
 import { threadNotFound } from "./reads.ts";
 import { messageJson, threadJson } from "./views.ts";
@@ -89,7 +90,7 @@ function rateCheck(name: string, max: number, window: string, source: (since: SQ
 
 /**
  * What every post starts with: the caller may write messages for the organisation, one sender at a time
- * (an advisory lock per sending organisation, so the counts below see every earlier post), within the
+ * (advisory locks per sending person and organisation, so the counts below see every earlier post), within the
  * rate limits, and the attachments are the organisation's own completed uploads.
  */
 function senderStatements(
@@ -101,7 +102,14 @@ function senderStatements(
 ) {
   const db = ctx.db;
   const userId = principal.kind === "user" ? principal.userId : null;
-  const lock = sql`pg_advisory_xact_lock(hashtextextended('messages:' || ${orgId}::uuid::text, 0))`;
+  // The person first, then the organisation (a fixed order): a member of two organisations posting through
+  // both at once is counted against one per-person limit.
+  const locks = [
+    ...(userId
+      ? [sql`pg_advisory_xact_lock(hashtextextended('messages-user:' || ${userId}::uuid::text, 0))`]
+      : []),
+    sql`pg_advisory_xact_lock(hashtextextended('messages:' || ${orgId}::uuid::text, 0))`,
+  ];
   const rates = [
     rateCheck(
       "org_rate",
@@ -128,7 +136,7 @@ function senderStatements(
     );
   const statements = [
     db.execute(
-      sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "messages:write"), lock], sql`, `)}`,
+      sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "messages:write"), ...locks], sql`, `)}`,
     ),
     // A statement of its own, after the lock: it reads a snapshot taken once the lock was granted.
     db.execute(sql`select ${sql.join(rates, sql`, `)}`),
@@ -209,20 +217,8 @@ function partiesSql(orgId: string, input: StartThreadInput): SQL {
           case when r.buyer_org_id = ${orgId}::uuid then ${seller}::uuid else ${orgId}::uuid end as seller,
           r.seller_org_id as addressed, r.category_id, r.id as rfq_id
         from rfqs r where r.id = ${input.subjectId}
-          and (r.buyer_org_id = ${orgId}::uuid or ${rfqSellerSql(sql`${orgId}::uuid`)})`;
+          and (r.buyer_org_id = ${orgId}::uuid or ${rfqVisibleToSeller(sql`${orgId}::uuid`)})`;
   }
-}
-
-/**
- * Whether `org` may talk about RFQ `r` as a seller: the RFQ is addressed to it, or it is open to a category
- * in which `org` has a published listing (in the category or one directly below it), or `org` already
- * quoted on it.
- */
-function rfqSellerSql(org: SQL): SQL {
-  return sql`(r.seller_org_id = ${org} or (r.category_id is not null and (
-    exists (select 1 from listings rl left join categories rc on rc.id = rl.category_id
-      where rl.org_id = ${org} and rl.status = 'published' and (rl.category_id = r.category_id or rc.parent_id = r.category_id))
-    or exists (select 1 from quotes rq where rq.rfq_id = r.id and rq.seller_org_id = ${org}))))`;
 }
 
 /**
@@ -249,7 +245,7 @@ export async function startThread(
       check(
         "rfq_seller",
         sql`(select p.seller is not null and (${input.sellerOrgId ?? null}::uuid is null or ${input.sellerOrgId ?? null}::uuid = p.seller)
-          and exists (select 1 from rfqs r where r.id = p.rfq_id and ${rfqSellerSql(sql`p.seller`)}) from parties p)`,
+          and exists (select 1 from rfqs r where r.id = p.rfq_id and ${rfqVisibleToSeller(sql`p.seller`)}) from parties p)`,
       ),
     );
   }

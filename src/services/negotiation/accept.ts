@@ -76,6 +76,12 @@ export async function acceptQuote(
             where quote_id = ${quoteId} and version = ${version}))`,
         ),
         check(
+          "rfq_pending_approval",
+          sql`not exists (select 1 from quotes other join orders o on o.group_id = other.order_group_id
+            where other.rfq_id = (select rfq_id from quotes where id = ${quoteId}) and other.id <> ${quoteId}
+              and other.status = 'accepted' and o.status = 'pending_approval')`,
+        ),
+        check(
           "rfq_closed",
           sql`${rfqStatus} in ('open', 'quoted')`,
           sql`jsonb_build_object('status', ${rfqStatus})`,
@@ -104,6 +110,8 @@ export async function acceptQuote(
             ],
             at,
           )}`),
+        // Awarded now only when the order is placed; an order waiting for the buyer's approver awards the RFQ
+        // when approved (see outcomes.ts) and leaves the other quotes live until then.
         applyRfqTransition(
           db,
           sql`(select rfq_id from quotes where id = ${quoteId})`,
@@ -111,7 +119,9 @@ export async function acceptQuote(
           { userId, orgId },
           at,
           {
-            awardedQuoteId: quoteId,
+            awardedQuoteId: sql`${quoteId}::uuid`,
+            when: sql`exists (select 1 from quotes q join order_groups g on g.id = q.order_group_id
+            where q.id = ${quoteId} and g.status = 'placed')`,
           },
         ),
       ],
@@ -149,6 +159,12 @@ export async function acceptQuote(
           new ApiError("conflict", `This version of the quote expired at ${String(detail?.validUntil)}.`, {
             extra: { reason: "expired", validUntil: detail?.validUntil },
           }),
+        rfq_pending_approval: () =>
+          new ApiError(
+            "conflict",
+            "Another quote of this request for quotes was accepted and waits for your approver: decide that one first.",
+            { extra: { reason: "awaiting_approval" } },
+          ),
         rfq_closed: (detail) =>
           new ApiError(
             "conflict",

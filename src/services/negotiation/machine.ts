@@ -56,6 +56,12 @@ export const quoteMachine = {
   expire: { from: ["sent", "countered"], to: "expired", by: ["system"] },
   /** The RFQ was awarded to another quote, or closed or expired. */
   close: { from: ["sent", "countered"], to: "closed", by: ["system"] },
+  /**
+   * An acceptance whose order waited for the buyer's approver, declined (or its hold ran out): the deal is
+   * off and the RFQ, never awarded, stays open to the other quotes.
+   */
+  approval_declined: { from: ["accepted"], to: "declined", by: ["system"] },
+  approval_expired: { from: ["accepted"], to: "expired", by: ["system"] },
 } as const satisfies Record<string, QuoteTransition>;
 
 export type QuoteAction = keyof typeof quoteMachine;

@@ -272,7 +272,7 @@ export function applyRfqTransition(
   action: RfqAction,
   actor: { userId: string | null; orgId: string | null },
   at: SQL,
-  extra: { awardedQuoteId?: string } = {},
+  extra: { awardedQuoteId?: SQL; when?: SQL } = {},
 ) {
   const transition: RfqTransition = rfqMachine[action];
   const type = `rfq.${transition.to}`;
@@ -281,12 +281,12 @@ export function applyRfqTransition(
   const endsQuotes = "endsQuotes" in transition ? transition.endsQuotes : undefined;
   return db.execute(sql`with prev as (select id, status::text as status from rfqs where id = ${rfqId}),
     moved as (update rfqs r set status = ${transition.to}::rfq_status, version = r.version + 1, updated_at = ${at},
-        awarded_quote_id = coalesce(${extra.awardedQuoteId ?? null}::uuid, r.awarded_quote_id)
-      from prev where r.id = prev.id and prev.status = any(${from})
+        awarded_quote_id = coalesce((${extra.awardedQuoteId ?? sql`null`})::uuid, r.awarded_quote_id)
+      from prev where r.id = prev.id and prev.status = any(${from}) and ${extra.when ?? sql`true`}
       returning r.id, prev.status as from_status, r.status::text as to_status, r.buyer_org_id),
     live as (select q.id, q.status::text as from_status from quotes q join moved on q.rfq_id = moved.id
       where ${endsQuotes ? sql`true` : sql`false`} and q.status in ('sent', 'countered')
-        and q.id is distinct from ${extra.awardedQuoteId ?? null}::uuid),
+        and q.id is distinct from (${extra.awardedQuoteId ?? sql`null`})::uuid),
     ended as (update quotes q set status = 'closed', updated_at = ${at} from live where q.id = live.id
       returning q.id, live.from_status, q.status::text as to_status, q.seller_org_id, q.rfq_id, q.current_version),
     ended_log as (${logTransition("quote", sql`ended`, "close", actor, at)}),

@@ -60,7 +60,7 @@ export function rfqJson(viewer: string, options: { quotes?: boolean } = {}): SQL
  * quoted on it, or it is a live open RFQ of a category (or a direct subcategory) in which the seller has a
  * published listing. Never its own RFQ.
  */
-export function rfqVisibleToSeller(sellerOrgId: string): SQL {
+export function rfqVisibleToSeller(sellerOrgId: string | SQL): SQL {
   return sql`(r.buyer_org_id <> ${sellerOrgId} and (r.seller_org_id = ${sellerOrgId}
     or exists (select 1 from quotes vq where vq.rfq_id = r.id and vq.seller_org_id = ${sellerOrgId})
     or (r.category_id is not null and r.status in ('open', 'quoted') and exists (select 1 from listings vl

@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import { orgRoleGuard } from "../identity/org-access.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
+import { quoteApprovalOutcome } from "../negotiation/outcomes.ts";
 import { write } from "../write.ts";
 import { groupJson } from "./views.ts";
 
@@ -83,6 +84,13 @@ export async function decideGroup(
         : []),
       db.execute(sql`update orders set status = ${decision === "approve" ? "placed" : "declined"}::order_status, version = version + 1, updated_at = ${at}
       where group_id = ${groupId} and status = 'pending_approval'`),
+      ...quoteApprovalOutcome(
+        db,
+        sql`${groupId}::uuid`,
+        decision === "approve" ? "approved" : "declined",
+        { userId: principal.userId, orgId },
+        at,
+      ),
       db.execute(
         appendEvents(
           [

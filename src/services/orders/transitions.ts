@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Order } from "../../contracts/orders.ts";
 import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
@@ -8,6 +9,7 @@ import { appendEvents, orderEventType } from "../events.ts";
 import { assertKeyAccess, memberRoleSql } from "../identity/org-access.ts";
 import { type Capability, rolesFor } from "../identity/permissions.ts";
 import { type Principal, principalGuard } from "../identity/principal.ts";
+import { quoteApprovalOutcome } from "../negotiation/outcomes.ts";
 import { write } from "../write.ts";
 import {
   allowedActions,
@@ -191,7 +193,7 @@ export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number
        or (o.status = 'pending_approval' and g.approval_expires_at <= ${at})
     order by o.created_at, o.id limit 200`);
   if (rows.length === 0) return 0;
-  const statements = rows.flatMap((row) => [
+  const statements: BatchItem<"pg">[] = rows.flatMap((row) => [
     db.execute(sql`select id from orders where id = ${row.id} for update`),
     ...applyTransition(
       db,
@@ -203,9 +205,12 @@ export async function expireStaleOrders(ctx: ServiceContext, acceptHours: number
       {},
     ),
   ]);
+  const expiredGroups = sql`select g.id from order_groups g where g.status = 'pending_approval'
+      and g.approval_expires_at <= ${at} and not exists (select 1 from orders o where o.group_id = g.id and o.status = 'pending_approval')`;
   statements.push(
-    db.execute(sql`update order_groups g set status = 'approval_expired' where g.status = 'pending_approval'
-      and g.approval_expires_at <= ${at} and not exists (select 1 from orders o where o.group_id = g.id and o.status = 'pending_approval')`),
+    // A quote accepted into a hold that ran out is off (before the groups move, while they are still found).
+    ...quoteApprovalOutcome(db, expiredGroups, "expired", { userId: null, orgId: null }, at),
+    db.execute(sql`update order_groups g set status = 'approval_expired' where g.id in (${expiredGroups})`),
   );
   await write(db, "expire orders")
     .add(...statements)
