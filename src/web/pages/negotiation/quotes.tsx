@@ -15,12 +15,12 @@ import { uuidParam } from "../../../routes/schemas.ts";
 import { acceptQuote } from "../../../services/negotiation/accept.ts";
 import { getQuote, moveQuote } from "../../../services/negotiation/quotes.ts";
 import type { AppEnv } from "../../../types.ts";
-import { Breadcrumbs, ErrorSummary, Field, type FieldErrors, PageHead } from "../../components.tsx";
+import { Breadcrumbs, ErrorSummary, PageHead } from "../../components.tsx";
 import { pageFacts, redirectWith, type WebContext } from "../../context.ts";
 import { attempt, type Form, field, intField, readForm, zodErrors } from "../../forms.ts";
 import { page } from "../../render.tsx";
-import { countryOptions } from "../buyer/checkout.tsx";
 import { type BuyerContext, buyerForPost, buyerRead } from "../buyer/shared.tsx";
+import { ACCEPT_LABELS, AcceptFields, ADDRESS } from "./accept-form.tsx";
 import {
   hasRole,
   NegotiationBadge,
@@ -29,28 +29,13 @@ import {
   type ProblemStatus,
   VersionHistory,
 } from "./shared.tsx";
-import {
-  readNextVersionForm,
-  VersionForm,
-  type VersionValues,
-  valuesFromForm,
-  valuesOf,
-} from "./version-form.tsx";
+import { VersionForm } from "./version-form.tsx";
+import { readNextVersionForm, type VersionValues, valuesFromForm, valuesOf } from "./version-values.ts";
 
 export const quotePages = new Hono<AppEnv>();
 
 const KEY = /^[\w.:-]{8,128}$/;
 const quoteIdParam = uuidParam("quoteId");
-const ADDRESS = ["name", "line1", "line2", "city", "postalCode", "region", "country"] as const;
-const ACCEPT_LABELS: Record<string, string> = {
-  poNumber: "PO number",
-  "shippingAddress.name": "Recipient",
-  "shippingAddress.line1": "Address line 1",
-  "shippingAddress.city": "City",
-  "shippingAddress.postalCode": "Postal code",
-  "shippingAddress.country": "Country",
-  notes: "Notes for the seller",
-};
 
 function idOf(c: WebContext): string {
   const id = quoteIdParam.safeParse(c.req.param("quoteId"));
@@ -285,86 +270,5 @@ function renderQuote(
         </div>
       )}
     </>,
-  );
-}
-
-function AcceptFields(props: { value: (name: string) => string; errors?: FieldErrors; buyerName: string }) {
-  const { value, errors } = props;
-  const v = (name: string, fallback = "") => value(name) || fallback;
-  return (
-    <>
-      <Field name="poNumber" label="PO number" maxlength={64} value={v("poNumber")} errors={errors} />
-      <Field
-        name="shippingAddress.name"
-        label="Recipient"
-        required
-        maxlength={120}
-        value={v("shippingAddress.name", props.buyerName)}
-        errors={errors}
-      />
-      <Field
-        name="shippingAddress.line1"
-        label="Address line 1"
-        required
-        maxlength={200}
-        autocomplete="address-line1"
-        value={v("shippingAddress.line1")}
-        errors={errors}
-      />
-      <Field
-        name="shippingAddress.line2"
-        label="Address line 2"
-        maxlength={200}
-        autocomplete="address-line2"
-        value={v("shippingAddress.line2")}
-        errors={errors}
-      />
-      <div class="row">
-        <Field
-          name="shippingAddress.postalCode"
-          label="Postal code"
-          required
-          maxlength={20}
-          autocomplete="postal-code"
-          value={v("shippingAddress.postalCode")}
-          errors={errors}
-        />
-        <Field
-          name="shippingAddress.city"
-          label="City"
-          required
-          maxlength={100}
-          autocomplete="address-level2"
-          value={v("shippingAddress.city")}
-          errors={errors}
-        />
-      </div>
-      <div class="row">
-        <Field
-          name="shippingAddress.region"
-          label="Region or state"
-          maxlength={100}
-          value={v("shippingAddress.region")}
-          errors={errors}
-        />
-        <Field
-          name="shippingAddress.country"
-          label="Country"
-          required
-          autocomplete="country"
-          value={v("shippingAddress.country").toUpperCase()}
-          errors={errors}
-          options={countryOptions()}
-        />
-      </div>
-      <Field
-        name="notes"
-        label="Notes for the seller"
-        multiline
-        maxlength={2000}
-        value={v("notes")}
-        errors={errors}
-      />
-    </>
   );
 }
