@@ -300,4 +300,60 @@ describe("RFQ and quote pages", () => {
     expect(counter.status).toBe(409);
     expect(await counter.text()).toContain("Version 2 is the quote&#39;s latest");
   });
+
+  it("the buyer withdraws an RFQ without quotes and declines a quote; the seller withdraws its own; anonymous visitors sign in first", async () => {
+    for (const path of ["/rfqs", "/rfqs/new", "/seller/rfqs"]) {
+      const res = await webPage(path);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(`/signin?next=${encodeURIComponent(path)}`);
+    }
+    const first = await askedAbout();
+    const withdrawn = await browse(
+      `/rfqs/${first.rfq.id}/withdraw`,
+      first.buyer.owner,
+      first.buyer.orgId,
+      {},
+    );
+    expect(withdrawn.status).toBe(303);
+    expect(withdrawn.headers.get("location")).toBe(`/rfqs/${first.rfq.id}?notice=rfq-withdrawn`);
+    const again = await browse(`/rfqs/${first.rfq.id}/close`, first.buyer.owner, first.buyer.orgId, {});
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("The request for quotes is withdrawn");
+
+    const { buyer, seller, variantId, rfq } = await askedAbout();
+    const quote = await sendQuote(
+      seller,
+      rfq.id,
+      quoteBody([{ variantId, quantity: 50, unitPriceMinor: 450 }]),
+    );
+    const declined = await browse(`/quotes/${quote.id}/decline`, buyer.owner, buyer.orgId, {});
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get("location")).toBe(`/rfqs/${rfq.id}?notice=quote-declined`);
+    expect(await quoteOf(buyer, quote.id)).toMatchObject({ status: "declined" });
+    // Declined: the seller can no longer withdraw it, and the page says why.
+    const late = await browse(`/seller/quotes/${quote.id}/withdraw`, seller.owner, seller.orgId, {});
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain("The quote is declined");
+
+    const other = await askedAbout();
+    const offer = await sendQuote(
+      other.seller,
+      other.rfq.id,
+      quoteBody([{ variantId: other.variantId, quantity: 50, unitPriceMinor: 450 }]),
+    );
+    const pulled = await browse(
+      `/seller/quotes/${offer.id}/withdraw`,
+      other.seller.owner,
+      other.seller.orgId,
+      {},
+    );
+    expect(pulled.status).toBe(303);
+    expect(pulled.headers.get("location")).toBe(`/seller/rfqs/${other.rfq.id}?notice=quote-withdrawn`);
+    // Another buyer cannot act on it.
+    const stranger = await newBuyer();
+    expect((await browse(`/quotes/${offer.id}`, stranger.owner, stranger.orgId)).status).toBe(404);
+    expect((await browse(`/quotes/${offer.id}/decline`, stranger.owner, stranger.orgId, {})).status).toBe(
+      404,
+    );
+  });
 });
