@@ -186,6 +186,15 @@ export const NOTICES = {
   "review-saved": "Your review is saved.",
   "review-replied": "Your reply is posted under the review.",
   "message-sent": "Message sent.",
+  "rfq-created": "Request for quotes sent: sellers can quote until its response date.",
+  "rfq-withdrawn": "Request for quotes withdrawn.",
+  "rfq-closed": "Request for quotes closed: its open quotes were closed with it.",
+  "quote-sent": "Quote sent to the buyer.",
+  "quote-revised": "Revision sent to the buyer.",
+  "quote-withdrawn": "Quote withdrawn.",
+  "quote-countered": "Counter-offer sent to the seller.",
+  "quote-declined": "Quote declined.",
+  "quote-accepted": "Quote accepted: the order is placed at the quoted prices.",
 } as const;
 export type Notice = keyof typeof NOTICES;
 

@@ -11,6 +11,7 @@ import { adminPages } from "./pages/admin/index.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { buyerPages } from "./pages/buyer/index.tsx";
 import { messagePages } from "./pages/messages.tsx";
+import { negotiationPages } from "./pages/negotiation/index.tsx";
 import { orgPages } from "./pages/org/index.tsx";
 import { sellerPages } from "./pages/seller/index.tsx";
 import { storefrontPages } from "./pages/storefront.tsx";
@@ -76,6 +77,7 @@ webApp
   .route("/", sellerPages)
   .route("/", orgPages)
   .route("/", messagePages)
+  .route("/", negotiationPages)
   .route("/", adminPages);
 
 webApp.onError(webError);

@@ -68,6 +68,11 @@ function AccountNav({ viewer, facts }: { viewer: Viewer | null; facts: PageFacts
           Orders
         </NavLink>
       )}
+      {buying && (
+        <NavLink href="/rfqs" path={facts.path}>
+          Quotes
+        </NavLink>
+      )}
       {org && (
         <NavLink href="/messages" path={facts.path}>
           Messages

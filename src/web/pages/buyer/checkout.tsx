@@ -359,7 +359,7 @@ const COUNTRY_CODES =
 
 let countries: readonly (readonly [string, string])[] | undefined;
 /** The country choices, made once per isolate on first use (immutable). */
-function countryOptions() {
+export function countryOptions() {
   countries ??= [
     ["", "Choose a country"],
     ...COUNTRY_CODES.split(" ")

@@ -84,7 +84,9 @@ function noSellerOrg(c: WebContext, viewer: Viewer) {
 
 /** The seller area's heading and tabs. */
 export function SellerHead(props: { path: string; org: Membership; title: string; actions?: Child }) {
-  const section = ["/seller/orders", "/seller/invoices"].find((prefix) => props.path.startsWith(prefix));
+  const section = ["/seller/orders", "/seller/rfqs", "/seller/invoices"].find((prefix) =>
+    props.path.startsWith(prefix),
+  );
   return (
     <>
       <PageHead title={props.title} subtitle={`Selling as ${props.org.orgName}`} actions={props.actions} />
@@ -94,6 +96,7 @@ export function SellerHead(props: { path: string; org: Membership; title: string
         items={[
           ["/seller/listings", "Listings"],
           ["/seller/orders", "Orders"],
+          ["/seller/rfqs", "Quotes"],
           ["/seller/invoices", "Invoices"],
         ]}
       />

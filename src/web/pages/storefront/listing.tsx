@@ -414,10 +414,23 @@ export async function listingPage(c: WebContext) {
           <section aria-labelledby="pricing-heading" class="product-section">
             <h2 id="pricing-heading">Volume pricing</h2>
             <TierTable fmt={fmt} tiers={tiers} currency={listing.currency} active={tier} />
-            {top && (
-              <p class="muted small">
-                Prices per unit in {listing.currency}, excluding VAT. Need more than{" "}
-                {fmt.number(top.minQuantity)}? Request a quote from the seller.
+            <p class="muted small">Prices per unit in {listing.currency}, excluding VAT.</p>
+            {top && !sells && (
+              <p class={quantity >= top.minQuantity ? "rfq-nudge rfq-nudge-strong" : "rfq-nudge"}>
+                <span>
+                  Need more than {fmt.number(top.minQuantity)} units or custom terms?{" "}
+                  <span class="muted small">The seller answers with a quote you can compare and accept.</span>
+                </span>
+                <a
+                  class={quantity >= top.minQuantity ? "btn btn-primary" : "btn"}
+                  href={`/rfqs/new?${new URLSearchParams({
+                    listingId: listing.id,
+                    ...(c.req.query("variant") ? { variant: c.req.query("variant") ?? "" } : {}),
+                    ...(quantity >= top.minQuantity ? { quantity: String(quantity) } : {}),
+                  })}`}
+                >
+                  Request a quote
+                </a>
               </p>
             )}
           </section>
