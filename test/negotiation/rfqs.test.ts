@@ -593,7 +593,8 @@ describe("bad input on every route: a problem+json 4xx, never a 500", () => {
       headers: { "idempotency-key": crypto.randomUUID() },
     });
     expect(badAddress.status).toBe(400);
-    expect((await accept(buyer, quote.id, 99)).status).toBe(409);
+    expect((await accept(buyer, quote.id, 2)).status).toBe(409);
+    expect((await accept(buyer, quote.id, 2 ** 31)).status).toBe(400);
     expect((await api(`/v1/orgs/${buyer.orgId}/rfqs/not-a-uuid`, { token: buyer.owner.token })).status).toBe(
       400,
     );
@@ -778,5 +779,51 @@ describe("RFQ attachments", () => {
       },
     });
     expect(asViewer.status).toBe(403);
+  });
+});
+
+describe("acceptance held for approval", () => {
+  it("awards the RFQ only when the approver approves; meanwhile other quotes wait (409)", async () => {
+    const buyer = await newBuyer();
+    const first = await newSeller();
+    const second = await newSeller();
+    const { categoryId } = await categoryWithSeller(first);
+    await categoryWithSeller(second);
+    await sql().query("update listings set category_id = $1 where org_id = $2", [categoryId, second.orgId]);
+    const rfq = await createRfq(buyer, rfqBody({ categoryId }));
+    const a = await sendQuote(
+      first,
+      rfq.id,
+      quoteBody([{ title: "Bracket", quantity: 100, unitPriceMinor: 900 }]),
+    );
+    const b = await sendQuote(
+      second,
+      rfq.id,
+      quoteBody([{ title: "Bracket", quantity: 100, unitPriceMinor: 950 }]),
+    );
+    const purchaser = await limitedPurchaser(buyer, 1000);
+    const held = await accept(buyer, a.id, 1, crypto.randomUUID(), purchaser.token);
+    expect(held.status).toBe(201);
+    const group = await json<OrderGroup>(held);
+    expect(group.status).toBe("pending_approval");
+    const pending = await json<RfqWithQuotes>(
+      await api(`/v1/orgs/${buyer.orgId}/rfqs/${rfq.id}`, { token: buyer.owner.token }),
+    );
+    expect(pending.status).toBe("quoted");
+    expect((await quoteOf(buyer, b.id)).status).toBe("sent");
+    const meanwhile = await accept(buyer, b.id, 1);
+    expect(meanwhile.status).toBe(409);
+    expect((await problem(meanwhile)).reason).toBe("awaiting_approval");
+
+    const approve = await api(`/v1/orgs/${buyer.orgId}/order-groups/${group.id}/approve`, {
+      method: "POST",
+      token: buyer.owner.token,
+    });
+    expect(approve.status).toBe(200);
+    const awarded = await json<RfqWithQuotes>(
+      await api(`/v1/orgs/${buyer.orgId}/rfqs/${rfq.id}`, { token: buyer.owner.token }),
+    );
+    expect(awarded).toMatchObject({ status: "awarded", awardedQuoteId: a.id });
+    expect((await quoteOf(buyer, b.id)).status).toBe("closed");
   });
 });
