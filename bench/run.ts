@@ -108,7 +108,10 @@ try {
     await (await sendOnce(stack.api.url, request)).arrayBuffer();
     const sample = await sendOnce(stack.api.url, request);
     const trips = /desc="(\d+) round trips"/.exec(sample.headers.get("server-timing") ?? "")?.[1] ?? "?";
-    await sample.arrayBuffer();
+    const answer = await sample.text();
+    // A benchmark of an error is no benchmark: say what the endpoint answered.
+    if (sample.status >= 400)
+      console.warn(`bench: ${endpoint.name} answers ${sample.status}: ${answer.slice(0, 400)}`);
     prepared.push({ endpoint, request, trips, status: sample.status });
   }
 
