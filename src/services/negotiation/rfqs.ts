@@ -19,7 +19,7 @@ import {
   type RfqTransition,
   rfqMachine,
 } from "./machine.ts";
-import { rfqJson, rfqVisibleToSeller } from "./views.ts";
+import { rfqIdsVisibleToSeller, rfqJson, rfqVisibleToSeller } from "./views.ts";
 
 export interface RfqInput {
   title: string;
@@ -228,7 +228,10 @@ export async function listRfqs(
   const userId = principal.kind === "user" ? principal.userId : null;
   const scope = ["rfqs", orgId, query.side, query.status ?? null];
   const after = query.cursor ? await decodeCursor(ctx, query.cursor, scope, cursorKeys.timeAndId) : undefined;
-  const visible = query.side === "buyer" ? sql`r.buyer_org_id = ${orgId}` : rfqVisibleToSeller(orgId);
+  const visible =
+    query.side === "buyer"
+      ? sql`r.buyer_org_id = ${orgId}`
+      : sql`r.id in ${rfqIdsVisibleToSeller(orgId)} and ${rfqVisibleToSeller(orgId)}`;
   const { rows } = await ctx.db.execute<{
     role: string | null;
     items: { rfq: Rfq; key: string }[] | null;

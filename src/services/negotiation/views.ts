@@ -67,3 +67,18 @@ export function rfqVisibleToSeller(sellerOrgId: string | SQL): SQL {
       where vl.org_id = ${sellerOrgId} and vl.status = 'published'
         and vl.category_id in (select c.id from categories c where c.id = r.category_id or c.parent_id = r.category_id)))))`;
 }
+
+/**
+ * The ids of the RFQs {@link rfqVisibleToSeller} admits, found through indexes rather than by testing every
+ * RFQ: those addressed to the seller, those it quoted on, and the live open RFQs of the categories it sells
+ * in (or their parents). For lists; still combine with rfqVisibleToSeller (it also excludes its own RFQs).
+ */
+export function rfqIdsVisibleToSeller(sellerOrgId: string): SQL {
+  return sql`(select id from rfqs where seller_org_id = ${sellerOrgId}
+    union select rfq_id from quotes where seller_org_id = ${sellerOrgId}
+    union select id from rfqs where status in ('open', 'quoted') and category_id in (
+      select c.id from categories c where c.id in (select category_id from listings
+        where org_id = ${sellerOrgId} and status = 'published')
+      union select c.parent_id from categories c where c.parent_id is not null and c.id in (select category_id
+        from listings where org_id = ${sellerOrgId} and status = 'published')))`;
+}
