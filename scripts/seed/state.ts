@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { demoListings } from "./demo-catalog.ts";
+import { DEMO_RFQ_TITLE } from "./demo-negotiation.ts";
 import { demoOrderScenarios, NORTHWIND } from "./demo-orders.ts";
 import { demoAccounts, demoMembers, demoOrgs } from "./identity.ts";
 
@@ -14,6 +15,8 @@ export interface DemoDataState {
   images: boolean;
   /** PO numbers of the demo checkouts Northwind lacks: placed through the running Worker. */
   orders: string[];
+  /** Northwind has not negotiated yet: the demo RFQs, quotes, messages and review go through the Worker. */
+  negotiation: boolean;
 }
 
 export async function demoDataState(databaseUrl: string): Promise<DemoDataState> {
@@ -29,6 +32,7 @@ export async function demoDataState(databaseUrl: string): Promise<DemoDataState>
       listings: number;
       bare: number;
       orders: string[];
+      negotiated: boolean;
     }>(
       `with curated as (select l.id from listings l where l.org_id::text || '/' || l.title = any($4::text[]))
        select
@@ -40,7 +44,8 @@ export async function demoDataState(databaseUrl: string): Promise<DemoDataState>
          (select count(*)::int from curated c
             where not exists (select 1 from listing_images i where i.listing_id = c.id)) as bare,
          (select coalesce(array_agg(po_number), '{}') from order_groups
-            where buyer_org_id = $5 and po_number = any($6::text[])) as orders`,
+            where buyer_org_id = $5 and po_number = any($6::text[])) as orders,
+         exists (select 1 from rfqs where buyer_org_id = $5 and title = $7) as negotiated`,
       [
         demoAccounts.map((account) => account.email),
         demoOrgs.map((org) => org.id),
@@ -48,6 +53,7 @@ export async function demoDataState(databaseUrl: string): Promise<DemoDataState>
         curated,
         NORTHWIND,
         poNumbers,
+        DEMO_RFQ_TITLE,
       ],
     );
     const state = rows[0];
@@ -61,6 +67,7 @@ export async function demoDataState(databaseUrl: string): Promise<DemoDataState>
         listingsMissing,
       images: !state || listingsMissing || state.bare > 0,
       orders: poNumbers.filter((po) => !state?.orders.includes(po)),
+      negotiation: !state?.negotiated,
     };
   } finally {
     await client.end();

@@ -184,6 +184,7 @@ describe("the demo seed in a database", () => {
       rows: false,
       images: true,
       orders: demoOrderScenarios.map((scenario) => scenario.poNumber),
+      negotiation: true,
     });
   });
 });

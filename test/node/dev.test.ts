@@ -176,6 +176,9 @@ it.skipIf(!SERVER)(
           expect(dev.output(), round).toContain(
             `${demoOrderScenarios.length} demo checkouts placed and moved along through the orders API`,
           );
+          expect(dev.output(), round).toContain(
+            "2 demo requests for quotes, a negotiated quote, a conversation and a review",
+          );
           expect(await demoLogin(port), round).toBe(200);
         } finally {
           dev.child.kill("SIGINT");

@@ -7,6 +7,7 @@
  */
 import { DemoApi } from "../../scripts/seed/api.ts";
 import { addDemoImages } from "../../scripts/seed/demo-images.ts";
+import { addDemoNegotiation } from "../../scripts/seed/demo-negotiation.ts";
 import { addDemoOrders } from "../../scripts/seed/demo-orders.ts";
 import { runSeed } from "../../scripts/seed/run.ts";
 import { demoDataState } from "../../scripts/seed/state.ts";
@@ -89,6 +90,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           return 0;
         });
         options.log(`seed: ${placed} demo checkouts placed and moved along through the orders API`);
+      }
+      if (missing.negotiation) {
+        const asked = await addDemoNegotiation(api, stack.databaseUrl).catch((error: Error) => {
+          options.warn(`demo negotiation: ${error.message}`);
+          return 0;
+        });
+        options.log(
+          `seed: ${asked} demo requests for quotes, a negotiated quote, a conversation and a review`,
+        );
       }
     },
     async close() {
