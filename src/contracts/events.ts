@@ -130,14 +130,19 @@ export const eventCatalogue = {
   "rfq.expired": {
     version: 1,
     entity: "rfq",
-    audience: "buyer organisation and every seller that quoted",
+    audience: "buyer organisation, the seller it is addressed to, and every seller that quoted",
     description: "Nobody was awarded by the RFQ's response date.",
     payload: rfqMove,
   },
   "quote.sent": quoteEvent("The seller sent a quote, or a revised version of it.", "buyer organisation"),
   "quote.countered": quoteEvent("The buyer countered with prices of its own.", "seller organisation"),
-  "quote.accepted": quoteEvent("The buyer accepted the quote: an order was placed at its prices."),
-  "quote.declined": quoteEvent("The buyer declined the quote.", "seller organisation"),
+  "quote.accepted": quoteEvent(
+    "The buyer accepted the quote: an order was placed at its prices (or waits for the buyer's approver).",
+  ),
+  "quote.declined": quoteEvent(
+    "The buyer declined the quote (or its approver declined the order accepting it).",
+    "seller organisation",
+  ),
   "quote.withdrawn": quoteEvent("The seller withdrew the quote.", "buyer organisation"),
   "quote.expired": quoteEvent("The quote's validity ran out."),
   "quote.closed": quoteEvent("The RFQ was awarded to another quote or closed.", "seller organisation"),

@@ -814,6 +814,21 @@ describe("acceptance held for approval", () => {
     const meanwhile = await accept(buyer, b.id, 1);
     expect(meanwhile.status).toBe(409);
     expect((await problem(meanwhile)).reason).toBe("awaiting_approval");
+    // Neither the buyer nor the cron ends the RFQ under a held acceptance.
+    const close = await api(`/v1/orgs/${buyer.orgId}/rfqs/${rfq.id}/transitions`, {
+      token: buyer.owner.token,
+      body: { action: "close" },
+    });
+    expect(close.status).toBe(409);
+    expect((await problem(close)).reason).toBe("awaiting_approval");
+    await sql().query("update rfqs set respond_by = now() - interval '1 minute' where id = $1", [rfq.id]);
+    await sql().query("update quotes set expires_at = now() + interval '1 day' where id = $1", [b.id]);
+    await sql().query("update quotes set status = 'withdrawn' where id = $1", [b.id]);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+    const stillQuoted = await json<RfqWithQuotes>(
+      await api(`/v1/orgs/${buyer.orgId}/rfqs/${rfq.id}`, { token: buyer.owner.token }),
+    );
+    expect(stillQuoted.status).toBe("quoted");
 
     const approve = await api(`/v1/orgs/${buyer.orgId}/order-groups/${group.id}/approve`, {
       method: "POST",
@@ -824,6 +839,7 @@ describe("acceptance held for approval", () => {
       await api(`/v1/orgs/${buyer.orgId}/rfqs/${rfq.id}`, { token: buyer.owner.token }),
     );
     expect(awarded).toMatchObject({ status: "awarded", awardedQuoteId: a.id });
-    expect((await quoteOf(buyer, b.id)).status).toBe("closed");
+    // b was withdrawn meanwhile (above), so only the award is left to see.
+    expect((await quoteOf(buyer, b.id)).status).toBe("withdrawn");
   });
 });

@@ -138,7 +138,9 @@ export const quotes = pgTable(
   },
   (t) => [
     unique("quotes_rfq_seller_key").on(t.rfqId, t.sellerOrgId),
-    index("quotes_seller_idx").on(t.sellerOrgId, t.updatedAt.desc(), t.id),
+    index("quotes_seller_idx").on(t.sellerOrgId, t.createdAt.desc(), t.id),
+    index("quotes_buyer_idx").on(t.buyerOrgId, t.createdAt.desc(), t.id),
+    index("quotes_order_group_idx").on(t.orderGroupId).where(sql`order_group_id is not null`),
     index("quotes_live_expiry_idx").on(t.expiresAt).where(sql`status in ('sent', 'countered')`),
   ],
 );

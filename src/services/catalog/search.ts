@@ -139,7 +139,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
 
   const ratingAfter = sort === "rating" && after ? after[0].split(":") : undefined;
   // `sr`: the listing's seller's seller_ratings row, joined where the rating sort reads it.
-  const rated = { average: sql`coalesce(${ratingAverage("sr")}, 0)`, count: ratingCount("sr") };
+  const rated = { average: sql`coalesce(${ratingAverage(sql`sr`)}, 0)`, count: ratingCount(sql`sr`) };
   const ratingJoin =
     sort === "rating" ? sql`left join seller_ratings sr on sr.seller_org_id = l.org_id` : sql``;
 
@@ -153,7 +153,7 @@ export async function searchListings(ctx: ServiceContext, query: SearchQuery): P
   // The rated sellers are few beside their listings: their ids are found once (an InitPlan), not per listing.
   if (query.minRating !== undefined)
     filters.push(sql`l.org_id = any(array(select r.seller_org_id from seller_ratings r
-      where ${ratingAverage("r")} >= ${query.minRating}))`);
+      where ${ratingAverage(sql`r`)} >= ${query.minRating}))`);
   const attributeEntries = Object.entries(query.attributes);
   if (attributeEntries.length) {
     const containment = Object.fromEntries(attributeEntries.map(([key, value]) => [key, typedValue(value)]));

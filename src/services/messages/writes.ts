@@ -144,7 +144,7 @@ function senderStatements(
   if (input.attachmentIds.length > 0) {
     const ids = uuidArray(input.attachmentIds);
     const usable = (id: SQL) =>
-      sql`exists (select 1 from files f where f.id = ${id} and f.org_id = ${orgId} and f.status = 'ready' and f.purpose::text in ('image', 'document'))`;
+      sql`exists (select 1 from files f where f.id = ${id} and f.org_id = ${orgId} and f.status = 'ready' and f.purpose::text in ('image', 'document', 'rfq-attachment'))`;
     statements.push(
       guard(
         db,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check } from "../../db/atomic.ts";
+import { check, guard } from "../../db/atomic.ts";
 import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -7,7 +7,7 @@ import { appendEvents } from "../events.ts";
 import type { Principal } from "../identity/principal.ts";
 import { type CheckoutInput, type CheckoutResult, placeOrders } from "../orders/checkout.ts";
 import { allowedQuoteActions } from "./machine.ts";
-import { applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
+import { acceptanceHeld, applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
 
 /**
  * The buyer accepts version `version` of a quote: the order is placed through checkout's own placement
@@ -77,9 +77,7 @@ export async function acceptQuote(
         ),
         check(
           "rfq_pending_approval",
-          sql`not exists (select 1 from quotes other join orders o on o.group_id = other.order_group_id
-            where other.rfq_id = (select rfq_id from quotes where id = ${quoteId}) and other.id <> ${quoteId}
-              and other.status = 'accepted' and o.status = 'pending_approval')`,
+          sql`not ${acceptanceHeld(sql`(select rfq_id from quotes where id = ${quoteId})`)}`,
         ),
         check(
           "rfq_closed",
@@ -93,8 +91,15 @@ export async function acceptQuote(
       problem: sql`'listing is no longer available'`,
       paymentTerms: sql`(select payment_terms from quote_versions where quote_id = ${quoteId} and version = ${version})`,
       finish: sql`accepted as (update quotes set status = 'accepted', order_group_id = (select id from new_group),
-          updated_at = ${at} where id = ${quoteId} and (select count(*) from reserved) >= 0 returning id)`,
+          updated_at = ${at} where id = ${quoteId} and status = 'sent' and (select count(*) from reserved) >= 0 returning id)`,
       after: [
+        // The quote was still `sent` when it was taken (a cron that expired it in between wins: nothing is ordered).
+        guard(
+          db,
+          "quote_status",
+          sql`exists (select 1 from quotes where id = ${quoteId} and status = 'accepted')`,
+          sql`jsonb_build_object('status', (select status from quotes where id = ${quoteId}))`,
+        ),
         db.execute(sql`with m as (select id, 'sent'::text as from_status, 'accepted'::text as to_status, rfq_id,
             buyer_org_id, seller_org_id, current_version from quotes where id = ${quoteId}),
           logged as (${logTransition("quote", sql`m`, "accept", { userId, orgId }, at)})

@@ -60,20 +60,12 @@ export const quoteMachine = {
    * An acceptance whose order waited for the buyer's approver, declined (or its hold ran out): the deal is
    * off and the RFQ, never awarded, stays open to the other quotes.
    */
-  approval_declined: { from: ["accepted"], to: "declined", by: ["system"] },
+  approval_declined: { from: ["accepted"], to: "declined", by: ["buyer"] },
   approval_expired: { from: ["accepted"], to: "expired", by: ["system"] },
 } as const satisfies Record<string, QuoteTransition>;
 
 export type QuoteAction = keyof typeof quoteMachine;
 export const quoteActions = Object.keys(quoteMachine) as QuoteAction[];
-/** The actions fired through `POST …/quotes/{quoteId}/transitions` (versions and acceptance have their own routes). */
-export const userQuoteActions = ["decline", "withdraw"] as const satisfies readonly QuoteAction[];
-
-/** Quote states in which the quote is still being negotiated. */
-export const liveQuoteStatuses = ["sent", "countered"] as const satisfies readonly QuoteStatus[];
-/** RFQ states in which sellers may still quote. */
-export const liveRfqStatuses = ["open", "quoted"] as const satisfies readonly RfqStatus[];
-
 /** Actions `side` may fire on a quote in `status`. */
 export function allowedQuoteActions(status: string, side: Side): QuoteAction[] {
   return quoteActions.filter((action) => {

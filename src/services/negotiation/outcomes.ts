@@ -44,7 +44,11 @@ export function quoteApprovalOutcome(
             entityId: sql`m.id`,
             payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', ${`approval_${outcome}`}::text,
               'version', m.current_version)`,
-            from: sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
+            // Declined: the seller learns it (the buyer's own approver decided); expired: both sides.
+            from:
+              outcome === "declined"
+                ? sql`m, unnest(array[m.seller_org_id]) org`
+                : sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
           },
         ],
         at,

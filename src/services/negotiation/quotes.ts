@@ -302,7 +302,7 @@ export async function moveQuote(
     db.execute(sql`with m as ${moved},
       changed as (update quotes q set status = ${transition.to}::quote_status, updated_at = ${at}
           ${next ? sql`, current_version = ${next}, expires_at = ${version?.validUntil ?? null}::timestamptz` : sql``}
-        from m where q.id = m.id returning q.id),
+        from m where q.id = m.id and q.status::text = any(${textArray(transition.from)}) returning q.id),
       logged as (${logTransition("quote", sql`m`, action, { userId, orgId }, at)})
       ${appendEvents(
         [

@@ -40,6 +40,12 @@ export interface RfqInput {
 /** Days sellers get to answer when the buyer names no date. */
 const DEFAULT_RESPOND_DAYS = 14;
 
+/** Whether a quote of the RFQ `rfqId` was accepted into an order that waits for the buyer's approver. */
+export function acceptanceHeld(rfqId: SQL): SQL {
+  return sql`exists (select 1 from quotes held join orders o on o.group_id = held.order_group_id
+    where held.rfq_id = ${rfqId} and held.status = 'accepted' and o.status = 'pending_approval')`;
+}
+
 /** Serialises every negotiation write on one RFQ (quotes, versions, acceptance) for the transaction. */
 export function rfqLockSql(rfqId: SQL): SQL {
   return sql`pg_advisory_xact_lock(hashtextextended('rfq:' || (${rfqId})::text, 0))`;
@@ -337,6 +343,12 @@ export async function transitionRfq(
   const status = sql`(select status::text from rfqs where id = ${rfqId})`;
   const { rfq } = await write(db, "change requests for quotes", {
     rfq_visible: () => new ApiError("not_found", "Request for quotes not found."),
+    awaiting_approval: () =>
+      new ApiError(
+        "conflict",
+        "A quote of this request was accepted and waits for your approver: decide that one first.",
+        { extra: { reason: "awaiting_approval" } },
+      ),
     transition_allowed: (detail) => {
       const current = String(detail?.status);
       return new ApiError("conflict", `The request for quotes is ${current}: you cannot ${action} it now.`, {
@@ -358,6 +370,7 @@ export async function transitionRfq(
         sql`${status} = any(${textArray(transition.from)}) or ${status} = ${transition.to}`,
         sql`jsonb_build_object('status', ${status})`,
       ),
+      guard(db, "awaiting_approval", sql`not ${acceptanceHeld(sql`${rfqId}::uuid`)}`),
       applyRfqTransition(db, sql`${rfqId}::uuid`, action, { userId, orgId }, at),
     )
     .one(
@@ -387,7 +400,7 @@ export async function expireNegotiations(ctx: ServiceContext, limit = 500) {
       db.execute<{ n: number }>(sql`with due as (select id, status::text as from_status from quotes
           where status in ('sent', 'countered') and expires_at <= ${at} order by expires_at, id limit ${limit}),
         m as (update quotes q set status = 'expired', updated_at = ${at} from due
-          where q.id = due.id and q.status in ('sent', 'countered')
+          where q.id = due.id and q.status in ('sent', 'countered') and q.expires_at <= ${at}
           returning q.id, due.from_status, 'expired'::text as to_status, q.rfq_id, q.buyer_org_id, q.seller_org_id, q.current_version),
         logged as (${logTransition("quote", sql`m`, "expire", system, at)}),
         events as (${appendEvents(
@@ -408,7 +421,9 @@ export async function expireNegotiations(ctx: ServiceContext, limit = 500) {
       "rfqs",
       db.execute<{ n: number }>(sql`with due as (select r.id, r.status::text as from_status from rfqs r
           where r.status in ('open', 'quoted') and r.respond_by <= ${at}
-            and not exists (select 1 from quotes q where q.rfq_id = r.id and q.status in ('sent', 'countered'))
+            and not exists (select 1 from quotes q where q.rfq_id = r.id and (q.status in ('sent', 'countered')
+              or (q.status = 'accepted' and exists (select 1 from orders o where o.group_id = q.order_group_id
+                and o.status = 'pending_approval'))))
           order by r.respond_by, r.id limit ${limit}),
         m as (update rfqs r set status = 'expired', version = r.version + 1, updated_at = ${at} from due
           where r.id = due.id and r.status in ('open', 'quoted')

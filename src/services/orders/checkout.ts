@@ -126,7 +126,10 @@ export interface OrderSource {
    * they may read `new_group` and `new_orders` (and append their own events).
    */
   finish: SQL;
-  /** Statements that run after the placement, in its batch (only when it placed the orders). */
+  /**
+   * Statements that run after the placement, in its batch: whenever it commits, so also when its orders
+   * wait for approval (`new_group`'s status tells; a guard here still aborts everything).
+   */
   after?: BatchItem<"pg">[];
   /** What the source's guards become. */
   problems: GuardProblems;
