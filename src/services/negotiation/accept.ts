@@ -5,6 +5,7 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import type { Principal } from "../identity/principal.ts";
+import { amountBoundError } from "../orders/cart.ts";
 import { type CheckoutInput, type CheckoutResult, placeOrders } from "../orders/checkout.ts";
 import { allowedQuoteActions } from "./machine.ts";
 import { acceptanceHeld, applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
@@ -132,6 +133,17 @@ export async function acceptQuote(
       ],
       problems: {
         quote_visible: () => new ApiError("not_found", "Quote not found."),
+        lines_invalid: (detail) =>
+          new ApiError("unprocessable", "Some quoted items are no longer on sale: nothing was ordered.", {
+            extra: { lines: detail },
+          }),
+        listing_changed: () =>
+          new ApiError(
+            "service_unavailable",
+            "A quoted listing changed while accepting: nothing was ordered. Retry with the same Idempotency-Key.",
+            { headers: { "Retry-After": "1" } },
+          ),
+        amount_bound: () => amountBoundError("This quote"),
         quote_side: (detail) => {
           const status = String(detail?.status);
           return new ApiError("conflict", `The quote is ${status}: only its buyer accepts it.`, {

@@ -131,7 +131,7 @@ export interface OrderSource {
    * wait for approval (`new_group`'s status tells; a guard here still aborts everything).
    */
   after?: BatchItem<"pg">[];
-  /** What the source's guards become. */
+  /** What the source's guards become (and checkout's own, reworded for the source). */
   problems: GuardProblems;
 }
 
@@ -186,7 +186,6 @@ export async function placeOrders(
   const { invalid } = source;
 
   const checkoutWrite = write(db, source.action, {
-    ...source.problems,
     lines_invalid: (detail) =>
       new ApiError("unprocessable", "Some cart lines can no longer be ordered as they are.", {
         extra: { lines: detail },
@@ -213,6 +212,8 @@ export async function placeOrders(
       new ApiError("conflict", "Not enough stock for some lines; nothing was reserved or ordered.", {
         extra: { lines: detail },
       }),
+    // The source's own guards, and its wording where the cart's would mislead.
+    ...source.problems,
   })
     // Four statements. Each lock is taken at the end of a statement, and what must be read after it waited
     // is read by a later statement (a statement reads one snapshot, taken when it starts).
