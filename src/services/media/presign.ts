@@ -59,3 +59,14 @@ export async function presign(
   });
   return signed.url;
 }
+
+/** How long a private download link lives. */
+export const DOWNLOAD_URL_SECONDS = 300;
+
+/** A short-lived presigned GET for a private file's key, with its expiry (what every download route returns). */
+export async function downloadUrl(config: Config, key: string, now: number) {
+  return {
+    url: await presign(config, "GET", key, DOWNLOAD_URL_SECONDS),
+    expiresAt: new Date(now + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
+  };
+}

@@ -8,7 +8,7 @@ import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../i
 import type { Capability } from "../identity/permissions.ts";
 import type { Principal } from "../identity/principal.ts";
 import { write } from "../write.ts";
-import { magicMatches, presign, s3 } from "./presign.ts";
+import { downloadUrl, magicMatches, presign, s3 } from "./presign.ts";
 
 /**
  * Sellers upload straight to R2 with a presigned PUT (the bytes never pass through the Worker). R2 has
@@ -221,11 +221,7 @@ export async function documentUrl(
   const row = rows[0];
   if (principal.kind === "user" && !row?.member) throw new ApiError("not_found", "Organisation not found.");
   if (!row?.key) throw new ApiError("not_found", "File not found.");
-  const ttl = 300;
-  return {
-    url: await presign(config, "GET", row.key, ttl),
-    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
-  };
+  return downloadUrl(config, row.key, ctx.now);
 }
 
 /** A ready public image's storage key and type, or undefined. One round trip. */

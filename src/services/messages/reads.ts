@@ -6,7 +6,7 @@ import { cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
 import type { ServiceContext } from "../context.ts";
 import { assertKeyAccess, assertRole, memberRoleSql } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { presign } from "../media/presign.ts";
+import { downloadUrl } from "../media/presign.ts";
 import { messageJson, threadJson, unreadCountSql } from "./views.ts";
 
 export const threadNotFound = () => new ApiError("not_found", "Thread not found.");
@@ -159,9 +159,5 @@ export async function attachmentUrl(
   if (principal.kind === "user") assertRole(rows[0]?.role, "messages:read", "see messages");
   const key = rows[0]?.key;
   if (!key) throw new ApiError("not_found", "Attachment not found.");
-  const ttl = 300;
-  return {
-    url: await presign(config, "GET", key, ttl),
-    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
-  };
+  return downloadUrl(config, key, ctx.now);
 }

@@ -10,7 +10,7 @@ import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import { assertKeyAccess, assertRole, memberRoleSql, orgWriteAccess } from "../identity/org-access.ts";
 import type { Principal } from "../identity/principal.ts";
-import { presign } from "../media/presign.ts";
+import { downloadUrl } from "../media/presign.ts";
 import { write } from "../write.ts";
 import {
   allowedRfqActions,
@@ -474,9 +474,5 @@ export async function rfqAttachmentUrl(
   if (principal.kind === "user") assertRole(rows[0]?.role, "rfqs:read", "see requests for quotes");
   const key = rows[0]?.key;
   if (!key) throw new ApiError("not_found", "Attachment not found.");
-  const ttl = 300;
-  return {
-    url: await presign(config, "GET", key, ttl),
-    expiresAt: new Date(ctx.now + ttl * 1000).toISOString(),
-  };
+  return downloadUrl(config, key, ctx.now);
 }
