@@ -83,6 +83,10 @@ export const rfq = z
       .meta({ description: "The seller it is addressed to; null: open to a category" }),
     listingId: z.uuid().nullable(),
     categoryId: z.uuid().nullable(),
+    category: z
+      .object({ id: z.uuid(), name: z.string() })
+      .nullable()
+      .meta({ description: "The category an open RFQ is addressed to" }),
     currency: z.string(),
     deliveryCountry: z.string(),
     neededBy: z.iso.date(),
@@ -106,7 +110,9 @@ export const rfq = z
 
 export const rfqWithQuotes = rfq
   .extend({
-    quotes: z.array(quote).meta({ description: "The buyer sees every quote; a seller only its own" }),
+    quotes: z
+      .array(quoteWithVersions)
+      .meta({ description: "With every version: the buyer sees every quote; a seller only its own" }),
   })
   .meta({ id: "RfqWithQuotes" });
 

@@ -36,7 +36,9 @@ export function rfqJson(viewer: string, options: { quotes?: boolean } = {}): SQL
   const visibleQuotes = sql`q.rfq_id = r.id and (r.buyer_org_id = ${viewer} or q.seller_org_id = ${viewer})`;
   return sql`json_build_object('id', r.id, 'status', r.status, 'title', r.title,
   'buyer', ${orgRefOf(sql`r.buyer_org_id`)}, 'seller', ${orgRefOf(sql`r.seller_org_id`)},
-  'listingId', r.listing_id, 'categoryId', r.category_id, 'currency', r.currency,
+  'listingId', r.listing_id, 'categoryId', r.category_id,
+  'category', (select json_build_object('id', c.id, 'name', c.name) from categories c where c.id = r.category_id),
+  'currency', r.currency,
   'deliveryCountry', r.delivery_country, 'neededBy', r.needed_by, 'respondBy', ${isoTime(sql`r.respond_by`)},
   'notes', r.notes, 'internalNotes', case when r.buyer_org_id = ${viewer} then r.internal_notes end,
   'awardedQuoteId', r.awarded_quote_id, 'version', r.version,
@@ -50,7 +52,8 @@ export function rfqJson(viewer: string, options: { quotes?: boolean } = {}): SQL
     from rfq_attachments a join files f on f.id = a.file_id where a.rfq_id = r.id), '[]'::json)
   ${
     options.quotes
-      ? sql`, 'quotes', coalesce((select json_agg(${quoteJson()} order by q.created_at, q.id) from quotes q where ${visibleQuotes}), '[]'::json)`
+      ? sql`, 'quotes', coalesce((select json_agg(${quoteJson({ versions: true })} order by q.created_at, q.id)
+          from quotes q where ${visibleQuotes}), '[]'::json)`
       : sql``
   })`;
 }
