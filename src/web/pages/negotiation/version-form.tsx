@@ -40,9 +40,11 @@ export function VersionForm(props: {
   const { mode, values, currency } = props;
   const errors = props.errors ?? {};
   const rows = mode === "full" ? [...values.rows, ...blankRows(values.rows)] : values.rows;
+  // The counter-offer shares its page with the acceptance form, which has notes of its own.
+  const ids = mode === "prices" ? { notes: "f-counter-notes" } : undefined;
   return (
     <form method="post" action={props.action} class="form version-form" id={props.id} data-once>
-      <ErrorSummary errors={errors} labels={labelsFor(errors)} />
+      <ErrorSummary errors={errors} labels={labelsFor(errors)} ids={ids} />
       <input type="hidden" name="currency" value={currency} />
       {props.basedOnVersion !== undefined && (
         <input type="hidden" name="basedOnVersion" value={String(props.basedOnVersion)} />
@@ -140,6 +142,7 @@ export function VersionForm(props: {
       )}
       <Field
         name="notes"
+        id={ids?.notes}
         label={mode === "full" ? "Notes for the buyer" : "Notes for the seller"}
         multiline
         maxlength={NEGOTIATION_LIMITS.text}
