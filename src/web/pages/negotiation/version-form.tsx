@@ -70,6 +70,7 @@ export function VersionForm(props: {
                   maxlength={200}
                   errors={errors}
                   required={live}
+                  placeholder={live ? undefined : "Extra line: tooling, freight…"}
                 />
               )}
               {mode === "prices" ? (
