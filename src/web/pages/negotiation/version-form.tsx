@@ -5,6 +5,7 @@
  */
 import { NEGOTIATION_LIMITS } from "../../../services/negotiation/machine.ts";
 import { ErrorSummary, Field, type FieldErrors, PAYMENT_TERMS } from "../../components.tsx";
+import type { Format } from "../../format.ts";
 import { EXTRA_ROWS, type LineRow, type VersionValues } from "./version-values.ts";
 
 export const VERSION_LABELS: Record<string, string> = {
@@ -36,6 +37,8 @@ export function VersionForm(props: {
   basedOnVersion?: number;
   submit: string;
   id?: string;
+  /** Formats the quantities shown as text (the counter-offer's); without it they show as typed. */
+  fmt?: Format;
 }) {
   const { mode, values, currency } = props;
   const errors = props.errors ?? {};
@@ -76,7 +79,11 @@ export function VersionForm(props: {
               {mode === "prices" ? (
                 <div class="field line-qty">
                   <span class="label-like">Quantity</span>
-                  <span class="num">{row.quantity}</span>
+                  <span class="num">
+                    {props.fmt && /^\d+$/.test(row.quantity)
+                      ? props.fmt.number(Number(row.quantity))
+                      : row.quantity}
+                  </span>
                   <input type="hidden" name={`lines.${i}.quantity`} value={row.quantity} />
                 </div>
               ) : (
