@@ -95,6 +95,8 @@ export function ErrorSummary(props: {
   errors?: FieldErrors;
   message?: string;
   labels?: Record<string, string>;
+  /** Fields whose control has an id of its own (two forms on one page): field name → element id. */
+  ids?: Record<string, string>;
 }) {
   const entries = Object.entries(props.errors ?? {});
   if (!props.message && entries.length === 0) return null;
@@ -105,7 +107,7 @@ export function ErrorSummary(props: {
         <ul>
           {entries.map(([field, message]) => (
             <li>
-              <a href={`#f-${field.replace(/[^\w-]/g, "-")}`}>
+              <a href={`#${props.ids?.[field] ?? `f-${field.replace(/[^\w-]/g, "-")}`}`}>
                 {props.labels?.[field] ?? field}: {message}
               </a>
             </li>

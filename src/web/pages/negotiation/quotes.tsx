@@ -264,6 +264,7 @@ function renderQuote(
                 errors={errorsOf("counter")}
                 basedOnVersion={quote.currentVersion}
                 submit="Send counter-offer"
+                fmt={facts.fmt}
               />
             </section>
           )}

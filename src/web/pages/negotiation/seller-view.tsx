@@ -106,7 +106,7 @@ export function renderSellerRfq(
           )}
           <VersionHistory facts={facts} quote={quote} />
           {quotes && canRevise && (
-            <div class="columns quote-moves">
+            <div class="columns quote-moves quote-moves-seller">
               <section class="panel" id="revise" aria-labelledby="revise-heading">
                 <h2 id="revise-heading">Revise (version {quote.currentVersion + 1})</h2>
                 <VersionForm

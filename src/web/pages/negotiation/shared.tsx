@@ -188,7 +188,7 @@ export function QuoteLines(props: { facts: PageFacts; version: Version }) {
             <th scope="row" colspan={3}>
               Total ({version.currency}, excl. VAT)
             </th>
-            <td class="num" data-label="Total">
+            <td class="num" data-label={`Total (${version.currency}, excl. VAT)`}>
               <strong>{fmt.money(version.totalMinor, version.currency)}</strong>
             </td>
           </tr>

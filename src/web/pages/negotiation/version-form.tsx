@@ -5,6 +5,7 @@
  */
 import { NEGOTIATION_LIMITS } from "../../../services/negotiation/machine.ts";
 import { ErrorSummary, Field, type FieldErrors, PAYMENT_TERMS } from "../../components.tsx";
+import type { Format } from "../../format.ts";
 import { EXTRA_ROWS, type LineRow, type VersionValues } from "./version-values.ts";
 
 export const VERSION_LABELS: Record<string, string> = {
@@ -36,13 +37,17 @@ export function VersionForm(props: {
   basedOnVersion?: number;
   submit: string;
   id?: string;
+  /** Formats the quantities shown as text (the counter-offer's); without it they show as typed. */
+  fmt?: Format;
 }) {
   const { mode, values, currency } = props;
   const errors = props.errors ?? {};
   const rows = mode === "full" ? [...values.rows, ...blankRows(values.rows)] : values.rows;
+  // The counter-offer shares its page with the acceptance form, which has notes of its own.
+  const ids = mode === "prices" ? { notes: "f-counter-notes" } : undefined;
   return (
     <form method="post" action={props.action} class="form version-form" id={props.id} data-once>
-      <ErrorSummary errors={errors} labels={labelsFor(errors)} />
+      <ErrorSummary errors={errors} labels={labelsFor(errors)} ids={ids} />
       <input type="hidden" name="currency" value={currency} />
       {props.basedOnVersion !== undefined && (
         <input type="hidden" name="basedOnVersion" value={String(props.basedOnVersion)} />
@@ -68,12 +73,17 @@ export function VersionForm(props: {
                   maxlength={200}
                   errors={errors}
                   required={live}
+                  placeholder={live ? undefined : "Extra line: tooling, freight…"}
                 />
               )}
               {mode === "prices" ? (
                 <div class="field line-qty">
                   <span class="label-like">Quantity</span>
-                  <span class="num">{row.quantity}</span>
+                  <span class="num">
+                    {props.fmt && /^\d+$/.test(row.quantity)
+                      ? props.fmt.number(Number(row.quantity))
+                      : row.quantity}
+                  </span>
                   <input type="hidden" name={`lines.${i}.quantity`} value={row.quantity} />
                 </div>
               ) : (
@@ -140,6 +150,7 @@ export function VersionForm(props: {
       )}
       <Field
         name="notes"
+        id={ids?.notes}
         label={mode === "full" ? "Notes for the buyer" : "Notes for the seller"}
         multiline
         maxlength={NEGOTIATION_LIMITS.text}
