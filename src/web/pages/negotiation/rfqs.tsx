@@ -8,7 +8,6 @@ import { rfqStatus } from "../../../db/schema/negotiation.ts";
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
 import { uuidParam } from "../../../routes/schemas.ts";
-import { type CategoryChoice, categoryChoices } from "../../../services/negotiation/categories.ts";
 import { allowedRfqActions } from "../../../services/negotiation/machine.ts";
 import { getRfq, listRfqs, transitionRfq } from "../../../services/negotiation/rfqs.ts";
 import type { AppEnv } from "../../../types.ts";
@@ -135,13 +134,10 @@ rfqPages.get("/rfqs", async (c) => {
   );
 });
 
-/** The RFQ with every quote, and the category names (for an RFQ open to one), read side by side. */
+/** The RFQ with every quote and its versions: one statement. */
 function readRfq(c: WebContext, rfqId: string) {
   return (orgId: string, principal: BuyerContext["principal"]) =>
-    Promise.all([
-      getRfq(serviceContext(c), principal, orgId, rfqId),
-      categoryChoices(serviceContext(c)),
-    ]).then(([rfq, categories]) => ({ rfq, categories }));
+    getRfq(serviceContext(c), principal, orgId, rfqId).then((rfq) => ({ rfq }));
 }
 
 function idOf(c: WebContext): string {
@@ -178,12 +174,12 @@ for (const action of ["withdraw", "close"] as const) {
 function renderRfq(
   c: WebContext,
   buyer: BuyerContext,
-  data: { rfq: RfqWithQuotes; categories: CategoryChoice[] },
+  data: { rfq: RfqWithQuotes },
   problem?: Problem,
   status: 200 | 403 | 409 = 200,
 ) {
   const facts = pageFacts(c);
-  const { rfq, categories } = data;
+  const { rfq } = data;
   const actions = hasRole(buyer.org, "rfqs:write") ? allowedRfqActions(rfq.status, "buyer") : [];
   return page(
     c,
@@ -232,7 +228,7 @@ function renderRfq(
           />
         </section>
         <aside class="panel" aria-label="Terms">
-          <RfqFacts facts={facts} rfq={rfq} categories={categories} />
+          <RfqFacts facts={facts} rfq={rfq} />
         </aside>
       </div>
       <section aria-labelledby="quotes-heading" class="stack tight">

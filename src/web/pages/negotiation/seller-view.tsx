@@ -3,7 +3,6 @@
  * quote form, or the organisation's quote with its versions, a revision form and withdraw.
  */
 import type { QuoteWithVersions, RfqWithQuotes } from "../../../contracts/negotiation.ts";
-import type { CategoryChoice } from "../../../services/negotiation/categories.ts";
 import { Breadcrumbs } from "../../components.tsx";
 import {
   type Membership,
@@ -33,7 +32,6 @@ import { freshValues, valuesFromForm, valuesOf } from "./version-values.ts";
 export interface SellerRfq {
   rfq: RfqWithQuotes;
   quote: QuoteWithVersions | undefined;
-  categories: CategoryChoice[];
 }
 
 export type Actor = { principal: UserPrincipal; viewer: Viewer; org: Membership };
@@ -46,7 +44,7 @@ export function renderSellerRfq(
   status: 200 | ProblemStatus = 200,
 ) {
   const facts = pageFacts(c);
-  const { rfq, quote, categories } = data;
+  const { rfq, quote } = data;
   const quotes = hasRole(actor.org, "quotes:write");
   const live = rfq.status === "open" || rfq.status === "quoted";
   const errors = failed?.problem.errors;
@@ -85,7 +83,7 @@ export function renderSellerRfq(
           <Notes title="Notes from the buyer" text={rfq.notes} />
         </section>
         <aside class="panel" aria-label="Terms">
-          <RfqFacts facts={facts} rfq={rfq} categories={categories} />
+          <RfqFacts facts={facts} rfq={rfq} />
           <p>
             <a class="btn btn-small" href={`/messages/new?subjectType=rfq&subjectId=${rfq.id}`}>
               Message the buyer

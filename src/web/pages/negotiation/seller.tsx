@@ -8,7 +8,6 @@ import { Hono } from "hono";
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
 import { uuidParam } from "../../../routes/schemas.ts";
-import { categoryChoices } from "../../../services/negotiation/categories.ts";
 import { createQuote, getQuote, moveQuote } from "../../../services/negotiation/quotes.ts";
 import { getRfq } from "../../../services/negotiation/rfqs.ts";
 import type { AppEnv } from "../../../types.ts";
@@ -25,7 +24,7 @@ export const sellerRfqPages = new Hono<AppEnv>().route("/", sellerRfqList);
 const rfqIdParam = uuidParam("rfqId");
 const quoteIdParam = uuidParam("quoteId");
 
-/** The RFQ (with the organisation's own quote, if any, and its versions) and the category names. */
+/** The RFQ with the organisation's own quote, if any, and its versions: one statement. */
 async function readSellerRfq(
   c: WebContext,
   principal: UserPrincipal,
@@ -33,10 +32,9 @@ async function readSellerRfq(
   rfqId: string,
 ): Promise<SellerRfq> {
   const ctx = serviceContext(c);
-  const [rfq, categories] = await Promise.all([getRfq(ctx, principal, orgId, rfqId), categoryChoices(ctx)]);
-  const own = rfq.quotes.find((q) => q.seller.id === orgId);
-  const quote = own ? await getQuote(ctx, principal, orgId, own.id) : undefined;
-  return { rfq, quote, categories };
+  const rfq = await getRfq(ctx, principal, orgId, rfqId);
+  const quote = rfq.quotes.find((q) => q.seller.id === orgId);
+  return { rfq, quote };
 }
 
 function idOf(c: WebContext, param: typeof rfqIdParam, name: string, what: string): string {

@@ -2,7 +2,6 @@
 import type { Child } from "hono/jsx";
 import type { Quote, QuoteWithVersions, Rfq } from "../../../contracts/negotiation.ts";
 import { rolesFor } from "../../../services/identity/permissions.ts";
-import type { CategoryChoice } from "../../../services/negotiation/categories.ts";
 import { humanise, PAYMENT_TERMS } from "../../components.tsx";
 import type { Membership, PageFacts } from "../../context.ts";
 import { countryName } from "../../format.ts";
@@ -38,17 +37,10 @@ export function hasRole(org: Membership, capability: "rfqs:write" | "quotes:writ
   return (rolesFor(capability) as readonly string[]).includes(org.role);
 }
 
-export function categoryName(categories: CategoryChoice[], id: string | null): string | undefined {
-  const found = categories.find((c) => c.id === id);
-  if (!found) return undefined;
-  return found.parent ? `${found.parent} › ${found.name}` : found.name;
-}
-
 /** Whom the RFQ asks: its seller, or the sellers of its category. */
-export function addressee(rfq: Rfq, categories?: CategoryChoice[]): string {
+export function addressee(rfq: Rfq): string {
   if (rfq.seller) return rfq.seller.name;
-  const name = categories ? categoryName(categories, rfq.categoryId) : undefined;
-  return name ? `Sellers of ${name}` : "Sellers of a category";
+  return rfq.category ? `Sellers of ${rfq.category.name}` : "Sellers of a category";
 }
 
 export function leadTimeText(days: number): string {
@@ -56,13 +48,13 @@ export function leadTimeText(days: number): string {
 }
 
 /** The RFQ's terms as a definition list. */
-export function RfqFacts(props: { facts: PageFacts; rfq: Rfq; categories?: CategoryChoice[] }) {
+export function RfqFacts(props: { facts: PageFacts; rfq: Rfq }) {
   const { facts, rfq } = props;
   const { fmt } = facts;
   return (
     <dl class="kv rfq-facts">
       <dt>Asked of</dt>
-      <dd>{addressee(rfq, props.categories)}</dd>
+      <dd>{addressee(rfq)}</dd>
       <dt>Buyer</dt>
       <dd>{rfq.buyer.name}</dd>
       <dt>Needed by</dt>
