@@ -34,19 +34,20 @@ const API_DESCRIPTION = `Companies sell to companies: listings with volume prici
 and negotiated deals.
 
 ## Negotiating a deal (requests for quotes)
-1. The buyer asks for quotes: \`POST /v1/orgs/{orgId}/rfqs\`, addressed to one seller (\`sellerOrgId\` or
-   \`listingId\`) or open to a category (\`categoryId\`). Attach drawings first through
-   \`POST /v1/orgs/{orgId}/negotiation-files\` (presigned PUT to storage, then \`/complete\`).
-2. Sellers find it in \`GET /v1/orgs/{orgId}/rfqs?side=seller\` and answer with a quote:
-   \`POST /v1/orgs/{orgId}/rfqs/{rfqId}/quotes\` (lines, unit prices, validity, lead time, payment terms).
-3. They negotiate in immutable versions: the buyer \`…/quotes/{quoteId}/counters\`, the seller
-   \`…/quotes/{quoteId}/revisions\`, each naming the version it answers (\`basedOnVersion\`). Either side may end
-   it (\`…/decline\`, \`…/withdraw\`); conversations run in \`/v1/orgs/{orgId}/threads\`.
-4. The buyer accepts the seller's latest version: \`POST /v1/orgs/{orgId}/quotes/{quoteId}/accept\` with an
-   \`Idempotency-Key\`. The order is placed exactly like a checkout (spending limits and approval, stock reserved,
-   one round trip) at the quoted prices; the RFQ is awarded and its other quotes close. A superseded, expired,
-   withdrawn, declined or countered version is 409 with a \`reason\`.
-5. After delivery and completion, the buyer reviews the seller: \`PUT /v1/orgs/{orgId}/orders/{orderId}/review\`.`;
+Paths below are under \`/v1/orgs/{orgId}\`.
+1. The buyer asks for quotes: \`POST …/rfqs\`, addressed to one seller (\`sellerOrgId\` or \`listingId\`) or open
+   to a category (\`categoryId\`). Drawings are uploaded first through \`…/negotiation-files\` (a presigned PUT to
+   storage, then \`/complete\`) and attached by id.
+2. Sellers find it in \`GET …/rfqs?side=seller\` and answer with a quote: \`POST …/rfqs/{rfqId}/quotes\` (lines,
+   unit prices, validity, lead time, payment terms).
+3. They negotiate in immutable versions: the buyer counters (\`…/counters\`), the seller revises
+   (\`…/revisions\`), each naming the version it answers (\`basedOnVersion\`). Either side may end it
+   (\`…/decline\`, \`…/withdraw\`); conversations run in \`…/threads\`.
+4. The buyer accepts the seller's latest version (\`…/quotes/{quoteId}/accept\`, with an \`Idempotency-Key\`).
+   The order is placed exactly like a checkout (spending limits and approval, stock reserved, one round trip)
+   at the quoted prices; the RFQ is awarded and its other quotes close. A superseded, expired, withdrawn,
+   declined or countered version is 409 with a \`reason\`.
+5. After delivery and completion, the buyer reviews the seller: \`PUT …/orders/{orderId}/review\`.`;
 
 export function openApiInfo(publicUrl: string) {
   return {
