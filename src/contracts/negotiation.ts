@@ -52,6 +52,7 @@ export const quote = z
     id: z.uuid(),
     rfqId: z.uuid(),
     rfqTitle: z.string(),
+    deliveryCountry: z.string().meta({ description: "Where the RFQ asked for delivery" }),
     status: z.enum(quoteStatus.enumValues),
     currentVersion: z.number().int().meta({ description: "Only this version may be accepted" }),
     expiresAt: timestamp,

@@ -16,7 +16,8 @@ const versionJson = sql`json_build_object('version', qv.version, 'side', qv.side
 /** A quote with its latest version (and, with `versions`, every version). `q` must be in scope. */
 export function quoteJson(options: { versions?: boolean } = {}): SQL {
   return sql`json_build_object('id', q.id, 'rfqId', q.rfq_id,
-  'rfqTitle', (select r.title from rfqs r where r.id = q.rfq_id), 'status', q.status,
+  'rfqTitle', (select r.title from rfqs r where r.id = q.rfq_id),
+  'deliveryCountry', (select r.delivery_country from rfqs r where r.id = q.rfq_id), 'status', q.status,
   'currentVersion', q.current_version, 'expiresAt', ${isoTime(sql`q.expires_at`)},
   'buyer', ${orgRefOf(sql`q.buyer_org_id`)}, 'seller', ${orgRefOf(sql`q.seller_org_id`)},
   'orderGroupId', q.order_group_id, 'createdAt', ${isoTime(sql`q.created_at`)}, 'updatedAt', ${isoTime(sql`q.updated_at`)},

@@ -183,7 +183,13 @@ function renderQuote(
   const negotiates = hasRole(buyer.org, "rfqs:write");
   const purchases = hasRole(buyer.org, "orders:purchase");
   const errorsOf = (form: Again["form"]) => (again?.form === form ? again.problem.errors : undefined);
-  const value = (name: string) => (again?.form === "accept" ? (again.posted.get(name) ?? "") : "");
+  // A first render proposes the RFQ's delivery country; a re-render keeps what was typed.
+  const value = (name: string) =>
+    again?.form === "accept"
+      ? (again.posted.get(name) ?? "")
+      : name === "shippingAddress.country"
+        ? quote.deliveryCountry
+        : "";
   const counterValues: VersionValues =
     again?.form === "counter" ? valuesFromForm(again.posted) : { ...valuesOf(latest), notes: "" };
   return page(
