@@ -1,6 +1,6 @@
 /** The acceptance form's fields: PO number and delivery address, as at checkout. */
 import { Field, type FieldErrors } from "../../components.tsx";
-import { countryOptions } from "../buyer/checkout.tsx";
+import { AddressFields } from "../buyer/address-fields.tsx";
 
 export const ADDRESS = ["name", "line1", "line2", "city", "postalCode", "region", "country"] as const;
 
@@ -24,69 +24,10 @@ export function AcceptFields(props: {
   return (
     <>
       <Field name="poNumber" label="PO number" maxlength={64} value={v("poNumber")} errors={errors} />
-      <Field
-        name="shippingAddress.name"
-        label="Recipient"
-        required
-        maxlength={120}
-        value={v("shippingAddress.name", props.buyerName)}
+      <AddressFields
+        value={(name) => (name === "shippingAddress.name" ? v(name, props.buyerName) : v(name))}
         errors={errors}
       />
-      <Field
-        name="shippingAddress.line1"
-        label="Address line 1"
-        required
-        maxlength={200}
-        autocomplete="address-line1"
-        value={v("shippingAddress.line1")}
-        errors={errors}
-      />
-      <Field
-        name="shippingAddress.line2"
-        label="Address line 2"
-        maxlength={200}
-        autocomplete="address-line2"
-        value={v("shippingAddress.line2")}
-        errors={errors}
-      />
-      <div class="row">
-        <Field
-          name="shippingAddress.postalCode"
-          label="Postal code"
-          required
-          maxlength={20}
-          autocomplete="postal-code"
-          value={v("shippingAddress.postalCode")}
-          errors={errors}
-        />
-        <Field
-          name="shippingAddress.city"
-          label="City"
-          required
-          maxlength={100}
-          autocomplete="address-level2"
-          value={v("shippingAddress.city")}
-          errors={errors}
-        />
-      </div>
-      <div class="row">
-        <Field
-          name="shippingAddress.region"
-          label="Region or state"
-          maxlength={100}
-          value={v("shippingAddress.region")}
-          errors={errors}
-        />
-        <Field
-          name="shippingAddress.country"
-          label="Country"
-          required
-          autocomplete="country"
-          value={v("shippingAddress.country").toUpperCase()}
-          errors={errors}
-          options={countryOptions()}
-        />
-      </div>
       <Field
         name="notes"
         label="Notes for the seller"

@@ -5,7 +5,7 @@ import { Breadcrumbs, ErrorSummary, Field, type FieldErrors, PageHead } from "..
 import type { WebContext } from "../../context.ts";
 import type { Form } from "../../forms.ts";
 import { page } from "../../render.tsx";
-import { countryOptions } from "../buyer/checkout.tsx";
+import { countryOptions } from "../buyer/address-fields.tsx";
 import type { BuyerContext } from "../buyer/shared.tsx";
 import { hasRole } from "./shared.tsx";
 
