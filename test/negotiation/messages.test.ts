@@ -576,6 +576,31 @@ describe("rate limits", () => {
     ).toBe(201);
   });
 
+  it("holds an API key to the per-sender limit too (30 a minute), not only to its organisation's", async () => {
+    const { buyer, thread } = await orderThread();
+    const created = await api(`/v1/orgs/${buyer.orgId}/api-keys`, {
+      token: buyer.owner.token,
+      body: { name: "erp", scopes: ["orders:read", "orders:write"] },
+    });
+    expect(created.status).toBe(201);
+    const { key, id: keyId } = await json<{ key: string; id: string }>(created);
+    await sql().query(
+      `insert into messages (thread_id, sender_org_id, sender_key_id, body, created_at)
+       select $1, $2, $3, 'filler', now() - interval '10 seconds' from generate_series(1, 30)`,
+      [thread.id, buyer.orgId, keyId],
+    );
+    await sql().query("update threads set last_message_at = now() where id = $1", [thread.id]);
+    const res = await api(messages(buyer.orgId, thread.id), { token: key, body: { body: "From the ERP" } });
+    expect(res.status).toBe(429);
+    await problem(res);
+    // The organisation's members are not held back by the key's rate.
+    const member = await api(messages(buyer.orgId, thread.id), {
+      token: buyer.owner.token,
+      body: { body: "Hi" },
+    });
+    expect(member.status).toBe(201);
+  });
+
   it("stops an organisation past 500 messages an hour", async () => {
     const { buyer, thread } = await orderThread();
     await sql().query(

@@ -16,7 +16,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { categories, files, listings, listingVariants } from "./catalog.ts";
-import { organizations, users } from "./identity.ts";
+import { apiKeys, organizations, users } from "./identity.ts";
 import { orderGroups, orders, paymentTerms } from "./orders.ts";
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
@@ -237,6 +237,8 @@ export const messages = pgTable(
       .references(() => threads.id, { onDelete: "cascade" }),
     senderOrgId: uuid().notNull(),
     senderUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** The API key that posted it (null when a member did): a key's own rate is counted by this. */
+    senderKeyId: uuid().references(() => apiKeys.id, { onDelete: "set null" }),
     body: text().notNull(),
     /** Uploaded files (documents, images) of the sender's organisation. */
     attachmentIds: uuid().array().notNull().default(sql`'{}'::uuid[]`),

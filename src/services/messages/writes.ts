@@ -134,6 +134,19 @@ function senderStatements(
         at,
       ),
     );
+  // An API key is one sender too: held to the same per-minute limit as a person (it belongs to one
+  // organisation, whose lock serialises its posts).
+  if (principal.kind === "api_key")
+    rates.unshift(
+      rateCheck(
+        "sender_rate",
+        SENDER_LIMITS.user.max,
+        SENDER_LIMITS.user.window,
+        (since) =>
+          recentMessages(sql`array[${orgId}::uuid]`, since, sql`rm.sender_key_id = ${principal.keyId}`),
+        at,
+      ),
+    );
   const statements = [
     db.execute(
       sql`select ${sql.join([...orgWriteChecks(ctx, principal, orgId, "messages:write"), ...locks], sql`, `)}`,
@@ -173,13 +186,15 @@ function postStatements(
   prelude: SQL = sql``,
 ) {
   const userId = principal.kind === "user" ? principal.userId : null;
+  const keyId = principal.kind === "api_key" ? principal.keyId : null;
   const seen = userId
     ? sql`, seen as (insert into thread_reads (thread_id, user_id, last_read_at) select id, ${userId}, ${at} from thread
         on conflict (thread_id, user_id) do update set last_read_at = greatest(thread_reads.last_read_at, excluded.last_read_at))`
     : sql``;
   const post = db.execute(sql`with ${prelude} thread as (${thread}),
-    msg as (insert into messages (id, thread_id, sender_org_id, sender_user_id, body, attachment_ids, created_at)
-      select ${messageId}, id, ${orgId}, ${userId}::uuid, ${input.body}, ${uuidArray(input.attachmentIds)}, ${at} from thread
+    msg as (insert into messages (id, thread_id, sender_org_id, sender_user_id, sender_key_id, body, attachment_ids, created_at)
+      select ${messageId}, id, ${orgId}, ${userId}::uuid, ${keyId}::uuid, ${input.body}, ${uuidArray(input.attachmentIds)}, ${at}
+      from thread
       returning id, thread_id)
     ${seen}
     ${appendEvents(

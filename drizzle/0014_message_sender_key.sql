@@ -1,0 +1,2 @@
+ALTER TABLE "messages" ADD COLUMN "sender_key_id" uuid;--> statement-breakpoint
+ALTER TABLE "messages" ADD CONSTRAINT "messages_sender_key_id_api_keys_id_fk" FOREIGN KEY ("sender_key_id") REFERENCES "public"."api_keys"("id") ON DELETE set null ON UPDATE no action;
