@@ -229,17 +229,7 @@ try {
       const cart = list[i];
       if (!cart) throw new Error("out of carts");
       const key = crypto.randomUUID();
-      const result = await checkout(
-        context(meter),
-        principal,
-        cart.orgId,
-        key,
-        key,
-        cart.etag,
-        input,
-        48,
-        72,
-      );
+      const result = await checkout(context(meter), principal, cart.orgId, key, cart.etag, input, 48, 72);
       if (result.status !== 201 || result.replayed) throw new Error(`checkout answered ${result.status}`);
     });
     const after = await ledger();

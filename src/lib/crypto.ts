@@ -35,3 +35,20 @@ export function constantTimeEqual(a: string, b: string): boolean {
   }
   return timingSafeEqual(left, right);
 }
+
+/** JSON with keys sorted at every level: the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What identifies a request's body for an Idempotency-Key: the SHA-256 of its canonical JSON. */
+export function requestHash(body: unknown): Promise<string> {
+  return sha256Hex(canonical(body));
+}

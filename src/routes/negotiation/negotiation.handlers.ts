@@ -1,4 +1,3 @@
-import { sha256Hex } from "../../lib/crypto.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import * as uploads from "../../services/media/uploads.ts";
 import { acceptQuote } from "../../services/negotiation/accept.ts";
@@ -6,7 +5,6 @@ import * as quotes from "../../services/negotiation/quotes.ts";
 import * as rfqs from "../../services/negotiation/rfqs.ts";
 import type { AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
-import { canonical } from "../orders/orders.handlers.ts";
 import type * as routes from "./negotiation.routes.ts";
 
 export const createRfqHandler: AppRouteHandler<typeof routes.createRfq> = async (c) => {
@@ -116,11 +114,7 @@ export const acceptQuoteHandler: AppRouteHandler<typeof routes.acceptQuote> = as
     orgId,
     quoteId,
     version,
-    {
-      key: c.req.valid("header")["idempotency-key"],
-      // The key space is the organisation's, shared with checkout: the hash names what was asked.
-      requestHash: await sha256Hex(canonical({ acceptQuote: quoteId, version, ...body })),
-    },
+    c.req.valid("header")["idempotency-key"],
     body,
     {
       approvalHoldHours: c.var.config.APPROVAL_HOLD_HOURS,

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { principalOf } from "../../middleware/auth.ts";
 import type { VersionedCart } from "../../services/orders/cart.ts";
@@ -10,18 +9,6 @@ import * as orders from "../../services/orders/orders.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
 import type * as routes from "./orders.routes.ts";
-
-/** JSON with keys sorted at every level: the same body always hashes the same. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** Answers with the cart and its version (ETag), which checkout's If-Match must name. */
 function respondCart(c: Context<AppEnv>, { cart, etag }: VersionedCart) {
@@ -60,7 +47,6 @@ export const checkoutHandler: AppRouteHandler<typeof routes.checkout> = async (c
     principalOf(c),
     orgId,
     key,
-    await sha256Hex(canonical(body)),
     ifMatch.trim(),
     body,
     c.var.config.APPROVAL_HOLD_HOURS,

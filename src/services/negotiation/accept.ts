@@ -24,7 +24,7 @@ export async function acceptQuote(
   orgId: string,
   quoteId: string,
   version: number,
-  idempotency: { key: string; requestHash: string },
+  idempotencyKey: string,
   input: Omit<CheckoutInput, "paymentTerms">,
   hours: { approvalHoldHours: number; orderAcceptHours: number },
 ): Promise<CheckoutResult> {
@@ -36,7 +36,8 @@ export async function acceptQuote(
     ctx,
     principal,
     orgId,
-    idempotency,
+    // The key space is the organisation's, shared with checkout: the request names what was asked.
+    { key: idempotencyKey, request: { acceptQuote: quoteId, version, ...input } },
     {
       action: "accept quotes",
       lock: [

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { OrderGroup } from "../../contracts/orders.ts";
 import { check, postgresError } from "../../db/atomic.ts";
+import { requestHash as hashOf } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
@@ -51,7 +52,6 @@ export async function checkout(
   principal: Principal,
   orgId: string,
   idempotencyKey: string,
-  requestHash: string,
   ifMatch: string,
   input: CheckoutInput,
   approvalHoldHours: number,
@@ -63,7 +63,7 @@ export async function checkout(
     ctx,
     principal,
     orgId,
-    { key: idempotencyKey, requestHash },
+    { key: idempotencyKey, request: input },
     {
       action: "check out",
       lock: [
@@ -142,12 +142,14 @@ export async function placeOrders(
   ctx: ServiceContext,
   principal: Principal,
   orgId: string,
-  idempotency: { key: string; requestHash: string },
+  /** The key, and the request it stands for (its canonical hash tells a replay from a reuse). */
+  idempotency: { key: string; request: unknown },
   source: OrderSource,
   input: Omit<CheckoutInput, "paymentTerms">,
   hours: { approvalHoldHours: number; orderAcceptHours: number },
 ): Promise<CheckoutResult> {
-  const { key: idempotencyKey, requestHash } = idempotency;
+  const { key: idempotencyKey } = idempotency;
+  const requestHash = await hashOf(idempotency.request);
   const { approvalHoldHours, orderAcceptHours } = hours;
   const db = ctx.db;
   const now = new Date(ctx.now);

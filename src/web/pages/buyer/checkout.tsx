@@ -5,9 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
-import { sha256Hex } from "../../../lib/crypto.ts";
 import { serviceContext } from "../../../routes/context.ts";
-import { canonical } from "../../../routes/orders/orders.handlers.ts";
 import { checkoutBody } from "../../../routes/orders/orders.routes.ts";
 import { getOrg } from "../../../services/identity/orgs.ts";
 import { type CartView, getCart, type VersionedCart } from "../../../services/orders/cart.ts";
@@ -90,7 +88,6 @@ checkoutPages.post("/checkout", async (c) => {
         buyer.principal,
         buyer.org.orgId,
         key,
-        await sha256Hex(canonical(body)),
         version,
         body,
         c.var.config.APPROVAL_HOLD_HOURS,

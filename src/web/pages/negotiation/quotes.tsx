@@ -6,11 +6,9 @@
  */
 import { Hono } from "hono";
 import type { QuoteWithVersions } from "../../../contracts/negotiation.ts";
-import { sha256Hex } from "../../../lib/crypto.ts";
 import { ApiError } from "../../../lib/problem.ts";
 import { serviceContext } from "../../../routes/context.ts";
 import { acceptBody } from "../../../routes/negotiation/negotiation.routes.ts";
-import { canonical } from "../../../routes/orders/orders.handlers.ts";
 import { uuidParam } from "../../../routes/schemas.ts";
 import { acceptQuote } from "../../../services/negotiation/accept.ts";
 import { getQuote, moveQuote } from "../../../services/negotiation/quotes.ts";
@@ -100,20 +98,10 @@ quotePages.post("/quotes/:quoteId/accept", async (c) => {
   const { version, ...body } = parsed.data;
   const done = await attempt(
     async () =>
-      acceptQuote(
-        serviceContext(c),
-        buyer.principal,
-        buyer.org.orgId,
-        quoteId,
-        version,
-        // The API's own request hash: a replay from either place answers the same.
-        { key, requestHash: await sha256Hex(canonical({ acceptQuote: quoteId, version, ...body })) },
-        body,
-        {
-          approvalHoldHours: c.var.config.APPROVAL_HOLD_HOURS,
-          orderAcceptHours: c.var.config.ORDER_ACCEPT_HOURS,
-        },
-      ),
+      acceptQuote(serviceContext(c), buyer.principal, buyer.org.orgId, quoteId, version, key, body, {
+        approvalHoldHours: c.var.config.APPROVAL_HOLD_HOURS,
+        orderAcceptHours: c.var.config.ORDER_ACCEPT_HOURS,
+      }),
     (p) => {
       notFoundOr(p.status, p.message);
       return fail({ message: p.message, errors: p.errors }, p.status as ProblemStatus);
