@@ -9,6 +9,7 @@ import { amountBoundError } from "../orders/cart.ts";
 import { type CheckoutInput, type CheckoutResult, placeOrders } from "../orders/checkout.ts";
 import { allowedQuoteActions } from "./machine.ts";
 import { acceptanceHeld, applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
+import { quoteEvent } from "./views.ts";
 
 /**
  * The buyer accepts version `version` of a quote: the order is placed through checkout's own placement
@@ -105,18 +106,7 @@ export async function acceptQuote(
         db.execute(sql`with m as (select id, 'sent'::text as from_status, 'accepted'::text as to_status, rfq_id,
             buyer_org_id, seller_org_id, current_version from quotes where id = ${quoteId}),
           logged as (${logTransition("quote", sql`m`, "accept", { userId, orgId }, at)})
-          ${appendEvents(
-            [
-              {
-                type: "quote.accepted",
-                orgId: sql`org`,
-                entityId: sql`m.id`,
-                payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', 'accept', 'version', m.current_version)`,
-                from: sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
-              },
-            ],
-            at,
-          )}`),
+          ${appendEvents([quoteEvent("quote.accepted", "accept", sql`m`, "both")], at)}`),
         // Awarded now only when the order is placed; an order waiting for the buyer's approver awards the RFQ
         // when approved (see outcomes.ts) and leaves the other quotes live until then.
         applyRfqTransition(

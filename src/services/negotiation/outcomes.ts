@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client.ts";
 import { appendEvents } from "../events.ts";
 import { applyRfqTransition, logTransition, rfqLockSql } from "./rfqs.ts";
+import { quoteEvent } from "./views.ts";
 
 /**
  * What the buyer's approver deciding a held checkout means for the quote it accepted (if the checkout came
@@ -38,18 +39,13 @@ export function quoteApprovalOutcome(
       logged as (${logTransition("quote", sql`m`, `approval_${outcome}`, actor, at)})
       ${appendEvents(
         [
-          {
-            type: outcome === "declined" ? "quote.declined" : "quote.expired",
-            orgId: sql`org`,
-            entityId: sql`m.id`,
-            payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', ${`approval_${outcome}`}::text,
-              'version', m.current_version)`,
-            // Declined: the seller learns it (the buyer's own approver decided); expired: both sides.
-            from:
-              outcome === "declined"
-                ? sql`m, unnest(array[m.seller_org_id]) org`
-                : sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
-          },
+          // Declined: the seller learns it (the buyer's own approver decided); expired: both sides.
+          quoteEvent(
+            outcome === "declined" ? "quote.declined" : "quote.expired",
+            `approval_${outcome}`,
+            sql`m`,
+            outcome === "declined" ? "seller" : "both",
+          ),
         ],
         at,
       )}`),

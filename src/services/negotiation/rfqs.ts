@@ -19,7 +19,7 @@ import {
   type RfqTransition,
   rfqMachine,
 } from "./machine.ts";
-import { rfqIdsVisibleToSeller, rfqJson, rfqVisibleToSeller } from "./views.ts";
+import { quoteEvent, rfqIdsVisibleToSeller, rfqJson, rfqVisibleToSeller } from "./views.ts";
 
 export interface RfqInput {
   title: string;
@@ -312,13 +312,7 @@ export function applyRfqTransition(
             and seller_org_id is not null and ${transition.to}::text <> 'awarded'
             union select seller_org_id from quotes where rfq_id = m.id and ${transition.to}::text <> 'awarded') orgs`,
         },
-        {
-          type: "quote.closed",
-          orgId: sql`e.seller_org_id`,
-          entityId: sql`e.id`,
-          payload: sql`jsonb_build_object('rfqId', e.rfq_id, 'action', 'close', 'version', e.current_version)`,
-          from: sql`ended e`,
-        },
+        quoteEvent("quote.closed", "close", sql`ended`, "seller"),
       ],
       at,
     )}`);
@@ -403,18 +397,7 @@ export async function expireNegotiations(ctx: ServiceContext, limit = 500) {
           where q.id = due.id and q.status in ('sent', 'countered') and q.expires_at <= ${at}
           returning q.id, due.from_status, 'expired'::text as to_status, q.rfq_id, q.buyer_org_id, q.seller_org_id, q.current_version),
         logged as (${logTransition("quote", sql`m`, "expire", system, at)}),
-        events as (${appendEvents(
-          [
-            {
-              type: "quote.expired",
-              orgId: sql`org`,
-              entityId: sql`m.id`,
-              payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', 'expire', 'version', m.current_version)`,
-              from: sql`m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`,
-            },
-          ],
-          at,
-        )})
+        events as (${appendEvents([quoteEvent("quote.expired", "expire", sql`m`, "both")], at)})
         select count(*)::int as n from m`),
     )
     .step(

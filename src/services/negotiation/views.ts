@@ -1,5 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { EventType } from "../../contracts/events.ts";
 import { isoTime } from "../../db/json.ts";
+import type { EventRows } from "../events.ts";
 
 const orgRefOf = (id: SQL) =>
   sql`(select json_build_object('id', org.id, 'name', org.name) from organizations org where org.id = ${id})`;
@@ -85,4 +87,26 @@ export function rfqIdsVisibleToSeller(sellerOrgId: string): SQL {
         where org_id = ${sellerOrgId} and status = 'published')
       union select c.parent_id from categories c where c.parent_id is not null and c.id in (select category_id
         from listings where org_id = ${sellerOrgId} and status = 'published')))`;
+}
+
+/**
+ * Event rows of a quote move for each quote in `rows` (a relation with id, rfq_id, current_version and the
+ * organisation columns `audience` names), for `appendEvents`.
+ */
+export function quoteEvent(
+  type: Extract<EventType, `quote.${string}`>,
+  action: string,
+  rows: SQL,
+  audience: "both" | "seller",
+): EventRows {
+  return {
+    type,
+    orgId: sql`org`,
+    entityId: sql`m.id`,
+    payload: sql`jsonb_build_object('rfqId', m.rfq_id, 'action', ${action}::text, 'version', m.current_version)`,
+    from:
+      audience === "both"
+        ? sql`${rows} m, unnest(array[m.buyer_org_id, m.seller_org_id]) org`
+        : sql`${rows} m, unnest(array[m.seller_org_id]) org`,
+  };
 }
