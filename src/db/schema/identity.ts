@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  check,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -29,6 +31,8 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     /** Set by `npm run admin:grant`, never by an endpoint. */
     platformAdmin: boolean().notNull().default(false),
+    /** Set when the owner of the address opened the verification link; checkout, invitations and publishing wait for it. */
+    emailVerifiedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: createdAt(),
   },
@@ -148,17 +152,32 @@ export const loginFailures = pgTable(
   (t) => [primaryKey({ columns: [t.emailNormalized, t.device] })],
 );
 
-/** Outgoing email, written in the same batch as the change that causes it; a sender drains it. */
+/**
+ * Outgoing email, written in the same batch as the change that causes it (or by the delivery consumer for
+ * an event's notifications): a template name and its data, rendered when sent. The relay enqueues each row
+ * (`enqueuedAt`; `relayLeaseUntil` while an isolate holds it), the consumer sends it through the provider.
+ * `dedupeKey` makes a notification appear once however often its event is consumed.
+ */
 export const emailOutbox = pgTable(
   "email_outbox",
   {
     id: uuid().primaryKey().defaultRandom(),
     toEmail: text().notNull(),
-    subject: text().notNull(),
-    body: text().notNull(),
-    kind: text().notNull(),
+    template: text().notNull(),
+    data: jsonb().notNull().default({}),
+    dedupeKey: text(),
     createdAt: createdAt(),
+    relayLeaseUntil: timestamp({ withTimezone: true }),
+    enqueuedAt: timestamp({ withTimezone: true }),
+    /** pending | sent | dead (every attempt failed) */
+    status: text().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
     sentAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("email_outbox_unsent_idx").on(t.createdAt).where(sql`sent_at is null`)],
+  (t) => [
+    index("email_outbox_unrelayed_idx").on(t.createdAt).where(sql`enqueued_at is null`),
+    uniqueIndex("email_outbox_dedupe_key").on(t.dedupeKey),
+    check("email_outbox_status", sql`status in ('pending', 'sent', 'dead')`),
+  ],
 );

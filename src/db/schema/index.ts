@@ -4,3 +4,4 @@ export * from "./catalog.ts";
 export * from "./identity.ts";
 export * from "./negotiation.ts";
 export * from "./orders.ts";
+export * from "./delivery.ts";

@@ -198,6 +198,8 @@ export const invoices = pgTable(
     issuedAt: createdAt(),
     dueAt: timestamp({ withTimezone: true }).notNull(),
     paidAt: timestamp({ withTimezone: true }),
+    /** When the "invoice due" reminder went into the outbox (once per invoice). */
+    dueReminderAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index("invoices_seller_idx").on(t.sellerOrgId, t.issuedAt.desc()),
@@ -218,8 +220,15 @@ export const events = pgTable(
     entityId: uuid().notNull(),
     payload: jsonb().notNull().default({}),
     createdAt: createdAt(),
+    /** Set while an isolate holds the row between reading it and enqueueing it (the relay's lease). */
+    relayLeaseUntil: timestamp({ withTimezone: true }),
+    /** Set once the row is on the delivery queue; the cron sweeps rows still without it. */
+    enqueuedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("events_org_idx").on(t.orgId, t.createdAt)],
+  (t) => [
+    index("events_org_idx").on(t.orgId, t.createdAt),
+    index("events_unrelayed_idx").on(t.createdAt).where(sql`enqueued_at is null`),
+  ],
 );
 
 /** Checkout retries: the first response per (buyer org, Idempotency-Key) is replayed for 24 h. */
