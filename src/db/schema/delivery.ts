@@ -160,4 +160,3 @@ export const emailRequests = pgTable(
   },
   (t) => [index("email_requests_idx").on(t.emailNormalized, t.purpose, t.requestedAt)],
 );
-

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../http/problem.ts";
 import { createRouter } from "../../http/router.ts";
 import { ApiError } from "../../lib/problem.ts";
-import { readMailbox } from "../../services/identity/invitations.ts";
+import { readMailbox } from "../../services/email/mailbox.ts";
 import { serviceContext } from "../context.ts";
 import { email, jsonResponse, publicAccess } from "../schemas.ts";
 
@@ -12,7 +12,7 @@ const mailbox = createRoute({
   method: "get",
   path: "/v1/dev/mailbox",
   tags: ["Development"],
-  summary: "The email outbox (only when DEV_MAILBOX is on; never in production)",
+  summary: "What the development email provider delivered (only when DEV_MAILBOX is on; never in production)",
   request: { query: z.object({ to: email.optional() }) },
   responses: {
     200: jsonResponse(
@@ -22,9 +22,10 @@ const mailbox = createRoute({
             z.object({
               id: z.uuid(),
               to: z.string(),
+              template: z.string(),
               subject: z.string(),
-              body: z.string(),
-              kind: z.string(),
+              body: z.string().openapi({ description: "The plain-text part" }),
+              html: z.string(),
               createdAt: z.iso.datetime(),
             }),
           ),

@@ -1,9 +1,10 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { guard, textArray } from "../../db/atomic.ts";
-import { emailOutbox, invitations } from "../../db/schema/index.ts";
+import { invitations } from "../../db/schema/index.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { appendEmails } from "../email/outbox.ts";
 import { write } from "../write.ts";
 import { normalizeEmail } from "./accounts.ts";
 import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
@@ -67,16 +68,15 @@ export async function createInvitation(
         invitedBy: principal.userId,
         expiresAt,
       }),
-      ctx.db.execute(sql`
-        insert into email_outbox (to_email, subject, body, kind)
-        select ${email}, 'You are invited to ' || o.name || ' on the marketplace',
-          u.name || ' invited you to join ' || o.name || ' as ' || ${input.role} || E'.\n\n'
-            || 'Open this link, sign in (or sign up) with this email address and accept within 7 days:\n'
-            || ${pageUrl} || E'\n\n'
-            || 'Accepting through the API instead:\n'
-            || 'POST ' || ${acceptUrl} || E'\n',
-          'invitation'
-        from organizations o, users u where o.id = ${orgId} and u.id = ${principal.userId}`),
+      ctx.db.execute(
+        appendEmails({
+          template: "invitation",
+          to: sql`${email}`,
+          data: sql`jsonb_build_object('inviterName', u.name, 'orgName', o.name, 'role', ${input.role}::text,
+            'acceptUrl', ${pageUrl}::text, 'apiAcceptUrl', ${acceptUrl}::text, 'expiresAt', ${expiresAt.toISOString()}::text)`,
+          from: sql`organizations o, users u where o.id = ${orgId} and u.id = ${principal.userId}`,
+        }),
+      ),
     )
     .commit();
   return { id, orgId, email, role: input.role, expiresAt: expiresAt.toISOString() };
@@ -294,22 +294,4 @@ export async function revokeInvitation(
   if (revoked.rows.length === 0) {
     throw new ApiError("conflict", "This invitation was accepted or revoked meanwhile.");
   }
-}
-
-/** The newest emails in the outbox (development mailbox). */
-export async function readMailbox(ctx: ServiceContext, to?: string) {
-  const query = ctx.db
-    .select({
-      id: emailOutbox.id,
-      to: emailOutbox.toEmail,
-      subject: emailOutbox.subject,
-      body: emailOutbox.body,
-      kind: emailOutbox.kind,
-      createdAt: emailOutbox.createdAt,
-    })
-    .from(emailOutbox)
-    .orderBy(desc(emailOutbox.createdAt))
-    .limit(50);
-  const rows = await (to ? query.where(eq(emailOutbox.toEmail, normalizeEmail(to))) : query);
-  return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
 }
