@@ -23,6 +23,7 @@ import { negotiationRouter } from "./routes/negotiation/negotiation.index.ts";
 import { ordersRouter } from "./routes/orders/orders.index.ts";
 import { orgsRouter } from "./routes/orgs/orgs.index.ts";
 import { reviewsRouter } from "./routes/reviews/reviews.index.ts";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index.ts";
 import { isPagePath, webApp } from "./web/index.ts";
 import { errorPage } from "./web/render.tsx";
 
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ordersRouter)
     .route("/", negotiationRouter)
     .route("/", reviewsRouter)
+    .route("/", webhooksRouter)
     .route("/", messagesRouter)
     .route("/", devRouter)
     .route("/", docsRouter)

@@ -8,6 +8,8 @@ const flag = z.enum(["on", "off"]);
 export const DEV_CURSOR_SECRET = "local-dev-cursor-secret-meaningless-elsewhere";
 /** The DEVICE_COOKIE_SECRET wrangler.toml gives development and tests; refused in production. */
 export const DEV_DEVICE_COOKIE_SECRET = "local-dev-device-cookie-secret-not-a-secret";
+/** The WEBHOOK_SECRETS_KEY wrangler.toml gives development and tests; refused in production. */
+export const DEV_WEBHOOK_SECRETS_KEY = "bG9jYWwtZGV2LXdlYmhvb2sta2V5LW5vdC1hLXNlY3I=";
 export const logLevels = ["debug", "info", "warn", "error"] as const;
 /** The longest lifetime `UPLOAD_URL_TTL_SECONDS` may give a presigned PUT (the cron relies on it). */
 export const MAX_UPLOAD_URL_TTL_SECONDS = 3600;
@@ -122,6 +124,25 @@ export const configSchema = z
     CURSOR_SECRET: z
       .string({ error: "is required (random text of at least 32 characters)" })
       .min(32, "must be at least 32 characters of random text"),
+    /** After a write commits, enqueue its outbox rows in waitUntil; "off" leaves them to the cron sweep. */
+    OUTBOX_RELAY: flag.default("on"),
+    /** How emails leave: the development mailbox, or Resend's HTTP API (RESEND_API_KEY). */
+    EMAIL_PROVIDER: z.enum(["mailbox", "resend"]).default("mailbox"),
+    EMAIL_FROM: z.string().min(3).default("Marketplace <no-reply@marketplace.example.com>"),
+    RESEND_API_KEY: z.string().min(8).optional(),
+    /** AES-256-GCM key (base64 of 32 bytes) that encrypts webhook signing secrets at rest. */
+    WEBHOOK_SECRETS_KEY: z
+      .string({ error: "is required (base64 of 32 random bytes: `openssl rand -base64 32`)" })
+      .refine((value) => {
+        try {
+          return atob(value).length === 32;
+        } catch {
+          return false;
+        }
+      }, "must be base64 of exactly 32 bytes (`openssl rand -base64 32`)"),
+    /** Lets webhook endpoints be http:// on loopback (development receivers). */
+    WEBHOOK_ALLOW_LOOPBACK: flag.default("off"),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   })
   .refine((config) => !(config.ENVIRONMENT === "production" && config.LOCAL_DB_PROXY), {
     path: ["LOCAL_DB_PROXY"],
@@ -140,6 +161,23 @@ export const configSchema = z
       !(config.ENVIRONMENT === "production" && config.DEVICE_COOKIE_SECRET === DEV_DEVICE_COOKIE_SECRET),
     { path: ["DEVICE_COOKIE_SECRET"], message: "must not be the development value in production" },
   )
+  .refine(
+    (config) =>
+      !(config.ENVIRONMENT === "production" && config.WEBHOOK_SECRETS_KEY === DEV_WEBHOOK_SECRETS_KEY),
+    { path: ["WEBHOOK_SECRETS_KEY"], message: "must not be the development value in production" },
+  )
+  .refine((config) => !(config.ENVIRONMENT === "production" && config.WEBHOOK_ALLOW_LOOPBACK === "on"), {
+    path: ["WEBHOOK_ALLOW_LOOPBACK"],
+    message: "must not be on in production",
+  })
+  .refine((config) => !(config.ENVIRONMENT === "production" && config.EMAIL_PROVIDER !== "resend"), {
+    path: ["EMAIL_PROVIDER"],
+    message: "must be resend in production (the mailbox is for development)",
+  })
+  .refine((config) => !(config.EMAIL_PROVIDER === "resend" && !config.RESEND_API_KEY), {
+    path: ["RESEND_API_KEY"],
+    message: "is required when EMAIL_PROVIDER is resend",
+  })
   .refine((config) => !(config.ENVIRONMENT === "production" && config.PASSWORD_HASH_COST !== "full"), {
     path: ["PASSWORD_HASH_COST"],
     message: "must be full in production",

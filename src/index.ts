@@ -3,6 +3,10 @@ import { createDb } from "./db/client.ts";
 import { DbMeter } from "./db/meter.ts";
 import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
+import { consumeDeadLetters, consumeDeliveries } from "./services/delivery/consumer.ts";
+import type { DeliveryMessage } from "./services/delivery/messages.ts";
+import { sweepOutbox, sweepStrandedDeliveries } from "./services/delivery/relay.ts";
+import { emailProvider } from "./services/email/provider.ts";
 import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
 import { deleteAbandonedUploads, sweepCompletedUploadKeys } from "./services/media/uploads.ts";
@@ -12,10 +16,25 @@ import { expireStaleOrders } from "./services/orders/orders.ts";
 
 const app = createApp();
 
-/** Cron: housekeeping that no request should wait for. */
+/** The cron that sweeps the outbox every minute (wrangler.toml [triggers]); the other is the hourly housekeeping. */
+export const SWEEP_CRON = "* * * * *";
+
+/** Cron: housekeeping that no request should wait for, and the outbox's slow path. */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   const config = readConfig(env);
   const meter = new DbMeter();
+  if (controller.cron === SWEEP_CRON) {
+    const db = createDb(config, meter);
+    const relayed = await sweepOutbox(db, env.DELIVERY);
+    const stranded = await sweepStrandedDeliveries(db, env.DELIVERY);
+    if (relayed + stranded > 0)
+      createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("outbox swept", {
+        relayed,
+        strandedDeliveries: stranded,
+        dbRoundTrips: meter.roundTrips,
+      });
+    return;
+  }
   const ctx = {
     db: createDb(config, meter),
     kv: env.SESSIONS,
@@ -39,7 +58,25 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   });
 }
 
+/** The delivery queue and its dead-letter queue (wrangler.toml [[queues.consumers]]). */
+export async function queue(batch: MessageBatch<DeliveryMessage>, env: Bindings): Promise<void> {
+  const config = readConfig(env);
+  const db = createDb(config, new DbMeter());
+  const deps = {
+    db,
+    config,
+    queue: env.DELIVERY,
+    provider: emailProvider(config, db),
+    fetcher: fetch,
+    now: Date.now,
+    logger: createLogger({ queue: batch.queue }, config.LOG_LEVEL),
+  };
+  if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, deps);
+  else await consumeDeliveries(batch, deps);
+}
+
 export default {
   fetch: app.fetch,
   scheduled,
-} satisfies ExportedHandler<Bindings>;
+  queue,
+} satisfies ExportedHandler<Bindings, DeliveryMessage>;

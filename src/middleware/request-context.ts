@@ -1,9 +1,31 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { createDb } from "../db/client.ts";
 import { DbMeter } from "../db/meter.ts";
-import { readConfig } from "../env.ts";
-import { createLogger } from "../lib/logger.ts";
+import { type Config, readConfig } from "../env.ts";
+import { createLogger, type Logger } from "../lib/logger.ts";
+import { relayOutbox } from "../services/delivery/relay.ts";
 import type { AppEnv } from "../types.ts";
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The outbox relay's fast path: once a write has answered, its events and emails go to the delivery
+ * queue in `waitUntil`, off the request's path and on a client of its own (the request's round-trip count
+ * and Server-Timing do not include it). A failure only leaves the rows to the cron sweep.
+ */
+function relayAfterResponse(c: Context<AppEnv>, config: Config, logger: Logger): void {
+  let ctx: Pick<ExecutionContext, "waitUntil">;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return; // no execution context (app.request in a unit test): the sweep relays
+  }
+  ctx.waitUntil(
+    relayOutbox(createDb(config, new DbMeter()), c.env.DELIVERY).catch((error: unknown) =>
+      logger.warn("outbox relay failed; the sweep will relay", { error: String(error) }),
+    ),
+  );
+}
 
 /**
  * Builds the per-request context (config, logger, DB client, round-trip meter) and, when the request
@@ -27,6 +49,9 @@ export function requestContext(now: () => number = Date.now): MiddlewareHandler<
       c.set("config", config);
       c.set("db", createDb(config, meter));
       await next();
+      if (config.OUTBOX_RELAY === "on" && !READS.has(c.req.method) && c.res.status < 400) {
+        relayAfterResponse(c, config, logger);
+      }
     } finally {
       if (timing) c.res.headers.append("Server-Timing", meter.serverTiming());
       logger.info("request", {

@@ -23,9 +23,9 @@ export interface EmailRows {
  *   data: sql`jsonb_build_object('name', u.name, 'resetUrl', ${url}, 'expiresMinutes', 30)`,
  *   from: sql`users u where u.id = ${userId}` })
  */
-export function appendEmails(rows: EmailRows): SQL {
+export function appendEmails(rows: EmailRows, returning = false): SQL {
   return sql`insert into email_outbox (to_email, template, data, dedupe_key)
     select ${rows.to}, ${rows.template}::text, ${rows.data}, ${rows.dedupeKey ?? sql`null::text`}
     ${rows.from ? sql`from ${rows.from}` : sql``}
-    on conflict (dedupe_key) do nothing`;
+    on conflict (dedupe_key) do nothing${returning ? sql` returning id` : sql``}`;
 }

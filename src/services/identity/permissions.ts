@@ -25,6 +25,8 @@ export const capabilities = {
   "invitations:manage": { roles: admins, scope: null },
   /** Create, list and revoke API keys. */
   "api-keys:manage": { roles: admins, scope: null },
+  /** Manage webhook endpoints, their secrets and deliveries. */
+  "webhooks:manage": { roles: admins, scope: null },
   /** See the organisation's own listings, drafts included. */
   "listings:read": { roles: ["owner", "admin", "seller", "viewer"], scope: "listings:read" },
   /** Create, edit, submit and archive listings; upload their files. */
