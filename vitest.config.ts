@@ -18,6 +18,10 @@ export default defineConfig({
                 DATABASE_URL: inject("databaseUrl"),
                 LOCAL_DB_PROXY: inject("dbProxyUrl"),
                 DATABASE_KIND: inject("databaseKind"),
+                // Tests drive the outbox relay and the queue consumer themselves (test/support/delivery.ts).
+                OUTBOX_RELAY: "off",
+                WEBHOOK_ALLOW_LOOPBACK: "on",
+                TEST_WEBHOOK_RECEIVER: inject("webhookReceiverUrl"),
               },
             },
           })),

@@ -7,12 +7,14 @@ import type { TestProject } from "vitest/node";
 import { isReachable } from "../tools/local-db/backend.ts";
 import { dropDatabase } from "../tools/local-db/migrate.ts";
 import { type LocalStack, startLocalStack } from "../tools/local-db/stack.ts";
+import { startWebhookReceiver } from "./webhook-receiver.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     dbProxyUrl: string;
     databaseKind: "postgres" | "pglite";
+    webhookReceiverUrl: string;
   }
 }
 
@@ -43,7 +45,10 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", stack.databaseUrl);
   project.provide("dbProxyUrl", stack.proxy.url);
   project.provide("databaseKind", stack.backend.kind);
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiverUrl", receiver.url);
   return async () => {
+    await receiver.close();
     await stack.close();
     if (databaseUrl) await dropDatabase(databaseUrl).catch(() => {});
   };

@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 
-const url = z.url();
+/** Links in emails: absolute http(s) only (a javascript: or data: URL is refused when the email is rendered). */
+const url = z.url({ protocol: /^https?$/ });
 const money = { amountMinor: z.number().int(), currency: z.string().length(3) };
 
 export const emailCatalogue = {

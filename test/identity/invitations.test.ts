@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, problem, roundTrips } from "../support/app.ts";
 import { one, sql } from "../support/db.ts";
+import { mailbox } from "../support/delivery.ts";
 import {
   addMember,
   api,
@@ -56,13 +57,13 @@ describe("invitations", () => {
       origin: "https://attacker.example",
     });
     expect(res.status).toBe(201);
-    const mailbox = await json<{ messages: { body: string }[] }>(
-      await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`),
-    );
-    const body = mailbox.messages[0]?.body ?? "";
+    const [mail] = await mailbox(email);
+    const body = `${mail?.body}\n${mail?.html}`;
     expect(body).not.toContain("attacker.example");
     expect(env.PUBLIC_URL).toMatch(/^https?:\/\/[^/]+$/);
-    expect(body).toContain(`POST ${env.PUBLIC_URL}/v1/invitations/${await invitationToken(email)}/accept\n`);
+    const token = await invitationToken(email);
+    expect(mail?.body).toContain(`${env.PUBLIC_URL}/v1/invitations/${token}/accept\n`);
+    expect(mail?.body).toContain(`${env.PUBLIC_URL}/invitations/accept?token=${token}\n`);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { deliverEmailsTo } from "./delivery.ts";
 
 let counter = 0;
 /** A unique address per call, so tests never share accounts. */
@@ -122,6 +123,7 @@ export async function createOrg(
 
 /** Reads the newest invitation token sent to an address through the dev mailbox. */
 export async function invitationToken(email: string): Promise<string> {
+  await deliverEmailsTo(email);
   const res = await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`);
   const { messages } = await json<{ messages: { body: string }[] }>(res);
   const match = /\/v1\/invitations\/([\w-]{43})\/accept/.exec(messages[0]?.body ?? "");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mailbox } from "../support/delivery.ts";
 import {
   addMember,
   api,
@@ -19,9 +20,7 @@ async function membersOf(orgId: string, user: TestUser) {
 }
 
 async function newestMail(email: string): Promise<string> {
-  const res = await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`);
-  const { messages } = await json<{ messages: { body: string }[] }>(res);
-  return messages[0]?.body ?? "";
+  return (await mailbox(email))[0]?.body ?? "";
 }
 
 describe("organisation pages for anonymous visitors", () => {

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { appendEmails } from "../email/outbox.ts";
 import type { DeliveryMessage } from "./messages.ts";
@@ -63,7 +64,7 @@ export async function fanOutEvents(
           join order_groups g on g.id = o.group_id join organizations s on s.id = o.seller_org_id
           join users u on u.id = g.placed_by
           join memberships m on m.org_id = ev.org_id and m.user_id = u.id
-          where ev.id = any(${ids}) and ev.type = any(${BUYER_NOTIFIED}::text[])`,
+          where ev.id = any(${ids}) and ev.type = any(${textArray(BUYER_NOTIFIED)})`,
           dedupeKey: key("order_status", sql`u.id`),
         },
         true,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type EmailTemplate, emailCatalogue, SECRET_EMAIL_FIELDS } from "../../contracts/emails.ts";
+import { textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import type { EmailProvider } from "./provider.ts";
 import { renderEmail } from "./templates.ts";
@@ -30,7 +31,7 @@ export async function sendOutboxEmail(db: Db, provider: EmailProvider, id: strin
     return { error: message, permanent };
   }
   await db.execute(sql`update email_outbox set status = 'sent', sent_at = now(), last_error = null,
-      data = data - ${SECRET_EMAIL_FIELDS as unknown as string[]}::text[]
+      data = data - ${textArray(SECRET_EMAIL_FIELDS)}
     where id = ${id}`);
   return "sent";
 }
@@ -38,7 +39,7 @@ export async function sendOutboxEmail(db: Db, provider: EmailProvider, id: strin
 /** An email that exhausted its attempts (from the dead-letter queue). */
 export async function markEmailDead(db: Db, id: string): Promise<void> {
   await db.execute(sql`update email_outbox set status = 'dead',
-      data = data - ${SECRET_EMAIL_FIELDS as unknown as string[]}::text[]
+      data = data - ${textArray(SECRET_EMAIL_FIELDS)}
     where id = ${id} and status = 'pending'`);
 }
 

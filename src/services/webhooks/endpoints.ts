@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type EventType, eventCatalogue } from "../../contracts/events.ts";
-import { guard } from "../../db/atomic.ts";
+import { guard, textArray } from "../../db/atomic.ts";
 import type { Config } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
 import { type CursorContext, cursorKeys, decodeCursor, encodeCursor } from "../catalog/cursor.ts";
@@ -133,7 +133,7 @@ export async function createEndpoint(
       ),
       ctx.db.execute(sql`insert into webhook_endpoints (id, org_id, url, description, event_types, enabled,
           disabled_reason, created_by)
-        values (${id}, ${orgId}, ${input.url}, ${input.description ?? ""}, ${types}::text[], ${enabled},
+        values (${id}, ${orgId}, ${input.url}, ${input.description ?? ""}, ${textArray(types)}, ${enabled},
           ${enabled ? null : "manual"}, ${principal.userId})`),
       ctx.db.execute(sql`insert into webhook_secrets (endpoint_id, ciphertext) values (${id}, ${sealed})`),
     )
@@ -208,7 +208,7 @@ export async function updateEndpoint(
       ctx.db.execute(sql`update webhook_endpoints set
           url = coalesce(${input.url ?? null}, url),
           description = coalesce(${input.description ?? null}, description),
-          event_types = coalesce(${types}::text[], event_types),
+          event_types = coalesce(${types ? textArray(types) : sql`null::text[]`}, event_types),
           enabled = coalesce(${input.enabled ?? null}::boolean, enabled),
           disabled_reason = case when ${input.enabled ?? null}::boolean is null then disabled_reason
             when ${input.enabled ?? null}::boolean then null else 'manual' end,

@@ -1,0 +1,147 @@
+/**
+ * Driving delivery in tests: the Worker under test never relays by itself (OUTBOX_RELAY is off in
+ * vitest.config.ts), so each test runs the real relay, the real consumer and the real sender when it wants
+ * them to, on the test database, with the queue replaced by a recorder it can read, fail and replay.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createDb } from "../../src/db/client.ts";
+import { DbMeter } from "../../src/db/meter.ts";
+import { createLogger } from "../../src/lib/logger.ts";
+import {
+  type ConsumerDeps,
+  consumeDeadLetters,
+  consumeDeliveries,
+} from "../../src/services/delivery/consumer.ts";
+import type { DeliveryMessage, DeliveryQueue } from "../../src/services/delivery/messages.ts";
+import { relayOutbox } from "../../src/services/delivery/relay.ts";
+import { emailProvider } from "../../src/services/email/provider.ts";
+import { sendOutboxEmail } from "../../src/services/email/sender.ts";
+import { normalizeEmail } from "../../src/services/identity/accounts.ts";
+import { sql } from "./db.ts";
+import { testConfig } from "./env.ts";
+
+export function testDb() {
+  return createDb(testConfig(), new DbMeter());
+}
+
+/** The URL of the test run's webhook receiver (test/webhook-receiver.ts). */
+export function receiverUrl(): string {
+  return (env as unknown as { TEST_WEBHOOK_RECEIVER: string }).TEST_WEBHOOK_RECEIVER;
+}
+
+/** A queue that records what is sent (and can be made to fail, like an unreachable Queues API). */
+export class RecordingQueue implements DeliveryQueue {
+  messages: DeliveryMessage[] = [];
+  failing = false;
+  async sendBatch(batch: Iterable<MessageSendRequest<DeliveryMessage>>): Promise<void> {
+    if (this.failing) throw new Error("queue unavailable");
+    for (const message of batch) this.messages.push(message.body);
+  }
+  take(): DeliveryMessage[] {
+    const taken = this.messages;
+    this.messages = [];
+    return taken;
+  }
+}
+
+export function consumerDeps(queue: DeliveryQueue, overrides: Partial<ConsumerDeps> = {}): ConsumerDeps {
+  const config = testConfig();
+  const db = testDb();
+  return {
+    db,
+    config,
+    queue,
+    provider: emailProvider(config, db),
+    fetcher: fetch,
+    now: Date.now,
+    logger: createLogger({ test: "delivery" }, "error"),
+    ...overrides,
+  };
+}
+
+let sequence = 0;
+/** Runs the real consumer on `messages` as one batch, each on its `attempts`-th delivery. */
+export async function consume(
+  messages: DeliveryMessage[],
+  options: {
+    attempts?: number;
+    queue?: DeliveryQueue;
+    deadLetters?: boolean;
+    deps?: Partial<ConsumerDeps>;
+  } = {},
+) {
+  const batch = createMessageBatch<DeliveryMessage>(
+    options.deadLetters ? "marketplace-delivery-dlq" : "marketplace-delivery",
+    messages.map((body) => ({
+      id: `test-${++sequence}`,
+      timestamp: Date.now(),
+      attempts: options.attempts ?? 1,
+      body,
+    })),
+  );
+  const ctx = createExecutionContext();
+  const deps = consumerDeps(options.queue ?? new RecordingQueue(), options.deps);
+  await (options.deadLetters ? consumeDeadLetters(batch, deps) : consumeDeliveries(batch, deps));
+  return getQueueResult(batch, ctx);
+}
+
+/**
+ * Relays the outbox and consumes everything that follows (fan-out, then emails and webhooks, first
+ * attempts only: a retry the consumer asks for is returned, not replayed). Returns every message handled.
+ */
+export async function pump(queue = new RecordingQueue()) {
+  await relayOutbox(testDb(), queue);
+  const handled: DeliveryMessage[] = [];
+  const retried: string[] = [];
+  for (let round = 0; round < 10; round++) {
+    const messages = queue.take();
+    if (messages.length === 0) break;
+    handled.push(...messages);
+    const result = await consume(messages, { queue });
+    retried.push(...result.retryMessages.map((message) => message.msgId));
+  }
+  return { handled, retried };
+}
+
+/**
+ * Sends every pending email addressed to `address` through the real sender (template, provider) into the
+ * dev mailbox, without the queue: a test that reads its mail does not race other files' relays.
+ */
+export async function deliverEmailsTo(address: string): Promise<void> {
+  const pending = (await sql().query(
+    "select id from email_outbox where to_email = $1 and status = 'pending' order by created_at",
+    [normalizeEmail(address)],
+  )) as { id: string }[];
+  const db = testDb();
+  const provider = emailProvider(testConfig(), db);
+  for (const { id } of pending) await sendOutboxEmail(db, provider, id);
+}
+
+/** The receiver's record for endpoint `name`. */
+export async function received(name: string) {
+  const response = await fetch(`${receiverUrl()}/control/${name}`);
+  return ((await response.json()) as { received: import("../webhook-receiver.ts").Received[] }).received;
+}
+
+/** Registers endpoint `name` at the receiver: the secrets it verifies with and the statuses it answers. */
+export async function receive(
+  name: string,
+  config: { secrets: string[]; statuses?: number[]; redirectTo?: string; delayMs?: number },
+) {
+  await fetch(`${receiverUrl()}/control/${name}`, { method: "PUT", body: JSON.stringify(config) });
+}
+
+/** The dev mailbox for `address` (newest first), after sending what is pending for it. */
+export async function mailbox(address: string) {
+  await deliverEmailsTo(address);
+  const { exports } = await import("cloudflare:workers");
+  const response = await exports.default.fetch(
+    `http://api.test/v1/dev/mailbox?to=${encodeURIComponent(address)}`,
+  );
+  return (
+    (await response.json()) as {
+      messages: { template: string; subject: string; body: string; html: string }[];
+    }
+  ).messages;
+}
