@@ -3,7 +3,6 @@
  * vitest.config.ts), so each test runs the real relay, the real consumer and the real sender when it wants
  * them to, on the test database, with the queue replaced by a recorder it can read, fail and replay.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client.ts";
 import { DbMeter } from "../../src/db/meter.ts";
@@ -61,6 +60,40 @@ export function consumerDeps(queue: DeliveryQueue, overrides: Partial<ConsumerDe
 }
 
 let sequence = 0;
+
+/** What the consumer decided for each message of a batch. */
+export interface BatchOutcome {
+  acked: string[];
+  retried: { id: string; delaySeconds: number | undefined }[];
+}
+
+/**
+ * A batch as the Queues runtime hands it to `queue()`: messages with ids, attempts, ack() and
+ * retry({ delaySeconds }); it records the consumer's decisions (the plugin's own helper drops the delays).
+ */
+function recordingBatch(queue: string, bodies: DeliveryMessage[], attempts: number) {
+  const outcome: BatchOutcome = { acked: [], retried: [] };
+  const messages = bodies.map((body) => {
+    const id = `test-${++sequence}`;
+    return {
+      id,
+      timestamp: new Date(),
+      attempts,
+      body,
+      ack: () => void outcome.acked.push(id),
+      retry: (options?: QueueRetryOptions) =>
+        void outcome.retried.push({ id, delaySeconds: options?.delaySeconds }),
+    };
+  });
+  const batch = {
+    queue,
+    messages,
+    ackAll: () => messages.forEach((message) => message.ack()),
+    retryAll: (options?: QueueRetryOptions) => messages.forEach((message) => message.retry(options)),
+  } as unknown as MessageBatch<DeliveryMessage>;
+  return { batch, outcome };
+}
+
 /** Runs the real consumer on `messages` as one batch, each on its `attempts`-th delivery. */
 export async function consume(
   messages: DeliveryMessage[],
@@ -70,20 +103,15 @@ export async function consume(
     deadLetters?: boolean;
     deps?: Partial<ConsumerDeps>;
   } = {},
-) {
-  const batch = createMessageBatch<DeliveryMessage>(
+): Promise<BatchOutcome> {
+  const { batch, outcome } = recordingBatch(
     options.deadLetters ? "marketplace-delivery-dlq" : "marketplace-delivery",
-    messages.map((body) => ({
-      id: `test-${++sequence}`,
-      timestamp: Date.now(),
-      attempts: options.attempts ?? 1,
-      body,
-    })),
+    messages,
+    options.attempts ?? 1,
   );
-  const ctx = createExecutionContext();
   const deps = consumerDeps(options.queue ?? new RecordingQueue(), options.deps);
   await (options.deadLetters ? consumeDeadLetters(batch, deps) : consumeDeliveries(batch, deps));
-  return getQueueResult(batch, ctx);
+  return outcome;
 }
 
 /**
@@ -99,7 +127,7 @@ export async function pump(queue = new RecordingQueue()) {
     if (messages.length === 0) break;
     handled.push(...messages);
     const result = await consume(messages, { queue });
-    retried.push(...result.retryMessages.map((message) => message.msgId));
+    retried.push(...result.retried.map((message) => message.id));
   }
   return { handled, retried };
 }

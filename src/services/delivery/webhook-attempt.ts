@@ -93,7 +93,8 @@ export async function attemptWebhook(
       );
       const body = webhookBody(row);
       const headers = await signatureHeaders(row.event_id, Math.floor(deps.now() / 1000), body, secrets);
-      const response = await deps.fetcher(row.url, {
+      const fetcher = deps.fetcher; // called unbound: workerd's fetch refuses another `this`
+      const response = await fetcher(row.url, {
         method: "POST",
         headers: {
           ...headers,
