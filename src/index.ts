@@ -6,6 +6,7 @@ import { createLogger } from "./lib/logger.ts";
 import { consumeDeadLetters, consumeDeliveries } from "./services/delivery/consumer.ts";
 import type { DeliveryMessage } from "./services/delivery/messages.ts";
 import { sweepOutbox, sweepStrandedDeliveries } from "./services/delivery/relay.ts";
+import { remindDueInvoices } from "./services/delivery/reminders.ts";
 import { emailProvider } from "./services/email/provider.ts";
 import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
@@ -48,12 +49,14 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   const expired = await expireStaleOrders(ctx, config.ORDER_ACCEPT_HOURS);
   const forgotten = await forgetOldIdempotencyKeys(ctx, IDEMPOTENCY_HOURS);
   const negotiations = await expireNegotiations(ctx);
+  const invoicesReminded = await remindDueInvoices(ctx.db, config.PUBLIC_URL);
   createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
     abandonedUploadsDeleted: deleted,
     completedUploadKeysSwept: swept,
     ordersExpired: expired,
     idempotencyKeysForgotten: forgotten,
     ...negotiations,
+    invoicesReminded,
     dbRoundTrips: meter.roundTrips,
   });
 }

@@ -39,7 +39,7 @@ async function approvalsJourney(javaScript: boolean) {
   await expect(owner.page.getByRole("row").filter({ hasText: inviteeEmail }).count()).resolves.toBe(1);
 
   // The colleague: the link from the email, an account created from it, the invitation accepted.
-  const [email] = await mailboxFor(base, inviteeEmail);
+  const [email] = await mailboxFor(base, inviteeEmail, "invitation");
   const link = email?.body.match(/https?:\/\/\S+\/invitations\/accept\?token=[^\s"<>)]+/)?.[0];
   expect(link, `invitation link in: ${email?.body}`).toBeTruthy();
   expect(link?.startsWith(base)).toBe(true);

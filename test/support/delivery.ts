@@ -173,3 +173,18 @@ export async function mailbox(address: string) {
     }
   ).messages;
 }
+
+/**
+ * Waits (up to 10 s) until `address` has a `template` email, relaying and consuming the outbox meanwhile
+ * (another test file's relay may have taken the event: its consumer writes the email, this one sends it).
+ */
+export async function waitForMail(address: string, template: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await pump();
+    const messages = await mailbox(address);
+    const found = messages.filter((message) => message.template === template);
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

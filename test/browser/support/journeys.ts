@@ -106,14 +106,24 @@ export async function createOrgWithForm(
 
 export interface MailboxMessage {
   to: string;
+  template: string;
   subject: string;
   body: string;
-  kind: string;
+  html: string;
 }
 
-/** The emails the dev mailbox (GET /v1/dev/mailbox) holds for an address, newest first. */
-export async function mailboxFor(base: string, to: string): Promise<MailboxMessage[]> {
-  const response = await fetch(`${base}/v1/dev/mailbox?to=${encodeURIComponent(to)}`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { messages: MailboxMessage[] }).messages;
+/**
+ * The emails the dev mailbox (GET /v1/dev/mailbox) holds for an address, newest first, once at least one
+ * `template` email has arrived: mail travels outbox → relay → Queue → consumer → mailbox, asynchronously.
+ */
+export async function mailboxFor(base: string, to: string, template?: string): Promise<MailboxMessage[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const response = await fetch(`${base}/v1/dev/mailbox?to=${encodeURIComponent(to)}`);
+    expect(response.status).toBe(200);
+    const { messages } = (await response.json()) as { messages: MailboxMessage[] };
+    if (messages.some((message) => !template || message.template === template)) return messages;
+    if (Date.now() > deadline) throw new Error(`no ${template ?? ""} email for ${to} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
