@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.ts";
 import { atomic } from "../src/db/atomic.ts";
-import { DEV_CURSOR_SECRET, DEV_DEVICE_COOKIE_SECRET } from "../src/env.ts";
+import { DEV_CURSOR_SECRET, DEV_DEVICE_COOKIE_SECRET, DEV_WEBHOOK_SECRETS_KEY } from "../src/env.ts";
 import { call, problem, roundTrips } from "./support/app.ts";
 
 /** The real app plus one JSON route, to exercise body handling before the first real write routes exist. */
@@ -187,6 +187,10 @@ describe("configuration is checked at request time", () => {
       PUBLIC_URL: "https://api.marketplace.example.com",
       // The test suite itself runs with the cheap test cost, which production refuses (below).
       PASSWORD_HASH_COST: "full",
+      EMAIL_PROVIDER: "resend",
+      RESEND_API_KEY: "re_production_key",
+      WEBHOOK_SECRETS_KEY: btoa("a production key of 32 bytes!!!!"),
+      WEBHOOK_ALLOW_LOOPBACK: "off",
     };
     const proxy = await call("/health", {}, { env: { ...production, DEV_MAILBOX: "off" } });
     expect((await problem(proxy)).errors).toEqual([
@@ -221,6 +225,26 @@ describe("configuration is checked at request time", () => {
     expect((await problem(cheapHashes)).errors).toEqual([
       { field: "PASSWORD_HASH_COST", message: "must be full in production" },
     ]);
+    const refusals: [Record<string, unknown>, string, string][] = [
+      [
+        { EMAIL_PROVIDER: "mailbox" },
+        "EMAIL_PROVIDER",
+        "must be resend in production (the mailbox is for development)",
+      ],
+      [{ RESEND_API_KEY: undefined }, "RESEND_API_KEY", "is required when EMAIL_PROVIDER is resend"],
+      [
+        { WEBHOOK_SECRETS_KEY: DEV_WEBHOOK_SECRETS_KEY },
+        "WEBHOOK_SECRETS_KEY",
+        "must not be the development value in production",
+      ],
+      [{ WEBHOOK_ALLOW_LOOPBACK: "on" }, "WEBHOOK_ALLOW_LOOPBACK", "must not be on in production"],
+    ];
+    for (const [change, field, message] of refusals) {
+      const refused = await call("/health", {}, { env: { ...safe, ...change } });
+      expect((await problem(refused)).errors).toEqual([{ field, message }]);
+    }
+    const shortKey = await call("/health", {}, { env: { ...safe, WEBHOOK_SECRETS_KEY: btoa("too short") } });
+    expect((await problem(shortKey)).errors?.map((e) => e.field)).toEqual(["WEBHOOK_SECRETS_KEY"]);
     const unset = await call("/health", {}, { env: { ...safe, PASSWORD_HASH_COST: undefined } });
     expect(unset.status).toBe(200);
     expect((await call("/health", {}, { env: safe })).status).toBe(200);

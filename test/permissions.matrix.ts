@@ -17,8 +17,10 @@ createNegotiationUpload  owner admin buyer seller - -               key:orders:w
 createQuote              owner admin - seller - -                   key:orders:write
 createRfq                owner admin buyer - - -                    key:orders:write
 createUpload             owner admin - seller - -                   key:listings:write
+createWebhook            owner admin - - - -                        key:-
 decideGroup              owner admin - - - approver                 key:-
 declineQuote             owner admin buyer - - -                    key:orders:write
+deleteWebhook            owner admin - - - -                        key:-
 documentUrl              owner admin buyer seller viewer approver   key:listings:read
 getApiKeySpendingLimits  owner admin - - - -                        key:-
 getCart                  owner admin buyer - - approver             key:orders:read
@@ -30,6 +32,8 @@ getOwnListing            owner admin - seller viewer -              key:listings
 getQuote                 owner admin buyer seller viewer approver   key:orders:read
 getReview                owner admin buyer seller viewer approver   key:orders:read
 getRfq                   owner admin buyer seller viewer approver   key:orders:read
+getWebhook               owner admin - - - -                        key:-
+getWebhookDelivery       owner admin - - - -                        key:-
 listApiKeys              owner admin - - - -                        key:-
 listInvitations          owner admin - - - -                        key:-
 listInvoices             owner admin buyer seller viewer approver   key:orders:read
@@ -40,11 +44,14 @@ listOrders               owner admin buyer seller viewer approver   key:orders:r
 listQuotes               owner admin buyer seller viewer approver   key:orders:read
 listRfqs                 owner admin buyer seller viewer approver   key:orders:read
 listThreads              owner admin buyer seller viewer approver   key:orders:read
+listWebhookDeliveries    owner admin - - - -                        key:-
+listWebhooks             owner admin - - - -                        key:-
 markInvoicePaid          owner admin - seller - -                   key:orders:write
 markThreadRead           owner admin buyer seller viewer approver   key:orders:read
 messageAttachmentUrl     owner admin buyer seller viewer approver   key:orders:read
 postMessage              owner admin buyer seller - -               key:orders:write
 putReview                owner admin buyer - - -                    key:orders:write
+redeliverWebhook         owner admin - - - -                        key:-
 removeCartLine           owner admin buyer - - -                    key:orders:write
 removeMember             owner admin - - - -                        key:-
 replyToReview            owner admin - seller - -                   key:orders:write
@@ -52,6 +59,7 @@ reviseQuote              owner admin - seller - -                   key:orders:w
 revokeApiKey             owner admin - - - -                        key:-
 revokeInvitation         owner admin - - - -                        key:-
 rfqAttachmentUrl         owner admin buyer seller viewer approver   key:orders:read
+rotateWebhookSecret      owner admin - - - -                        key:-
 setApiKeySpendingLimits  owner - - - - -                            key:-
 setCartLine              owner admin buyer - - -                    key:orders:write
 setMemberSpendingLimits  owner admin - - - -                        key:-
@@ -62,5 +70,6 @@ transitionRfq            owner admin buyer - - -                    key:orders:w
 updateListing            owner admin - seller - -                   key:listings:write
 updateMember             owner admin - - - -                        key:-
 updateOrg                owner admin - - - -                        key:org:write
+updateWebhook            owner admin - - - -                        key:-
 withdrawQuote            owner admin - seller - -                   key:orders:write
 `;

@@ -71,6 +71,33 @@ const requests: Record<string, () => Request> = {
   }),
   listApiKeys: () => ({ method: "GET", path: `/v1/orgs/${orgId}/api-keys` }),
   revokeApiKey: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/api-keys/${random()}` }),
+  createWebhook: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/webhooks`,
+    body: { url: "https://hooks.example.com/matrix", eventTypes: ["order.placed"] },
+  }),
+  listWebhooks: () => ({ method: "GET", path: `/v1/orgs/${orgId}/webhooks` }),
+  getWebhook: () => ({ method: "GET", path: `/v1/orgs/${orgId}/webhooks/${random()}` }),
+  updateWebhook: () => ({
+    method: "PATCH",
+    path: `/v1/orgs/${orgId}/webhooks/${random()}`,
+    body: { description: "matrix" },
+  }),
+  deleteWebhook: () => ({ method: "DELETE", path: `/v1/orgs/${orgId}/webhooks/${random()}` }),
+  rotateWebhookSecret: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/webhooks/${random()}/secret-rotations`,
+    body: {},
+  }),
+  listWebhookDeliveries: () => ({ method: "GET", path: `/v1/orgs/${orgId}/webhooks/${random()}/deliveries` }),
+  getWebhookDelivery: () => ({
+    method: "GET",
+    path: `/v1/orgs/${orgId}/webhooks/${random()}/deliveries/${random()}`,
+  }),
+  redeliverWebhook: () => ({
+    method: "POST",
+    path: `/v1/orgs/${orgId}/webhooks/${random()}/deliveries/${random()}/redeliveries`,
+  }),
   createListing: () => ({ method: "POST", path: `/v1/orgs/${orgId}/listings`, body: validListing() }),
   listListings: () => ({ method: "GET", path: `/v1/orgs/${orgId}/listings` }),
   getOwnListing: () => ({ method: "GET", path: `/v1/orgs/${orgId}/listings/${random()}` }),

@@ -285,7 +285,8 @@ export async function rotateSecret(
       ctx.db.execute(sql`delete from webhook_secrets where endpoint_id = ${id} and expires_at <= now()`),
       ctx.db.execute(sql`update webhook_secrets set expires_at = least(coalesce(expires_at, ${until}), ${until})
         where endpoint_id = ${id}`),
-      ctx.db.execute(sql`insert into webhook_secrets (endpoint_id, ciphertext) values (${id}, ${sealed})`),
+      ctx.db.execute(sql`insert into webhook_secrets (endpoint_id, ciphertext)
+        select id, ${sealed} from webhook_endpoints where id = ${id} and org_id = ${orgId}`),
       ctx.db.execute(
         sql`update webhook_endpoints set version = version + 1, updated_at = now() where id = ${id}`,
       ),
