@@ -5,7 +5,7 @@ import { type Bindings, readConfig } from "./env.ts";
 import { createLogger } from "./lib/logger.ts";
 import { consumeDeadLetters, consumeDeliveries } from "./services/delivery/consumer.ts";
 import type { DeliveryMessage } from "./services/delivery/messages.ts";
-import { sweepOutbox, sweepStrandedDeliveries } from "./services/delivery/relay.ts";
+import { SWEEP_CRON, sweepOutbox, sweepStrandedDeliveries } from "./services/delivery/relay.ts";
 import { remindDueInvoices } from "./services/delivery/reminders.ts";
 import { emailProvider } from "./services/email/provider.ts";
 import { passwordParams } from "./services/identity/password.ts";
@@ -17,10 +17,10 @@ import { expireStaleOrders } from "./services/orders/orders.ts";
 
 const app = createApp();
 
-/** The cron that sweeps the outbox every minute (wrangler.toml [triggers]); the other is the hourly housekeeping. */
-export const SWEEP_CRON = "* * * * *";
-
-/** Cron: housekeeping that no request should wait for, and the outbox's slow path. */
+/**
+ * Cron. Hourly: housekeeping no request should wait for; every minute: the outbox's slow path. (The entry
+ * module exports only handlers: workerd refuses a module with any other export.)
+ */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   const config = readConfig(env);
   const meter = new DbMeter();

@@ -1,7 +1,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker, { SWEEP_CRON } from "../../src/index.ts";
+import worker from "../../src/index.ts";
+import { SWEEP_CRON } from "../../src/services/delivery/relay.ts";
 import { newSeller } from "../support/catalog.ts";
 import { one, sql } from "../support/db.ts";
 import { mailbox, pump, waitForMail } from "../support/delivery.ts";

@@ -2,6 +2,9 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import type { DeliveryMessage, DeliveryQueue } from "./messages.ts";
 
+/** The cron that sweeps the outbox every minute (wrangler.toml [triggers]); the other is the hourly housekeeping. */
+export const SWEEP_CRON = "* * * * *";
+
 /** How long a relay holds rows between reading and enqueueing them before another may take them. */
 export const RELAY_LEASE_SECONDS = 60;
 /** Rows per relay pass (a queue batch holds at most 100 messages). */
