@@ -126,6 +126,18 @@ async function expectDemoData(port: number) {
     items: { status: string }[];
   };
   expect(invoices.items.map((invoice) => invoice.status).sort()).toEqual(["open", "paid"]);
+
+  // The seed's checkouts told the demo seller by email: relayed after each write (waitUntil), through the
+  // local Queue, to the Worker's queue() consumer, into the dev mailbox. Nothing in the test sends them.
+  let templates: string[] = [];
+  for (let wait = 0; wait < 100 && !templates.includes("order_placed"); wait++) {
+    const mailbox = await fetch(`${base}/v1/dev/mailbox?to=seller@demo.example`);
+    templates = ((await mailbox.json()) as { messages: { template: string }[] }).messages.map(
+      (m) => m.template,
+    );
+    if (!templates.includes("order_placed")) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(templates).toContain("order_placed");
 }
 
 // The Postgres server the suite uses (the CI starts one); without one only the PGlite run above applies.
