@@ -7,7 +7,8 @@
  *
  * Reads run at BENCH_READ_CONNECTIONS (32), writes at BENCH_WRITE_CONNECTIONS (8), BENCH_SECONDS (10)
  * each, BENCH_PASSES (2) alternating passes; BENCH_LISTINGS (10,000) sizes the catalogue; BENCH_ONLY (substrings,
- * |-separated) picks endpoints. Absolute figures drift on a shared machine: read the ratios.
+ * |-separated) picks endpoints; BENCH_OUTBOX_RELAY=off turns the after-write outbox relay off (to compare).
+ * Absolute figures drift on a shared machine: read the ratios.
  */
 import pg from "pg";
 import { measureBundle } from "../scripts/bundle-size.ts";
@@ -24,7 +25,9 @@ const passes = Number(process.env.BENCH_PASSES ?? 2);
 const listings = Number(process.env.BENCH_LISTINGS ?? 10_000);
 const only = process.env.BENCH_ONLY;
 
-const stack = await startBenchStack({ name: "bench" });
+// BENCH_OUTBOX_RELAY=off measures writes without the outbox relay that runs after each of them (waitUntil).
+const relay = process.env.BENCH_OUTBOX_RELAY;
+const stack = await startBenchStack({ name: "bench", vars: relay ? { OUTBOX_RELAY: relay } : undefined });
 const db = new pg.Client({ connectionString: stack.databaseUrl });
 await db.connect();
 
