@@ -177,6 +177,8 @@ export const NOTICES = {
   "key-revoked": "API key revoked.",
   "limits-saved": "Spending limits saved.",
   "password-changed": "Password changed. Other sessions have been signed out.",
+  "password-reset":
+    "Your password has been changed and every session signed out. Sign in with the new password.",
   "session-revoked": "Session revoked.",
   "sessions-revoked": "All other sessions revoked.",
   "listing-approved": "Listing approved and published.",

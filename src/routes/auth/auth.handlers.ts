@@ -7,10 +7,17 @@ import {
   sessionView,
   signup as signupService,
 } from "../../services/identity/accounts.ts";
+import { requestPasswordReset, resetPassword } from "../../services/identity/password-reset.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { clearSessionCookie, clientIp, serviceContext, setSessionCookie, userAgent } from "../context.ts";
 import { deviceInput, setDeviceCookie } from "../device-cookie.ts";
-import type { login, logout, signup } from "./auth.routes.ts";
+import type {
+  confirmPasswordReset,
+  login,
+  logout,
+  requestPasswordReset as requestReset,
+  signup,
+} from "./auth.routes.ts";
 
 /** Cheap per-IP limit (Workers Rate Limiting binding) in front of every password check. */
 export async function limitPerIp(c: Context<AppEnv>, action: string) {
@@ -51,5 +58,29 @@ export const loginHandler: AppRouteHandler<typeof login> = async (c) => {
 export const logoutHandler: AppRouteHandler<typeof logout> = async (c) => {
   await logoutService(serviceContext(c), userOf(c));
   clearSessionCookie(c);
+  return c.body(null, 204);
+};
+
+/** The answer to every reset request, whether or not the address has an account. */
+export const RESET_REQUESTED = {
+  status: "reset_requested",
+  detail:
+    "If an account uses this address, we have emailed it a link to set a new password. The link works " +
+    "once, for 30 minutes.",
+} as const;
+
+export const requestPasswordResetHandler: AppRouteHandler<typeof requestReset> = async (c) => {
+  await limitPerIp(c, "password-reset");
+  await requestPasswordReset(serviceContext(c), {
+    email: c.req.valid("json").email,
+    publicUrl: c.var.config.PUBLIC_URL,
+  });
+  return c.json(RESET_REQUESTED, 202);
+};
+
+export const confirmPasswordResetHandler: AppRouteHandler<typeof confirmPasswordReset> = async (c) => {
+  // Hashing the new password is the expensive part: limited per IP like every password check.
+  await limitPerIp(c, "password-reset-confirm");
+  await resetPassword(serviceContext(c), c.req.valid("json"));
   return c.body(null, 204);
 };

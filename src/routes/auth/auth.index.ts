@@ -1,8 +1,16 @@
 import { createRouter } from "../../http/router.ts";
-import { loginHandler, logoutHandler, signupHandler } from "./auth.handlers.ts";
-import { login, logout, signup } from "./auth.routes.ts";
+import {
+  confirmPasswordResetHandler,
+  loginHandler,
+  logoutHandler,
+  requestPasswordResetHandler,
+  signupHandler,
+} from "./auth.handlers.ts";
+import { confirmPasswordReset, login, logout, requestPasswordReset, signup } from "./auth.routes.ts";
 
 export const authRouter = createRouter()
   .openapi(signup, signupHandler)
   .openapi(login, loginHandler)
-  .openapi(logout, logoutHandler);
+  .openapi(logout, logoutHandler)
+  .openapi(requestPasswordReset, requestPasswordResetHandler)
+  .openapi(confirmPasswordReset, confirmPasswordResetHandler);

@@ -60,6 +60,9 @@ function SignInForm(props: { next: string; email?: string; message?: string; err
         </button>
       </form>
       <p class="small">
+        <a href="/forgot-password">Forgot password?</a>
+      </p>
+      <p class="small">
         New here? <a href={`/signup?next=${encodeURIComponent(props.next)}`}>Create an account</a>
       </p>
     </div>
