@@ -147,7 +147,11 @@ export interface PageFacts {
 /** Notices a redirect may ask for (`?notice=…`); only these fixed texts are ever shown. */
 export const NOTICES = {
   "signed-in": "Welcome back.",
-  "signed-up": "Your account is ready.",
+  "email-verified": "Your email address is verified. Welcome!",
+  "email-already-verified": "Your email address is already verified.",
+  "verification-sent": "We have emailed you a new link to verify your address. It works for 24 hours.",
+  "verification-throttled":
+    "We have already sent several links in the last hour: use the newest one in your inbox (or spam folder), or try again later.",
   "signed-out": "You have signed out.",
   "cart-updated": "Cart updated.",
   "cart-line-removed": "Line removed from your cart.",

@@ -16,6 +16,7 @@ import { orgPages } from "./pages/org/index.tsx";
 import { passwordResetPages } from "./pages/password-reset.tsx";
 import { sellerPages } from "./pages/seller/index.tsx";
 import { storefrontPages } from "./pages/storefront.tsx";
+import { verifyEmailPages } from "./pages/verify-email.tsx";
 import { webError } from "./render.tsx";
 
 /**
@@ -75,6 +76,7 @@ webApp
   .route("/", storefrontPages)
   .route("/", authPages)
   .route("/", passwordResetPages)
+  .route("/", verifyEmailPages)
   .route("/", buyerPages)
   .route("/", sellerPages)
   .route("/", orgPages)

@@ -12,6 +12,7 @@ import {
   type TestUser,
   uniqueEmail,
 } from "../support/identity.ts";
+import { emailsTo } from "../support/mail.ts";
 
 async function invite(orgOwnerToken: string, orgId: string, email: string, role = "buyer") {
   return api(`/v1/orgs/${orgId}/invitations`, { token: orgOwnerToken, body: { email, role } });
@@ -56,13 +57,14 @@ describe("invitations", () => {
       origin: "https://attacker.example",
     });
     expect(res.status).toBe(201);
-    const mailbox = await json<{ messages: { body: string }[] }>(
-      await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`),
-    );
-    const body = mailbox.messages[0]?.body ?? "";
-    expect(body).not.toContain("attacker.example");
+    const [sent] = await emailsTo(email, "invitation");
+    expect(JSON.stringify(sent?.data)).not.toContain("attacker.example");
     expect(env.PUBLIC_URL).toMatch(/^https?:\/\/[^/]+$/);
-    expect(body).toContain(`POST ${env.PUBLIC_URL}/v1/invitations/${await invitationToken(email)}/accept\n`);
+    const token = await invitationToken(email);
+    expect(sent?.data).toMatchObject({
+      acceptUrl: `${env.PUBLIC_URL}/invitations/accept?token=${token}`,
+      apiAcceptUrl: `${env.PUBLIC_URL}/v1/invitations/${token}/accept`,
+    });
   });
 
   it.each([

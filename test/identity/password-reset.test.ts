@@ -65,11 +65,14 @@ describe("requesting a reset link", () => {
     expect(link.pathname).toBe("/reset-password");
     const token = link.searchParams.get("token") ?? "";
     expect(token).toMatch(/^[\w-]{43}$/);
-    const stored = await sql().query("select * from account_tokens where user_id = $1", [user.id]);
+    const stored = await sql().query(
+      "select * from account_tokens where user_id = $1 and purpose = 'password_reset'",
+      [user.id],
+    );
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(token);
     const lifetime = await one<{ minutes: number }>(
-      "select extract(epoch from expires_at - created_at) / 60 as minutes from account_tokens where user_id = $1",
+      "select extract(epoch from expires_at - created_at) / 60 as minutes from account_tokens where user_id = $1 and purpose = 'password_reset'",
       [user.id],
     );
     expect(Number(lifetime.minutes)).toBe(30);

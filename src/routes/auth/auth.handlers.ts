@@ -7,6 +7,10 @@ import {
   sessionView,
   signup as signupService,
 } from "../../services/identity/accounts.ts";
+import {
+  resendVerification as resendVerificationService,
+  verifyEmail as verifyEmailService,
+} from "../../services/identity/email-verification.ts";
 import { requestPasswordReset, resetPassword } from "../../services/identity/password-reset.ts";
 import type { AppEnv, AppRouteHandler } from "../../types.ts";
 import { clearSessionCookie, clientIp, serviceContext, setSessionCookie, userAgent } from "../context.ts";
@@ -16,7 +20,9 @@ import type {
   login,
   logout,
   requestPasswordReset as requestReset,
+  resendVerification,
   signup,
+  verifyEmail,
 } from "./auth.routes.ts";
 
 /** Cheap per-IP limit (Workers Rate Limiting binding) in front of every password check. */
@@ -29,17 +35,40 @@ export async function limitPerIp(c: Context<AppEnv>, action: string) {
   }
 }
 
+/** The answer to every sign-up, whether or not the address was taken. */
+export const VERIFICATION_SENT = {
+  status: "verification_sent",
+  detail:
+    "Check your inbox: we have emailed this address a link to verify it and sign in. The link works once, " +
+    "for 24 hours.",
+} as const;
+
 export const signupHandler: AppRouteHandler<typeof signup> = async (c) => {
   await limitPerIp(c, "signup");
-  const input = c.req.valid("json");
-  const { user, session, device } = await signupService(serviceContext(c), {
-    ...input,
+  await signupService(serviceContext(c), { ...c.req.valid("json"), publicUrl: c.var.config.PUBLIC_URL });
+  return c.json(VERIFICATION_SENT, 202);
+};
+
+export const verifyEmailHandler: AppRouteHandler<typeof verifyEmail> = async (c) => {
+  const { user, session, device } = await verifyEmailService(serviceContext(c), {
+    token: c.req.valid("json").token,
     userAgent: userAgent(c),
     deviceSecret: c.var.config.DEVICE_COOKIE_SECRET,
   });
   setSessionCookie(c, session);
   setDeviceCookie(c, device);
-  return c.json({ user, session: sessionView(session) }, 201);
+  return c.json({ user, session: sessionView(session) }, 200);
+};
+
+export const resendVerificationHandler: AppRouteHandler<typeof resendVerification> = async (c) => {
+  await resendVerificationService(serviceContext(c), userOf(c), { publicUrl: c.var.config.PUBLIC_URL });
+  return c.json(
+    {
+      status: "verification_sent" as const,
+      detail: "We have emailed you a new link. It works once, for 24 hours.",
+    },
+    202,
+  );
 };
 
 export const loginHandler: AppRouteHandler<typeof login> = async (c) => {

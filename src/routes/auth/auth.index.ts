@@ -4,13 +4,17 @@ import {
   loginHandler,
   logoutHandler,
   requestPasswordResetHandler,
+  resendVerificationHandler,
   signupHandler,
+  verifyEmailHandler,
 } from "./auth.handlers.ts";
-import { confirmPasswordReset, login, logout, requestPasswordReset, signup } from "./auth.routes.ts";
+import * as routes from "./auth.routes.ts";
 
 export const authRouter = createRouter()
-  .openapi(signup, signupHandler)
-  .openapi(login, loginHandler)
-  .openapi(logout, logoutHandler)
-  .openapi(requestPasswordReset, requestPasswordResetHandler)
-  .openapi(confirmPasswordReset, confirmPasswordResetHandler);
+  .openapi(routes.signup, signupHandler)
+  .openapi(routes.login, loginHandler)
+  .openapi(routes.logout, logoutHandler)
+  .openapi(routes.requestPasswordReset, requestPasswordResetHandler)
+  .openapi(routes.confirmPasswordReset, confirmPasswordResetHandler)
+  .openapi(routes.verifyEmail, verifyEmailHandler)
+  .openapi(routes.resendVerification, resendVerificationHandler);

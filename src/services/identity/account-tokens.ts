@@ -24,6 +24,15 @@ export const tokenLifetimeMs: Record<TokenPurpose, number> = {
   email_verification: VERIFICATION_TOKEN_HOURS * 3_600_000,
 };
 
+/** The pages emails link to (built from PUBLIC_URL, never from a request's Host). */
+export const resetPageUrl = (publicUrl: string, token: string) =>
+  `${publicUrl}/reset-password?token=${token}`;
+export const forgotPasswordUrl = (publicUrl: string) => `${publicUrl}/forgot-password`;
+export const signInUrl = (publicUrl: string) => `${publicUrl}/signin`;
+/** `next`: a same-site path the web sign-up came from, to continue at once verified (an invitation). */
+export const verifyPageUrl = (publicUrl: string, token: string, next?: string) =>
+  `${publicUrl}/verify-email?token=${token}${next ? `&next=${encodeURIComponent(next)}` : ""}`;
+
 /** A new token and the hash that is stored for it. */
 export async function newAccountToken(): Promise<{ token: string; hash: string }> {
   const token = randomToken(32);

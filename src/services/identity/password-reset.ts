@@ -17,6 +17,7 @@ import {
   logEmailsSql,
   newAccountToken,
   RESET_TOKEN_MINUTES,
+  resetPageUrl,
   tokenHash,
   tokenProblem,
   tokenUserSql,
@@ -26,11 +27,6 @@ import {
 import { normalizeEmail } from "./accounts.ts";
 import { hashPassword, passwordProblem } from "./password.ts";
 import { forgetSessions } from "./sessions.ts";
-
-/** Where people reset their password: the page the email links to, and the page that asks for a link. */
-export const resetPageUrl = (publicUrl: string, token: string) =>
-  `${publicUrl}/reset-password?token=${token}`;
-export const forgotPasswordUrl = (publicUrl: string) => `${publicUrl}/forgot-password`;
 
 /**
  * Asks for a reset link for `email`. One round trip whatever the address: the batch locks the address's
