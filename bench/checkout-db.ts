@@ -178,8 +178,8 @@ async function measure(name: string, run: (i: number, meter: DbMeter) => Promise
 try {
   await generateCatalog(admin, { listings, sellers: 50, log: () => {} });
   const { rows: users } = await admin.query<{ id: string }>(
-    `insert into users (email, email_normalized, name, password_hash)
-     values ('writes@bench.example', 'writes@bench.example', 'Writes Bench', 'x') returning id`,
+    `insert into users (email, email_normalized, name, password_hash, email_verified_at)
+     values ('writes@bench.example', 'writes@bench.example', 'Writes Bench', 'x', now()) returning id`,
   );
   const userId = users[0]?.id ?? "";
   const sessionId = `ses_${crypto.randomUUID()}`;

@@ -46,11 +46,18 @@ async function post(baseUrl: string, path: string, body: unknown, headers: Recor
 
 /** A user with an organisation, made once per benchmark run. */
 let account: Promise<{ email: string; token: string; orgId: string }> | undefined;
-function benchAccount(baseUrl: string): Promise<{ email: string; token: string; orgId: string }> {
+function benchAccount(
+  baseUrl: string,
+  db: pg.Client,
+): Promise<{ email: string; token: string; orgId: string }> {
   account ??= (async () => {
     const email = `bench.${Date.now()}@bench.example`;
-    const signup = await post(baseUrl, "/v1/auth/signup", { email, password: PASSWORD, name: "Bench" });
-    const token = (signup.session as { token: string }).token;
+    await post(baseUrl, "/v1/auth/signup", { email, password: PASSWORD, name: "Bench" });
+    // Sign-up signs nobody in and the address waits for its emailed link: the arrangement verifies it in the
+    // database (checkout and API keys need a verified address) and signs in.
+    await db.query("update users set email_verified_at = now() where email_normalized = $1", [email]);
+    const login = await post(baseUrl, "/v1/auth/login", { email, password: PASSWORD });
+    const token = (login.session as { token: string }).token;
     const org = await post(
       baseUrl,
       "/v1/orgs",
@@ -72,7 +79,7 @@ function checkoutEndpoint(name: string, shape: "hot" | "spread"): BenchEndpoint 
     name,
     kind: "write",
     prepare: async ({ baseUrl, db }) => {
-      const { token, email } = await benchAccount(baseUrl);
+      const { token, email } = await benchAccount(baseUrl, db);
       const orgCount = 3000;
       const { rows } = await db.query<{ id: string }>("select id from users where email_normalized = $1", [
         email,
@@ -131,7 +138,7 @@ function checkoutEndpoint(name: string, shape: "hot" | "spread"): BenchEndpoint 
  * catalogue (whose organisation ids the seed derives, and which are not RFC 4122 ids the API accepts).
  */
 async function benchSeller(baseUrl: string, db: pg.Client) {
-  const { token, email, orgId } = await benchAccount(baseUrl);
+  const { token, email, orgId } = await benchAccount(baseUrl, db);
   const { rows } = await db.query<{ user_id: string; variant_id: string }>(
     `with moved as (update listings set org_id = $2 where id in (select id from listings
          where status = 'published' and currency = 'EUR' and org_id <> $2 order by id desc limit 200)
@@ -164,23 +171,23 @@ export const benchEndpoints: BenchEndpoint[] = [
   { name: "GET /ready", prepare: async () => ({ path: "/ready" }) },
   {
     name: "GET /v1/me",
-    prepare: async ({ baseUrl }) => {
-      const { token } = await benchAccount(baseUrl);
+    prepare: async ({ baseUrl, db }) => {
+      const { token } = await benchAccount(baseUrl, db);
       return { path: "/v1/me", headers: { authorization: `Bearer ${token}` } };
     },
   },
   {
     name: "GET /v1/orgs/{id}",
-    prepare: async ({ baseUrl }) => {
-      const { token, orgId } = await benchAccount(baseUrl);
+    prepare: async ({ baseUrl, db }) => {
+      const { token, orgId } = await benchAccount(baseUrl, db);
       return { path: `/v1/orgs/${orgId}`, headers: { authorization: `Bearer ${token}` } };
     },
   },
   {
     name: "PATCH /v1/orgs/{id}",
     kind: "write",
-    prepare: async ({ baseUrl }) => {
-      const { token, orgId } = await benchAccount(baseUrl);
+    prepare: async ({ baseUrl, db }) => {
+      const { token, orgId } = await benchAccount(baseUrl, db);
       return {
         path: `/v1/orgs/${orgId}`,
         method: "PATCH",
@@ -225,7 +232,7 @@ export const benchEndpoints: BenchEndpoint[] = [
     name: "PATCH /v1/orgs/{id}/listings/{id} (If-Match)",
     kind: "write",
     prepare: async ({ baseUrl, db }) => {
-      const { token, orgId } = await benchAccount(baseUrl);
+      const { token, orgId } = await benchAccount(baseUrl, db);
       // Hands the bench seller a slice of the catalogue at version 1: each request edits the next one.
       const { rows } = await db.query<{ id: string }>(
         `update listings set org_id = $1, version = 1 where id in (
@@ -252,7 +259,7 @@ export const benchEndpoints: BenchEndpoint[] = [
     name: "PUT /v1/orgs/{id}/cart/lines/{variantId}",
     kind: "write",
     prepare: async ({ baseUrl, db }) => {
-      const { token, email } = await benchAccount(baseUrl);
+      const { token, email } = await benchAccount(baseUrl, db);
       // One buyer organisation per 50 requests, each setting lines of its own cart.
       const { rows: orgs } = await db.query<{ org_id: string }>(
         `with buyer as (select id from users where email_normalized = $1),
@@ -287,7 +294,7 @@ export const benchEndpoints: BenchEndpoint[] = [
   {
     name: "GET /v1/orgs/{id}/orders (seller side)",
     prepare: async ({ baseUrl, db }) => {
-      const { token } = await benchAccount(baseUrl);
+      const { token } = await benchAccount(baseUrl, db);
       const { rows } = await db.query<{ seller: string }>(
         "select seller_org_id as seller from orders group by seller_org_id order by count(*) desc limit 1",
       );
@@ -418,8 +425,8 @@ export const benchEndpoints: BenchEndpoint[] = [
   {
     name: "POST /v1/auth/login",
     kind: "write",
-    prepare: async ({ baseUrl }) => {
-      const { email } = await benchAccount(baseUrl);
+    prepare: async ({ baseUrl, db }) => {
+      const { email } = await benchAccount(baseUrl, db);
       return {
         path: "/v1/auth/login",
         method: "POST",

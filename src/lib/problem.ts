@@ -11,6 +11,8 @@ export const problemCodes = {
   validation_failed: { status: 400, title: "Validation failed" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
+  /** The signed-in user has not verified their email address yet (checkout, invitations, publishing wait for it). */
+  email_unverified: { status: 403, title: "Email address not verified" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },

@@ -147,7 +147,11 @@ export interface PageFacts {
 /** Notices a redirect may ask for (`?notice=…`); only these fixed texts are ever shown. */
 export const NOTICES = {
   "signed-in": "Welcome back.",
-  "signed-up": "Your account is ready.",
+  "email-verified": "Your email address is verified. Welcome!",
+  "email-already-verified": "Your email address is already verified.",
+  "verification-sent": "We have emailed you a new link to verify your address. It works for 24 hours.",
+  "verification-throttled":
+    "We have already sent several links in the last hour: use the newest one in your inbox (or spam folder), or try again later.",
   "signed-out": "You have signed out.",
   "cart-updated": "Cart updated.",
   "cart-line-removed": "Line removed from your cart.",
@@ -177,6 +181,8 @@ export const NOTICES = {
   "key-revoked": "API key revoked.",
   "limits-saved": "Spending limits saved.",
   "password-changed": "Password changed. Other sessions have been signed out.",
+  "password-reset":
+    "Your password has been changed and every session signed out. Sign in with the new password.",
   "session-revoked": "Session revoked.",
   "sessions-revoked": "All other sessions revoked.",
   "listing-approved": "Listing approved and published.",

@@ -13,8 +13,10 @@ import { buyerPages } from "./pages/buyer/index.tsx";
 import { messagePages } from "./pages/messages.tsx";
 import { negotiationPages } from "./pages/negotiation/index.tsx";
 import { orgPages } from "./pages/org/index.tsx";
+import { passwordResetPages } from "./pages/password-reset.tsx";
 import { sellerPages } from "./pages/seller/index.tsx";
 import { storefrontPages } from "./pages/storefront.tsx";
+import { verifyEmailPages } from "./pages/verify-email.tsx";
 import { webError } from "./render.tsx";
 
 /**
@@ -73,6 +75,8 @@ webApp.use((c, next) => (isPagePath(c.req.path) ? guardForms(c, next) : next()))
 webApp
   .route("/", storefrontPages)
   .route("/", authPages)
+  .route("/", passwordResetPages)
+  .route("/", verifyEmailPages)
   .route("/", buyerPages)
   .route("/", sellerPages)
   .route("/", orgPages)

@@ -131,6 +131,24 @@ function AccountNav({ viewer, facts }: { viewer: Viewer | null; facts: PageFacts
   );
 }
 
+/** Shown to a signed-in visitor whose address is not verified yet: what waits for it, and a new link. */
+function VerifyBanner(props: { email: string; path: string }) {
+  return (
+    <div class="alert alert-warn verify-banner">
+      <p>
+        <strong>Verify your email address.</strong> We sent a link to {props.email}. Until you open it you can
+        browse and fill your cart, but not place orders, accept quotes or invitations, or submit listings.
+      </p>
+      <form method="post" action="/verify-email/resend">
+        <input type="hidden" name="next" value={props.path} />
+        <button class="btn btn-small" type="submit">
+          Send a new link
+        </button>
+      </form>
+    </div>
+  );
+}
+
 export function Layout(props: LayoutProps) {
   const { facts, viewer } = props;
   const title = props.title === BRAND ? BRAND : `${props.title} · ${BRAND}`;
@@ -199,6 +217,7 @@ export function Layout(props: LayoutProps) {
                 {facts.notice}
               </div>
             )}
+            {viewer && !viewer.me.emailVerified && <VerifyBanner email={viewer.me.email} path={facts.path} />}
             {props.children}
           </main>
           <footer class="site-footer">

@@ -1,7 +1,8 @@
 /**
  * The approvals journey in real Chromium against the local stack: the owner of a fresh buyer
  * organisation (signed up through the web form) invites a colleague, who opens the emailed link, creates
- * an account from it and joins; the owner sets the member's per-order limit low; the member's checkout
+ * an account from it, verifies its address by the emailed link (which leads back to the invitation) and
+ * joins; the owner sets the member's per-order limit low; the member's checkout
  * above it waits for approval; the owner approves it at /approvals and the checkout is placed. Once with
  * JavaScript and once without. Every page on the way must show no console error or CSP violation and
  * no serious axe violation.
@@ -11,10 +12,12 @@ import { useBrowser } from "./support/browser.ts";
 import {
   arrive,
   createOrgWithForm,
-  mailboxFor,
+  emailedLink,
+  fillSignUpForm,
   notice,
   signUpWithForm,
   uniqueWord,
+  verifyWithEmailedLink,
   visit,
 } from "./support/journeys.ts";
 import { captureScreens } from "./support/screens.ts";
@@ -39,20 +42,20 @@ async function approvalsJourney(javaScript: boolean) {
   await expect(owner.page.getByRole("row").filter({ hasText: inviteeEmail }).count()).resolves.toBe(1);
 
   // The colleague: the link from the email, an account created from it, the invitation accepted.
-  const [email] = await mailboxFor(base, inviteeEmail, "invitation");
-  const link = email?.body.match(/https?:\/\/\S+\/invitations\/accept\?token=[^\s"<>)]+/)?.[0];
-  expect(link, `invitation link in: ${email?.body}`).toBeTruthy();
-  expect(link?.startsWith(base)).toBe(true);
+  const link = await emailedLink(base, inviteeEmail, "invitation", /\/invitations\/accept\?token=/);
   const member = await browser.newPage({ javaScript });
-  await visit(member, base, new URL(link ?? "").pathname + new URL(link ?? "").search);
+  await visit(member, base, link.pathname + link.search);
   await expect(member.page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(`Join ${orgName}`);
   await member.page.getByRole("link", { name: "Create an account" }).click();
   await arrive(member, /^\/signup$/);
   const memberName = `Milo Member ${suffix}`;
-  await member.page.getByLabel("Full name").fill(memberName);
-  await member.page.getByLabel("Work email").fill(inviteeEmail);
-  await member.page.getByLabel("Password").fill("a sturdy journey passphrase");
-  await member.page.getByRole("button", { name: "Create account" }).click();
+  await fillSignUpForm(member, {
+    name: memberName,
+    email: inviteeEmail,
+    password: "a sturdy journey passphrase",
+  });
+  // The emailed verification link signs the colleague in and leads back to the invitation.
+  await verifyWithEmailedLink(member, base, inviteeEmail);
   await arrive(member, /^\/invitations\/accept$/);
   await member.page.getByRole("button", { name: `Join ${orgName}` }).click();
   await arrive(member, /^\/org$/);

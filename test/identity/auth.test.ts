@@ -15,6 +15,7 @@ import {
   signUp,
   uniqueEmail,
 } from "../support/identity.ts";
+import { emailsTo, emailToken } from "../support/mail.ts";
 
 const signupBody = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail(),
@@ -24,25 +25,31 @@ const signupBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe("signup", () => {
-  it("creates the account, signs it in with a secure cookie and returns the token once", async () => {
+  it("creates an account whose emailed link signs it in with a secure cookie and returns the token once", async () => {
     const email = uniqueEmail();
     const res = await api("/v1/auth/signup", {
       body: signupBody({ email }),
       headers: { "cf-connecting-ip": randomIp() },
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
+    expect(roundTrips(res)).toBe(1);
+    expect(res.headers.get("set-cookie")).toBeNull();
+    const verified = await api("/v1/auth/verify-email", {
+      body: { token: await emailToken(email, "email_verification") },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(verified.status).toBe(200);
     const body = await json<{
       user: { id: string; email: string };
       session: { token: string; expiresAt: string };
-    }>(res);
+    }>(verified);
     expect(body.user.email).toBe(email);
     expect(body.session.token).toMatch(/^ses_[\w-]{22}\.[\w-]{43}$/);
-    const cookie = res.headers.get("set-cookie") ?? "";
+    const cookie = verified.headers.get("set-cookie") ?? "";
     expect(cookie).toContain(`__Host-session=${body.session.token}`);
     for (const attribute of ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"])
       expect(cookie).toContain(attribute);
     expect(cookie).not.toMatch(/Domain=/i);
-    expect(roundTrips(res)).toBe(1);
   });
 
   it("stores only hashes: no password, no token secret in Postgres or KV", async () => {
@@ -62,15 +69,20 @@ describe("signup", () => {
     ).not.toContain(secret);
   });
 
-  it("refuses an email that is already registered, whatever its case", async () => {
+  it("creates nothing for an address already registered, whatever its case, and answers as for a new one", async () => {
     const email = uniqueEmail();
     await signUp({ email });
     const res = await api("/v1/auth/signup", {
       body: signupBody({ email: email.toUpperCase() }),
       headers: { "cf-connecting-ip": randomIp() },
     });
-    expect(res.status).toBe(409);
-    expect((await problem(res)).detail).toBe("An account with this email already exists.");
+    expect(res.status).toBe(202);
+    const accounts = await one<{ n: number }>(
+      "select count(*)::int as n from users where email_normalized = $1",
+      [email],
+    );
+    expect(accounts.n).toBe(1);
+    expect(await emailsTo(email, "account_exists")).toHaveLength(1);
   });
 
   it.each([
@@ -91,7 +103,7 @@ describe("signup", () => {
       body: signupBody({ password: "🔐".repeat(256) }),
       headers: { "cf-connecting-ip": randomIp() },
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
   });
 
   it.each([
@@ -108,13 +120,10 @@ describe("signup", () => {
   });
 
   it("keeps unicode names intact", async () => {
-    const res = await api("/v1/auth/signup", {
-      body: signupBody({ name: "Zoë Łukasz 山田 🏭" }),
-      headers: { "cf-connecting-ip": randomIp() },
-    });
-    expect(res.status).toBe(201);
-    const token = (await json<{ session: { token: string } }>(res)).session.token;
-    expect((await json<{ name: string }>(await api("/v1/me", { token }))).name).toBe("Zoë Łukasz 山田 🏭");
+    const user = await signUp({ name: "Zoë Łukasz 山田 🏭" });
+    expect((await json<{ name: string }>(await api("/v1/me", { token: user.token }))).name).toBe(
+      "Zoë Łukasz 山田 🏭",
+    );
   });
 });
 
@@ -265,7 +274,7 @@ describe("login", () => {
       },
       { env: { PASSWORD_HASH_COST: undefined } },
     );
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     const row = await one<{ password_hash: string }>(
       "select password_hash from users where email_normalized = $1",
       [email.toLowerCase()],

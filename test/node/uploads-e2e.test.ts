@@ -36,12 +36,12 @@ beforeAll(async () => {
       UPLOAD_URL_TTL_SECONDS: String(TTL_SECONDS),
     },
   });
-  const signup = await post("/v1/auth/signup", {
-    email: `uploader.${Date.now()}@test.example`,
-    password: "upload passphrase 1",
-    name: "U",
-  });
-  token = ((await signup.json()) as { session: { token: string } }).session.token;
+  // Sign-up signs nobody in (the address is verified by email); uploading needs no verified address.
+  const account = { email: `uploader.${Date.now()}@test.example`, password: "upload passphrase 1" };
+  const signup = await post("/v1/auth/signup", { ...account, name: "U" });
+  if (signup.status !== 202) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
+  const login = await post("/v1/auth/login", account);
+  token = ((await login.json()) as { session: { token: string } }).session.token;
   const org = await post("/v1/orgs", { name: "Upload Co", kind: "seller" });
   orgId = ((await org.json()) as { id: string }).id;
 }, 120_000);

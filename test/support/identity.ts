@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { deliverEmailsTo } from "./delivery.ts";
+import { emailToken } from "./mail.ts";
 
 let counter = 0;
 /** A unique address per call, so tests never share accounts. */
@@ -54,9 +54,10 @@ export interface TestUser {
   ip: string;
 }
 
-export async function signUp(
+/** Signs an address up (202, nobody signed in yet): the account waits for its emailed verification link. */
+export async function register(
   overrides: { email?: string; password?: string; name?: string } = {},
-): Promise<TestUser> {
+): Promise<Pick<TestUser, "email" | "password" | "ip">> {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? PASSWORD;
   const ip = randomIp();
@@ -64,17 +65,44 @@ export async function signUp(
     body: { email, password, name: overrides.name ?? "Test User" },
     headers: { "cf-connecting-ip": ip },
   });
-  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  if (res.status !== 202) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return { email, password, ip };
+}
+
+/** Opens the newest verification link emailed to the address, as its page's button does: verified and signed in. */
+export async function verifyEmail(
+  user: Pick<TestUser, "email" | "password" | "ip">,
+): Promise<TestUser & { res: Response }> {
+  const res = await api("/v1/auth/verify-email", {
+    body: { token: await emailToken(user.email, "email_verification") },
+    headers: { "cf-connecting-ip": user.ip },
+  });
+  if (res.status !== 200) throw new Error(`verify-email failed: ${res.status} ${await res.text()}`);
   const body = await json<{ user: { id: string }; session: { id: string; token: string } }>(res);
   return {
+    ...user,
     id: body.user.id,
-    email,
-    password,
     token: body.session.token,
     sessionId: body.session.id,
     cookie: sessionCookie(res),
-    ip,
+    res,
   };
+}
+
+/** A new account that has verified its address (through the emailed link), signed in. */
+export async function signUp(
+  overrides: { email?: string; password?: string; name?: string } = {},
+): Promise<TestUser> {
+  const { res: _, ...user } = await verifyEmail(await register(overrides));
+  return user;
+}
+
+/** A new account that has not verified its address yet, signed in with its password. */
+export async function signUpUnverified(
+  overrides: { email?: string; password?: string; name?: string } = {},
+): Promise<TestUser> {
+  const { res: _, ...user } = await logIn(await register(overrides));
+  return user;
 }
 
 export async function logIn(
@@ -121,14 +149,9 @@ export async function createOrg(
   return json<{ id: string; name: string; role: string }>(res);
 }
 
-/** Reads the newest invitation token sent to an address through the dev mailbox. */
-export async function invitationToken(email: string): Promise<string> {
-  await deliverEmailsTo(email);
-  const res = await api(`/v1/dev/mailbox?to=${encodeURIComponent(email)}`);
-  const { messages } = await json<{ messages: { body: string }[] }>(res);
-  const match = /\/v1\/invitations\/([\w-]{43})\/accept/.exec(messages[0]?.body ?? "");
-  if (!match?.[1]) throw new Error(`no invitation for ${email}`);
-  return match[1];
+/** The newest invitation token emailed to an address. */
+export function invitationToken(email: string): Promise<string> {
+  return emailToken(email, "invitation");
 }
 
 /** Adds a member with a role through a real invitation, returning the new member. */

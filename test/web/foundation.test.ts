@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { negotiateLocale } from "../../src/web/format.ts";
 import { createOrg, PASSWORD, randomIp, signUp, uniqueEmail } from "../support/identity.ts";
+import { emailLink, emailsTo } from "../support/mail.ts";
 import { form, get, setCookies } from "../support/web.ts";
 
 describe("page headers and errors", () => {
@@ -49,7 +50,7 @@ describe("page headers and errors", () => {
 });
 
 describe("sign-up, sign-in and sign-out pages", () => {
-  it("signs up with a form, sets the session cookie and lands on organisation set-up", async () => {
+  it("signs up with a form; the emailed link's page signs in and lands on organisation set-up", async () => {
     // The page's form itself sends a new account on to organisation set-up (not back to the home page).
     const signUpPage = await (await get("/signup")).text();
     expect(signUpPage).toContain('<input type="hidden" name="next" value="/org/new"/>');
@@ -62,8 +63,21 @@ describe("sign-up, sign-in and sign-out pages", () => {
       },
     );
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/org/new?notice=signed-up");
-    const cookies = setCookies(res);
+    expect(res.headers.get("location")).toBe("/signup/check-inbox");
+    expect(setCookies(res).session).toBeUndefined();
+    expect(await (await get("/signup/check-inbox")).text()).toContain("Check your inbox");
+
+    const link = await emailLink(email, "email_verification");
+    expect(link.searchParams.get("next")).toBe("/org/new");
+    const confirm = await get(`${link.pathname}${link.search}`);
+    expect(confirm.status).toBe(200);
+    const verified = await form("/verify-email", {
+      token: link.searchParams.get("token") ?? "",
+      next: link.searchParams.get("next") ?? "",
+    });
+    expect(verified.status).toBe(303);
+    expect(verified.headers.get("location")).toBe("/org/new?notice=email-verified");
+    const cookies = setCookies(verified);
     expect(cookies.session).toMatch(/^__Host-session=ses_/);
     const home = await get("/", { cookie: cookies.session });
     expect(await home.text()).toContain("Wendy Web");
@@ -79,11 +93,17 @@ describe("sign-up, sign-in and sign-out pages", () => {
     expect(html).toContain('aria-invalid="true"');
   });
 
-  it("says an email is taken with 409", async () => {
+  it("answers a taken address exactly like a new one (its owner is emailed instead)", async () => {
     const user = await signUp();
-    const res = await form("/signup", { name: "Again", email: user.email, password: PASSWORD });
-    expect(res.status).toBe(409);
-    expect(await res.text()).toContain("already exists");
+    const res = await form(
+      "/signup",
+      { name: "Again", email: user.email, password: PASSWORD },
+      { ip: randomIp() },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/signup/check-inbox");
+    expect(setCookies(res).session).toBeUndefined();
+    expect(await emailsTo(user.email, "account_exists")).toHaveLength(1);
   });
 
   it("signs in, returns to a same-site next, and never to another site", async () => {

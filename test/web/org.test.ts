@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mailbox } from "../support/delivery.ts";
 import {
   addMember,
   api,
   createOrg,
+  invitationToken,
   json,
   logIn,
   PASSWORD,
@@ -11,16 +11,13 @@ import {
   type TestUser,
   uniqueEmail,
 } from "../support/identity.ts";
+import { emailLink } from "../support/mail.ts";
 import { orgCookie, setCookie, webPage } from "../support/web.ts";
 
 async function membersOf(orgId: string, user: TestUser) {
   const res = await api(`/v1/orgs/${orgId}/members`, { token: user.token });
   expect(res.status).toBe(200);
   return (await json<{ members: { userId: string; role: string }[] }>(res)).members;
-}
-
-async function newestMail(email: string): Promise<string> {
-  return (await mailbox(email))[0]?.body ?? "";
 }
 
 describe("organisation pages for anonymous visitors", () => {
@@ -231,10 +228,10 @@ describe("invitations", () => {
     const listed = await (await webPage(location, { cookies })).text();
     expect(listed).toContain(`Invitation sent to ${email}.`);
 
-    const body = await newestMail(email);
-    const link = /http:\/\/127\.0\.0\.1:8787(\/invitations\/accept\?token=[\w-]{43})\n/.exec(body)?.[1];
-    expect(link).toBeDefined();
-    const acceptPath = link ?? "";
+    const link = await emailLink(email, "invitation");
+    expect(link.origin).toBe("http://127.0.0.1:8787");
+    expect(link.pathname).toBe("/invitations/accept");
+    const acceptPath = `${link.pathname}${link.search}`;
 
     // Anonymous: what is offered, and sign in / sign up with the way back here.
     const anonymous = await (await webPage(acceptPath)).text();
@@ -269,7 +266,7 @@ describe("invitations", () => {
       cookies: [owner.cookie, orgCookie(org.id)],
       form: { orgId: org.id, email, role: "buyer" },
     });
-    const token = /token=([\w-]{43})/.exec(await newestMail(email))?.[1] ?? "";
+    const token = await invitationToken(email);
     const other = await signUp();
     const page = await webPage(`/invitations/accept?token=${token}`, { cookies: [other.cookie] });
     expect(page.status).toBe(410);

@@ -1,8 +1,20 @@
 import { createRouter } from "../../http/router.ts";
-import { loginHandler, logoutHandler, signupHandler } from "./auth.handlers.ts";
-import { login, logout, signup } from "./auth.routes.ts";
+import {
+  confirmPasswordResetHandler,
+  loginHandler,
+  logoutHandler,
+  requestPasswordResetHandler,
+  resendVerificationHandler,
+  signupHandler,
+  verifyEmailHandler,
+} from "./auth.handlers.ts";
+import * as routes from "./auth.routes.ts";
 
 export const authRouter = createRouter()
-  .openapi(signup, signupHandler)
-  .openapi(login, loginHandler)
-  .openapi(logout, logoutHandler);
+  .openapi(routes.signup, signupHandler)
+  .openapi(routes.login, loginHandler)
+  .openapi(routes.logout, logoutHandler)
+  .openapi(routes.requestPasswordReset, requestPasswordResetHandler)
+  .openapi(routes.confirmPasswordReset, confirmPasswordResetHandler)
+  .openapi(routes.verifyEmail, verifyEmailHandler)
+  .openapi(routes.resendVerification, resendVerificationHandler);

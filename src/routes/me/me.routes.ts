@@ -9,6 +9,11 @@ const meSchema = z
     email: z.string(),
     name: z.string(),
     createdAt: z.iso.datetime(),
+    emailVerified: z.boolean().openapi({
+      description:
+        "Whether the address is verified (the emailed link). Until it is, checkout, quote acceptance, " +
+        "invitations, listing submission and API keys answer 403 `urn:problem:email_unverified`.",
+    }),
     platformAdmin: z.boolean().openapi({ description: "Moderates listings and manages categories." }),
     unreadMessages: z
       .number()

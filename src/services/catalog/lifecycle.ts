@@ -5,8 +5,8 @@ import { guard, textArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
-import { orgWriteAccess } from "../identity/org-access.ts";
-import { type Principal, principalGuard } from "../identity/principal.ts";
+import { orgWriteAccess, unverifiedEmail } from "../identity/org-access.ts";
+import { type Principal, principalGuard, verifiedEmailGuard } from "../identity/principal.ts";
 import { write } from "../write.ts";
 /** Who may manage an organisation's listings, and who may look at its drafts. */
 import { catalogGuardErrors, lockListing, readBack } from "./listings.ts";
@@ -54,6 +54,8 @@ export async function transitionListing(
   const from = textArray(transition.from);
   const statements: BatchItem<"pg">[] = [
     ...access,
+    // Publishing starts with a submission: only people with a verified email address submit.
+    ...(action === "submit" ? [verifiedEmailGuard(db, principal)] : []),
     lockListing(db, listingId),
     guard(db, "listing_exists", sql`${status} is not null`),
     ...(options.expectedVersion !== undefined
@@ -79,6 +81,7 @@ export async function transitionListing(
   ];
   const { listing } = await write(db, "manage listings", {
     ...catalogGuardErrors,
+    email_unverified: () => unverifiedEmail("submit listings for review"),
     not_platform_admin: () => new ApiError("forbidden", "Only platform admins moderate listings."),
     version_mismatch: (detail) =>
       new ApiError("precondition_failed", "The listing changed since you read it.", {

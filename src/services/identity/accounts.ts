@@ -1,9 +1,20 @@
 import { eq, sql } from "drizzle-orm";
-import { postgresError } from "../../db/atomic.ts";
 import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
+import { appendEmails } from "../email/outbox.ts";
 import { write } from "../write.ts";
+import {
+  forgotPasswordUrl,
+  insertTokenSql,
+  lockEmailAddress,
+  logEmailsSql,
+  newAccountToken,
+  signInUrl,
+  underEmailLimit,
+  VERIFICATION_TOKEN_HOURS,
+  verifyPageUrl,
+} from "./account-tokens.ts";
 import { type IssuedDevice, issueDevice, verifyDevice } from "./devices.ts";
 import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from "./password.ts";
 import { type Principal, principalGuard } from "./principal.ts";
@@ -41,7 +52,12 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function userView(row: { id: string; email: string; name: string; createdAt: Date | string }): UserView {
+export function userView(row: {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date | string;
+}): UserView {
   return { id: row.id, email: row.email, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
 }
 
@@ -62,46 +78,65 @@ function weakPassword(problem: string, field = "body.password"): ApiError {
 }
 
 /**
- * Creates the account and signs it in: one round trip (user and session rows in one batch). The browser
- * gets a device cookie for the new account.
+ * Signs up without ever saying whether the address is taken: the caller answers the same in both cases,
+ * and both cost the same (the password is hashed, then one round trip of the same statements). A new
+ * address gets an unverified account and an email with its verification link (valid
+ * {@link VERIFICATION_TOKEN_HOURS} hours; verifying signs in, see email-verification.ts). A taken one
+ * changes nothing but an email to its owner saying someone tried (at most 3 an hour, `email_requests`),
+ * with links to sign in or reset the password. Nobody is signed in by sign-up.
  */
 export async function signup(
   ctx: ServiceContext,
-  input: { email: string; password: string; name: string; userAgent: string | null; deviceSecret: string },
-): Promise<{ user: UserView; session: IssuedSession; device: IssuedDevice }> {
+  input: { email: string; password: string; name: string; publicUrl: string; next?: string },
+): Promise<void> {
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw weakPassword(problem);
+  const email = normalizeEmail(input.email);
   const userId = crypto.randomUUID();
-  const session = await newSession(userId, input.userAgent, ctx.now, ctx.sessionPolicy);
+  const at = sql`${new Date(ctx.now).toISOString()}::timestamptz`;
+  const { token, hash } = await newAccountToken();
   const passwordHash = await hashPassword(input.password, ctx.passwordParams);
-  let user: { id: string; email: string; name: string; createdAt: Date };
-  try {
-    ({ user } = await write(ctx.db, "sign up")
-      .one(
-        "user",
-        ctx.db
-          .insert(users)
-          .values({
-            id: userId,
-            email: input.email.trim(),
-            emailNormalized: normalizeEmail(input.email),
-            name: input.name.trim(),
-            passwordHash,
-          })
-          .returning({ id: users.id, email: users.email, name: users.name, createdAt: users.createdAt }),
-        (rows) => rows[0],
-        () => new ApiError("internal", "Sign-up stored no account."),
-      )
-      .add(insertSessionRow(ctx.db, session))
-      .commit());
-  } catch (error) {
-    if (postgresError(error)?.constraint === "users_email_normalized_key") {
-      throw new ApiError("conflict", "An account with this email already exists.");
-    }
-    throw error;
-  }
-  await storeSession(ctx.kv, session);
-  return { user: userView(user), session, device: await issueDevice(input.deviceSecret, userId, ctx.now) };
+  const address = sql`${email}::text`;
+  await write(ctx.db, "sign up")
+    .add(
+      // Serialises sign-ups (and the owner's emails) of one address.
+      lockEmailAddress(ctx.db, address),
+      ctx.db
+        .insert(users)
+        .values({
+          id: userId,
+          email: input.email.trim(),
+          emailNormalized: email,
+          name: input.name.trim(),
+          passwordHash,
+        })
+        .onConflictDoNothing({ target: users.emailNormalized }),
+      ctx.db.execute(sql`with
+        created as materialized (select id, name, email_normalized from users where id = ${userId}),
+        owner as materialized (select id, name, email_normalized from users
+          where email_normalized = ${email} and id <> ${userId}
+            and ${underEmailLimit(address, "account_exists", at)}),
+        ${logEmailsSql(sql`created`, address, "email_verification", at)},
+        ${logEmailsSql(sql`owner`, address, "account_exists", at)},
+        ${insertTokenSql(sql`created`, "email_verification", hash, at)},
+        verification as (${appendEmails({
+          template: "email_verification",
+          to: sql`c.email_normalized`,
+          data: sql`jsonb_build_object('name', c.name,
+            'verifyUrl', ${verifyPageUrl(input.publicUrl, token, input.next)}::text,
+            'expiresHours', ${VERIFICATION_TOKEN_HOURS}::int)`,
+          from: sql`created c`,
+        })}),
+        exists_mail as (${appendEmails({
+          template: "account_exists",
+          to: sql`o.email_normalized`,
+          data: sql`jsonb_build_object('name', o.name, 'signInUrl', ${signInUrl(input.publicUrl)}::text,
+            'resetUrl', ${forgotPasswordUrl(input.publicUrl)}::text)`,
+          from: sql`owner o`,
+        })})
+      select 1`),
+    )
+    .commit();
 }
 
 const INVALID_LOGIN = "Email or password is incorrect.";

@@ -6,8 +6,8 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { write } from "../write.ts";
 import { API_KEY_PREFIX, type ApiKeyRecord, apiKeyKvKey } from "./api-keys-auth.ts";
-import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
-import { type ApiKeyScope, type Principal, principalGuard } from "./principal.ts";
+import { assertRole, memberRoleSql, orgRoleGuard, unverifiedEmail } from "./org-access.ts";
+import { type ApiKeyScope, type Principal, principalGuard, verifiedEmailGuard } from "./principal.ts";
 
 type UserPrincipal = Extract<Principal, { kind: "user" }>;
 
@@ -50,12 +50,15 @@ export async function createApiKey(
   const expiresAt = input.expiresInDays ? new Date(ctx.now + input.expiresInDays * 86_400_000) : null;
   const scopes = [...new Set(input.scopes)].sort();
   const { row } = await write(ctx.db, "manage API keys", {
+    email_unverified: () => unverifiedEmail("create API keys"),
     key_limit: () =>
       new ApiError("conflict", `An organisation may have at most ${MAX_ACTIVE_KEYS} active keys.`),
   })
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, "api-keys:manage"),
+      // A key acts for the organisation with no person behind each request: only a proven person makes one.
+      verifiedEmailGuard(ctx.db, principal),
       guard(
         ctx.db,
         "key_limit",

@@ -9,7 +9,7 @@ import { write } from "../write.ts";
 import { normalizeEmail } from "./accounts.ts";
 import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
 import { rolesFor } from "./permissions.ts";
-import { type MemberRole, type Principal, principalGuard } from "./principal.ts";
+import { type MemberRole, type Principal, principalGuard, verifiedEmailGuard } from "./principal.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -139,6 +139,9 @@ export async function acceptInvitation(
       ctx.db.execute(sql`select o.id from organizations o
         where o.id = (select org_id from invitations where token_hash = ${tokenHash}) for update`),
       guard(ctx.db, "invitation_state", sql`${state} = 'ok'`, sql`jsonb_build_object('state', ${state})`),
+      // Only a proven address may join: else anyone could sign up with an invited person's address and
+      // take their seat.
+      verifiedEmailGuard(ctx.db, principal),
     )
     .step(
       "accepted",

@@ -13,6 +13,8 @@ export interface Me {
   email: string;
   name: string;
   createdAt: string;
+  /** Whether the address is verified: checkout, quote acceptance, invitations and listing submission wait for it. */
+  emailVerified: boolean;
   platformAdmin: boolean;
   /** Messages the user has not read, in threads of any of their organisations (each thread counted once). */
   unreadMessages: number;
@@ -36,6 +38,7 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     email: string;
     name: string;
     created_at: string;
+    email_verified: boolean;
     platform_admin: boolean;
     unread_messages: number;
     memberships: Me["memberships"];
@@ -54,7 +57,7 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
         and m.hidden_at is null and m.sender_user_id is distinct from ${principal.userId}::uuid
         and m.created_at > coalesce(r.last_read_at, '-infinity')
       group by t.id, t.buyer_org_id, t.seller_org_id)
-    select u.id, u.email, u.name, u.created_at, u.platform_admin,
+    select u.id, u.email, u.name, u.created_at, u.email_verified_at is not null as email_verified, u.platform_admin,
       (select coalesce(sum(n), 0)::int from unread) as unread_messages,
       coalesce((
         select json_agg(json_build_object('orgId', o.id, 'orgName', o.name, 'orgKind', o.kind, 'role', m.role,
@@ -70,6 +73,7 @@ export async function getMe(ctx: ServiceContext, principal: UserPrincipal): Prom
     email: row.email,
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
+    emailVerified: row.email_verified,
     platformAdmin: row.platform_admin,
     unreadMessages: row.unread_messages,
     memberships: row.memberships,

@@ -8,6 +8,15 @@ import { type MemberRole, type Principal, principalCheck, principalGuard } from 
 
 export const orgNotFound = () => new ApiError("not_found", "Organisation not found.");
 
+/** The 403 for a person who must verify their email address before `action`, saying how. */
+export function unverifiedEmail(action: string): ApiError {
+  return new ApiError(
+    "email_unverified",
+    `Verify your email address before you ${action}: open the link we emailed you when you signed up, ` +
+      "or ask for a new one (POST /v1/auth/verify-email/resend).",
+  );
+}
+
 /**
  * Guard for write batches: the user is a member of the organisation with a role that holds `capability`
  * (services/identity/permissions.ts). On failure
@@ -65,7 +74,9 @@ export function translateGuards(
     return new ApiError("unauthorized", "The session has been revoked; sign in again.");
   if (error.guard === "api_key_revoked") return new ApiError("unauthorized", "The API key has been revoked.");
   const mapped = extra[error.guard];
-  return mapped ? mapped(detail) : error;
+  if (mapped) return mapped(detail);
+  if (error.guard === "email_unverified") return unverifiedEmail(action);
+  return error;
 }
 
 /** The user's role in the organisation, as SQL (null for non-members, and for API keys: `userId` null). */

@@ -45,3 +45,21 @@ export function principalCheck(principal: Principal, now: Date): SQL {
       and (expires_at is null or expires_at > ${now}))`,
   );
 }
+
+/**
+ * For writes that must wait until a person has proved their email address (checkout, quote acceptance,
+ * invitations, submitting listings, creating API keys): true for a verified user, else the batch aborts
+ * with `email_unverified` (403). API keys pass: only verified users can create them.
+ */
+export function verifiedEmailCheck(principal: Principal): SQL {
+  if (principal.kind !== "user") return sql`true`;
+  return check(
+    "email_unverified",
+    sql`exists (select 1 from users where id = ${principal.userId} and email_verified_at is not null)`,
+  );
+}
+
+/** {@link verifiedEmailCheck} as a statement of its own. */
+export function verifiedEmailGuard(db: Db, principal: Principal) {
+  return db.execute(sql`select ${verifiedEmailCheck(principal)}`);
+}

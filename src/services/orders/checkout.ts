@@ -7,7 +7,7 @@ import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendEvents } from "../events.ts";
 import { orgWriteChecks } from "../identity/org-access.ts";
-import type { Principal } from "../identity/principal.ts";
+import { type Principal, verifiedEmailCheck } from "../identity/principal.ts";
 import { type GuardProblems, write } from "../write.ts";
 import {
   amountBoundError,
@@ -226,6 +226,8 @@ export async function placeOrders(
           [
             sql`set_config('lock_timeout', '300ms', true)`,
             ...orgWriteChecks(ctx, principal, orgId, "orders:purchase"),
+            // A person places orders only once their email address is verified (a key's creator was).
+            verifiedEmailCheck(principal),
           ],
           sql`, `,
         )}`,

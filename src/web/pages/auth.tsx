@@ -60,6 +60,9 @@ function SignInForm(props: { next: string; email?: string; message?: string; err
         </button>
       </form>
       <p class="small">
+        <a href="/forgot-password">Forgot password?</a>
+      </p>
+      <p class="small">
         New here? <a href={`/signup?next=${encodeURIComponent(props.next)}`}>Create an account</a>
       </p>
     </div>
@@ -75,7 +78,10 @@ function SignUpForm(props: {
   return (
     <div class="panel auth-card">
       <h1>Create your account</h1>
-      <p class="muted">Then create or join your company's organisation to buy or sell.</p>
+      <p class="muted">
+        We will email you a link to verify your address. Then create or join your company's organisation to
+        buy or sell.
+      </p>
       <ErrorSummary
         message={props.message}
         errors={props.errors}
@@ -170,7 +176,7 @@ authPages.post("/signup", async (c) => {
   const form = await readForm(c);
   const next = safeNext(field(form, "next") || "/org/new");
   const values = { email: field(form, "email"), name: field(form, "name") };
-  const shown = (message: string | undefined, errors: FieldErrors, status: 409 | 422 | 429 | 400 | 403) =>
+  const shown = (message: string | undefined, errors: FieldErrors, status: 422 | 429 | 400 | 403) =>
     page(
       c,
       null,
@@ -182,19 +188,15 @@ authPages.post("/signup", async (c) => {
   const result = await attempt(
     async () => {
       await limitPerIp(c, "signup");
-      return signup(serviceContext(c), {
-        ...parsed.data,
-        userAgent: userAgent(c),
-        deviceSecret: c.var.config.DEVICE_COOKIE_SECRET,
-      });
+      // The emailed link brings the person back to where they were going (an invitation, say).
+      await signup(serviceContext(c), { ...parsed.data, publicUrl: c.var.config.PUBLIC_URL, next });
     },
     ({ message, errors, status }) =>
-      shown(message, errors, status === 409 ? 409 : status === 429 ? 429 : status === 403 ? 403 : 422),
+      shown(message, errors, status === 429 ? 429 : status === 403 ? 403 : 422),
   );
   if (result instanceof Response) return result;
-  setSessionCookie(c, result.session);
-  setDeviceCookie(c, result.device);
-  return redirectWith(c, next, "signed-up");
+  // The same page whether the address was new or taken (its owner was emailed instead).
+  return c.redirect("/signup/check-inbox", 303);
 });
 
 authPages.post("/signout", async (c) => {

@@ -1,6 +1,6 @@
 /**
- * Signed-in browsers without clicking through the sign-in form: sign up or log in over HTTP (the API),
- * then put the cookies the Worker set (`__Host-session`, `__Host-device`) into the browser context.
+ * Signed-in browsers without clicking through the sign-in form: sign up (and verify through the emailed
+ * link) or log in over HTTP (the API), then put the cookies the Worker set (`__Host-session`, `__Host-device`) into the browser context.
  *
  * Chromium treats http://127.0.0.1 as a secure context, so it keeps and sends Secure and `__Host-`
  * cookies there as the Worker sets them (no https or "localhost" needed). Added through playwright they
@@ -15,6 +15,7 @@
  */
 import type { BrowserContext } from "playwright-core";
 import { DEMO_PASSWORD, demoAccounts } from "../../../scripts/seed/identity.ts";
+import { emailedLink } from "./journeys.ts";
 
 type BrowserCookie = Parameters<BrowserContext["addCookies"]>[0][number];
 
@@ -72,11 +73,7 @@ export function parseSetCookie(header: string, origin: string): BrowserCookie {
 }
 
 async function authenticate(base: string, path: string, body: Record<string, string>, expected: number) {
-  const res = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "cf-connecting-ip": testClientIp() },
-    body: JSON.stringify(body),
-  });
+  const res = await post(base, path, body);
   if (res.status !== expected) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
   const cookies = res.headers.getSetCookie().map((header) => parseSetCookie(header, base));
   if (!cookies.some((cookie) => cookie.name === "__Host-session"))
@@ -84,9 +81,17 @@ async function authenticate(base: string, path: string, body: Record<string, str
   return cookies;
 }
 
+function post(base: string, path: string, body: Record<string, string>) {
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": testClientIp() },
+    body: JSON.stringify(body),
+  });
+}
+
 let accountCount = 0;
 
-/** A new user with no organisation, signed up through POST /v1/auth/signup. */
+/** A new user with no organisation, signed up through POST /v1/auth/signup and verified by its emailed link. */
 export async function signUpFreshAccount(
   base: string,
   overrides: { name?: string; email?: string } = {},
@@ -96,7 +101,13 @@ export async function signUpFreshAccount(
     overrides.email ?? `journey.${Date.now()}.${process.pid}.${accountCount}@test.example`.toLowerCase();
   const password = "a sturdy journey passphrase";
   const name = overrides.name ?? "Jordan Journey";
-  const cookies = await authenticate(base, "/v1/auth/signup", { email, password, name }, 201);
+  const signup = await post(base, "/v1/auth/signup", { email, password, name });
+  if (signup.status !== 202)
+    throw new Error(`/v1/auth/signup answered ${signup.status}: ${await signup.text()}`);
+  // Verified through the emailed link (the dev mailbox), which signs in.
+  const link = await emailedLink(base, email, "email_verification", /\/verify-email\?token=/);
+  const token = link.searchParams.get("token") ?? "";
+  const cookies = await authenticate(base, "/v1/auth/verify-email", { token }, 200);
   return { email, password, name, cookies };
 }
 

@@ -70,7 +70,10 @@ export interface WebAccount {
   password: string;
 }
 
-/** Signs up through /signup (the form), landing on /org/new signed in. */
+/**
+ * Signs up through /signup (the form): "check your inbox", the verification link from the dev mailbox,
+ * its page's confirm button; lands on /org/new signed in and verified.
+ */
 export async function signUpWithForm(tab: TestPage, base: string, name: string): Promise<WebAccount> {
   const account = {
     name,
@@ -79,13 +82,49 @@ export async function signUpWithForm(tab: TestPage, base: string, name: string):
   };
   const { page } = tab;
   await visit(tab, base, "/signup");
+  await fillSignUpForm(tab, account);
+  await verifyWithEmailedLink(tab, base, account.email);
+  await arrive(tab, /^\/org\/new$/);
+  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(name);
+  return account;
+}
+
+/** Fills and sends the sign-up form on the page the tab is on; ends on "check your inbox". */
+export async function fillSignUpForm(tab: TestPage, account: WebAccount): Promise<void> {
+  const { page } = tab;
   await page.getByLabel("Full name").fill(account.name);
   await page.getByLabel("Work email").fill(account.email);
   await page.getByLabel("Password").fill(account.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await arrive(tab, /^\/org\/new$/);
-  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(name);
-  return account;
+  await arrive(tab, /^\/signup\/check-inbox$/);
+}
+
+/**
+ * Opens the verification link emailed to `email` (from the dev mailbox) and confirms it: the visitor is
+ * then signed in and verified, on the page sign-up was headed to (the caller waits for it).
+ */
+export async function verifyWithEmailedLink(tab: TestPage, base: string, email: string): Promise<void> {
+  const link = await emailedLink(base, email, "email_verification", /\/verify-email\?token=/);
+  await visit(tab, base, link.pathname + link.search);
+  await tab.page.getByRole("button", { name: "Confirm and sign in" }).click();
+}
+
+/**
+ * The link (an absolute URL on this site) in the newest email of `template` to an address, waiting for the
+ * queue to deliver it to the dev mailbox.
+ */
+export async function emailedLink(base: string, to: string, template: string, path: RegExp): Promise<URL> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [email] = (await mailboxFor(base, to)).filter((message) => message.template === template);
+    const found = email?.body.match(/https?:\/\/[^\s"<>)]+/g)?.find((url) => path.test(url));
+    if (found) {
+      expect(found.startsWith(base), `${found} is on ${base}`).toBe(true);
+      return new URL(found);
+    }
+    if (Date.now() > deadline) throw new Error(`no ${template} email with a link for ${to}: ${email?.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Creates an organisation through /org/new (the form the sign-up lands on); ends on /org. */

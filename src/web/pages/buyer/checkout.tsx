@@ -224,7 +224,13 @@ function CheckoutPage(props: {
             <aside class="stack tight" aria-label="Order summary">
               <OrderSummary facts={facts} cart={cart}>
                 <ApprovalStatus facts={facts} cart={cart} limits={data.limits} />
-                {mayBuy ? (
+                {mayBuy && !buyer.viewer.me.emailVerified ? (
+                  <p class="alert alert-warn small">
+                    Verify your email address to place orders: open the link we sent to{" "}
+                    {buyer.viewer.me.email}, or send a new one from the notice at the top of the page. Your
+                    cart is kept.
+                  </p>
+                ) : mayBuy ? (
                   <button class="btn btn-primary btn-large btn-block" type="submit">
                     Place order
                   </button>
