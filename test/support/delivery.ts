@@ -88,8 +88,12 @@ function recordingBatch(queue: string, bodies: DeliveryMessage[], attempts: numb
   const batch = {
     queue,
     messages,
-    ackAll: () => messages.forEach((message) => message.ack()),
-    retryAll: (options?: QueueRetryOptions) => messages.forEach((message) => message.retry(options)),
+    ackAll: () => {
+      for (const message of messages) message.ack();
+    },
+    retryAll: (options?: QueueRetryOptions) => {
+      for (const message of messages) message.retry(options);
+    },
   } as unknown as MessageBatch<DeliveryMessage>;
   return { batch, outcome };
 }
@@ -155,7 +159,13 @@ export async function received(name: string) {
 /** Registers endpoint `name` at the receiver: the secrets it verifies with and the statuses it answers. */
 export async function receive(
   name: string,
-  config: { secrets: string[]; statuses?: number[]; redirectTo?: string; delayMs?: number },
+  config: {
+    secrets: string[];
+    statuses?: number[];
+    redirectTo?: string;
+    delayMs?: number;
+    answer?: "endless" | "huge" | "early-hints";
+  },
 ) {
   await fetch(`${receiverUrl()}/control/${name}`, { method: "PUT", body: JSON.stringify(config) });
 }
