@@ -133,6 +133,8 @@ describe("SSRF guard", () => {
     ["the GCP metadata name with a trailing dot", "https://metadata.google.internal./computeMetadata/v1/"],
     ["an .internal name with two trailing dots", "https://db.internal../hook"],
     ["a .local name with a trailing dot", "https://printer.local./hook"],
+    ["a private IPv4 literal with two trailing dots (parsed as a name)", "https://10.0.0.1../hook"],
+    ["localhost with an ideographic trailing dot", "https://localhost\u3002/hook"],
     ["localhost in IDN compatibility form", "https://ⓛocalhost/hook"],
     ["loopback shortened", "https://127.1/hook"],
     ["loopback in octal", "https://0177.0.0.1/hook"],
