@@ -4,8 +4,9 @@
  * of the spec independent of ours), records each request, and answers with the status codes it was told
  * to (in order; the last repeats).
  *
- * Control API (JSON): PUT /control/<name> {secrets, statuses?, redirectTo?, delayMs?}; GET /control/<name>
- * → {received: [...]}.
+ * Control API (JSON): PUT /control/<name> {secrets, statuses?, redirectTo?, delayMs?, answer?}; GET
+ * /control/<name> → {received: [...]}. `answer` makes a misbehaving receiver: `endless` sends its status,
+ * then a byte every 50 ms and never ends; `huge` sends 16 MiB; `early-hints` sends a 103 before its status.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +22,8 @@ export interface Received {
   /** Every registered secret that verified it. */
   verifiedBy: number[];
   status: number;
+  /** For `answer: huge | endless`: whether the client read the whole body or let go of it first. */
+  bodyRead?: "whole" | "cut";
 }
 
 interface Endpoint {
@@ -28,6 +31,7 @@ interface Endpoint {
   statuses: number[];
   delayMs: number;
   redirectTo?: string;
+  answer?: "endless" | "huge" | "early-hints";
   received: Received[];
 }
 
@@ -51,6 +55,7 @@ export async function startWebhookReceiver(): Promise<{ url: string; close: () =
           statuses: config.statuses ?? [200],
           delayMs: config.delayMs ?? 0,
           redirectTo: config.redirectTo,
+          answer: config.answer,
           received: endpoints.get(name)?.received ?? [],
         });
         response.writeHead(204).end();
@@ -79,7 +84,7 @@ export async function startWebhookReceiver(): Promise<{ url: string; close: () =
       }
     });
     const status = endpoint.statuses[Math.min(endpoint.received.length, endpoint.statuses.length - 1)] ?? 200;
-    endpoint.received.push({
+    const record: Received = {
       id: request.headers["webhook-id"] as string | undefined,
       timestamp: request.headers["webhook-timestamp"] as string | undefined,
       signature: request.headers["webhook-signature"] as string | undefined,
@@ -87,10 +92,31 @@ export async function startWebhookReceiver(): Promise<{ url: string; close: () =
       verifiedWith: verifiedBy[0] ?? -1,
       verifiedBy,
       status,
-    });
+    };
+    endpoint.received.push(record);
     if (endpoint.delayMs) await new Promise((resolve) => setTimeout(resolve, endpoint.delayMs));
     if (endpoint.redirectTo) {
       response.writeHead(307, { location: endpoint.redirectTo }).end();
+      return;
+    }
+    if (endpoint.answer === "early-hints") response.writeEarlyHints({ link: "</style.css>; rel=preload" });
+    if (endpoint.answer === "endless" || endpoint.answer === "huge") {
+      response.writeHead(status, { "content-type": "application/octet-stream" });
+      if (endpoint.answer === "huge") {
+        const chunk = Buffer.alloc(64 * 1024, 120);
+        for (let sent = 0; sent < 256 && !response.destroyed; sent++) {
+          if (!response.write(chunk))
+            await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+        }
+        if (response.destroyed) record.bodyRead = "cut";
+        else response.end(() => (record.bodyRead = "whole"));
+        return;
+      }
+      const timer = setInterval(() => response.write("."), 50);
+      response.on("close", () => {
+        clearInterval(timer);
+        record.bodyRead = "cut";
+      });
       return;
     }
     response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : "nope");

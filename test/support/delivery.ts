@@ -162,7 +162,13 @@ export async function received(name: string) {
 /** Registers endpoint `name` at the receiver: the secrets it verifies with and the statuses it answers. */
 export async function receive(
   name: string,
-  config: { secrets: string[]; statuses?: number[]; redirectTo?: string; delayMs?: number },
+  config: {
+    secrets: string[];
+    statuses?: number[];
+    redirectTo?: string;
+    delayMs?: number;
+    answer?: "endless" | "huge" | "early-hints";
+  },
 ) {
   await fetch(`${receiverUrl()}/control/${name}`, { method: "PUT", body: JSON.stringify(config) });
 }

@@ -123,9 +123,11 @@ export async function attemptWebhook(
   await db.execute(sql`
     with d as (
       update webhook_deliveries set attempts = attempts + 1,
-        status = case when ${ok} then 'delivered' when ${!retry} then 'dead' else 'failed' end,
+        -- A duplicate message's attempt that fails after another delivered it does not undo the delivery.
+        status = case when ${ok} or status = 'delivered' then 'delivered' when ${!retry} then 'dead' else 'failed' end,
         last_status_code = ${statusCode}, last_error = ${error}, last_duration_ms = ${duration},
-        next_attempt_at = ${next}, delivered_at = case when ${ok} then now() else delivered_at end,
+        next_attempt_at = case when status = 'delivered' then null else ${next}::timestamptz end,
+        delivered_at = case when ${ok} then now() else delivered_at end,
         updated_at = now()
       where id = ${deliveryId}
       returning id, attempts),

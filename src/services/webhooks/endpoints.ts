@@ -19,6 +19,8 @@ type UserPrincipal = Extract<Principal, { kind: "user" }>;
 export const MAX_ENDPOINTS = 10;
 /** The longest a rotated-out secret keeps signing (deliveries carry both signatures meanwhile). */
 export const MAX_ROTATION_OVERLAP_HOURS = 7 * 24;
+/** The most secrets that sign at once: a rotation retires the oldest still overlapping beyond it. */
+export const MAX_LIVE_SECRETS = 3;
 
 export interface EndpointView {
   id: string;
@@ -254,8 +256,9 @@ export async function deleteEndpoint(
 
 /**
  * A new signing secret (shown once). The secrets in use keep signing for `overlapHours` (0: stop now), so
- * a receiver can switch without missing a delivery: meanwhile every delivery carries a signature by each.
- * Secrets already past their overlap are deleted. One round trip.
+ * a receiver can switch without missing a delivery: meanwhile every delivery carries a signature by each
+ * (at most {@link MAX_LIVE_SECRETS}). Secrets already past their overlap are deleted. One round trip; an
+ * endpoint of another organisation aborts it whole.
  */
 export async function rotateSecret(
   ctx: ServiceContext,
@@ -268,32 +271,35 @@ export async function rotateSecret(
   const secret = newSigningSecret();
   const sealed = await sealSecret(config.WEBHOOK_SECRETS_KEY, id, secret);
   const until = new Date(ctx.now + overlapHours * 3_600_000);
-  const { endpoint } = await write(ctx.db, "manage webhooks")
+  const { endpoint } = await write(ctx.db, "manage webhooks", {
+    endpoint_missing: () => new ApiError("not_found", notFound),
+  })
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, "webhooks:manage"),
-    )
-    .one(
-      "locked",
-      ctx.db.execute<{ id: string }>(
-        sql`select id from webhook_endpoints where id = ${id} and org_id = ${orgId} for update`,
+      ctx.db.execute(sql`select id from webhook_endpoints where id = ${id} and org_id = ${orgId} for update`),
+      guard(
+        ctx.db,
+        "endpoint_missing",
+        sql`exists (select 1 from webhook_endpoints where id = ${id} and org_id = ${orgId})`,
       ),
-      (result) => result.rows[0],
-      notFound,
-    )
-    .add(
-      ctx.db.execute(sql`delete from webhook_secrets where endpoint_id = ${id} and expires_at <= now()`),
+      ctx.db.execute(sql`delete from webhook_secrets where endpoint_id = ${id} and (expires_at <= now()
+          or id not in (select id from webhook_secrets where endpoint_id = ${id}
+            and (expires_at is null or expires_at > now())
+            order by created_at desc, id desc limit ${MAX_LIVE_SECRETS - 1}))`),
       ctx.db.execute(sql`update webhook_secrets set expires_at = least(coalesce(expires_at, ${until}), ${until})
         where endpoint_id = ${id}`),
       ctx.db.execute(sql`insert into webhook_secrets (endpoint_id, ciphertext)
         select id, ${sealed} from webhook_endpoints where id = ${id} and org_id = ${orgId}`),
       ctx.db.execute(
-        sql`update webhook_endpoints set version = version + 1, updated_at = now() where id = ${id}`,
+        sql`update webhook_endpoints set version = version + 1, updated_at = now() where id = ${id} and org_id = ${orgId}`,
       ),
     )
     .one(
       "endpoint",
-      ctx.db.execute<EndpointRow>(sql`select ${endpointColumns} from webhook_endpoints w where w.id = ${id}`),
+      ctx.db.execute<EndpointRow>(
+        sql`select ${endpointColumns} from webhook_endpoints w where w.id = ${id} and w.org_id = ${orgId}`,
+      ),
       (result) => result.rows[0],
       notFound,
     )

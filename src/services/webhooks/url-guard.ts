@@ -2,9 +2,10 @@
  * Where a webhook may be sent (SSRF guard), checked when an endpoint is saved and again before every
  * attempt. Production: `https` only, a host name or a public IP literal; never credentials in the URL,
  * never an IP literal in a private, loopback, link-local, shared, multicast, reserved or cloud-metadata
- * range, never `localhost`/`*.localhost`/`*.local`/`*.internal`. Redirects are never followed (the sender
- * uses `redirect: "manual"`). With WEBHOOK_ALLOW_LOOPBACK on (development), `http` and loopback receivers
- * are allowed too; other private ranges stay refused.
+ * range (an IPv6 literal only in global unicast 2000::/3; one embedding an IPv4 address is judged by it),
+ * never `localhost`/`*.localhost`/`*.local`/`*.internal` (trailing dots included). Redirects are never
+ * followed (the sender uses `redirect: "manual"`). With WEBHOOK_ALLOW_LOOPBACK on (development), `http`
+ * and loopback receivers are allowed too; other private ranges stay refused.
  *
  * Host names are not resolved here: a Worker's fetch leaves from Cloudflare's network, which does not route
  * to private address space, so a public name resolving to 10.0.0.1 reaches nothing of ours.
@@ -14,7 +15,8 @@ export function webhookUrlProblem(raw: string, allowLoopback: boolean): string |
   if (!url) return "is not a valid URL";
   if (raw.length > 2048) return "is longer than 2048 characters";
   if (url.username || url.password) return "must not carry credentials";
-  const host = url.hostname.toLowerCase();
+  // A name's trailing dot (`localhost.`, `metadata.google.internal.`) names the same host: judge it without.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   const loopback = isLoopbackHost(host);
   if (url.protocol !== "https:" && !(allowLoopback && url.protocol === "http:" && loopback))
     return "must use https";
@@ -66,6 +68,7 @@ function privateIPv4([a = 0, b = 0, c = 0]: number[]): boolean {
     (a === 172 && b >= 16 && b <= 31) ||
     (a === 192 && b === 0 && c === 0) || // IETF protocol assignments
     (a === 192 && b === 0 && c === 2) || // TEST-NET-1
+    (a === 192 && b === 88 && c === 99) || // 6to4 relay anycast (deprecated)
     (a === 192 && b === 168) ||
     (a === 198 && (b === 18 || b === 19)) || // benchmarking
     (a === 198 && b === 51 && c === 100) || // TEST-NET-2
@@ -93,20 +96,21 @@ function parseIPv6(text: string): number[] | null {
   return groups;
 }
 
+/**
+ * Anything but global unicast (2000::/3) is refused; within it, the special-purpose blocks. Forms that
+ * carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address.
+ */
 function privateIPv6(groups: number[]): boolean {
-  const [g0 = 0, , , , , g5 = 0, g6 = 0, g7 = 0] = groups;
-  const allZeroTo = (n: number) => groups.slice(0, n).every((group) => group === 0);
-  if (allZeroTo(8)) return true; // ::
-  if (allZeroTo(7) && g7 === 1) return true; // ::1
-  if (allZeroTo(5) && g5 === 0xffff) return privateIPv4([g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff]); // ::ffff:a.b.c.d
-  if (allZeroTo(6)) return true; // deprecated IPv4-compatible
-  if (g0 === 0x64 && groups[1] === 0xff9b) return privateIPv4([g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff]); // NAT64
+  const [g0 = 0, g1 = 0, g2 = 0, , , g5 = 0, g6 = 0, g7 = 0] = groups;
+  const v4 = (high: number, low: number) => [high >> 8, high & 0xff, low >> 8, low & 0xff];
+  const zero = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
+  if (zero(0, 5) && g5 === 0xffff) return privateIPv4(v4(g6, g7)); // IPv4-mapped ::ffff:a.b.c.d
+  if (g0 === 0x64 && g1 === 0xff9b && zero(2, 6)) return privateIPv4(v4(g6, g7)); // NAT64 64:ff9b::/96
+  if (g0 === 0x2002) return privateIPv4(v4(g1, g2)); // 6to4 2002:aabb:ccdd::/48
   return (
-    (g0 & 0xfe00) === 0xfc00 || // unique local fc00::/7
-    (g0 & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (g0 & 0xffc0) === 0xfec0 || // site-local (deprecated)
-    (g0 & 0xff00) === 0xff00 || // multicast
-    (g0 === 0x2001 && groups[1] === 0x0db8) || // documentation
-    (g0 === 0x0100 && groups.slice(1, 4).every((group) => group === 0)) // discard-only 100::/64
+    (g0 & 0xe000) !== 0x2000 || // not global unicast: ::, ::1, IPv4-compatible, fc00::/7, fe80::/10, ff00::/8…
+    (g0 === 0x2001 && g1 < 0x0200) || // IETF protocol assignments 2001::/23 (Teredo, benchmarking, ORCHID)
+    (g0 === 0x2001 && g1 === 0x0db8) || // documentation
+    (g0 === 0x3fff && g1 < 0x1000) // documentation 3fff::/20
   );
 }
