@@ -179,6 +179,11 @@ export const NOTICES = {
   "invitation-revoked": "Invitation revoked.",
   "invitation-accepted": "You have joined the organisation.",
   "key-revoked": "API key revoked.",
+  "webhook-saved": "Webhook endpoint saved.",
+  "webhook-enabled": "Webhook endpoint enabled: new events are delivered to it again.",
+  "webhook-disabled": "Webhook endpoint disabled: no events are sent to it until it is enabled.",
+  "webhook-deleted": "Webhook endpoint deleted with its delivery log.",
+  "webhook-redelivery-queued": "Redelivery queued: the event is sent again within seconds.",
   "limits-saved": "Spending limits saved.",
   "password-changed": "Password changed. Other sessions have been signed out.",
   "password-reset":

@@ -68,7 +68,7 @@ describe("creating an organisation", () => {
     expect(page).toContain("Buyer and seller");
     expect(page).toMatch(/<dt>Your role<\/dt>\s*<dd>Owner<\/dd>/);
     // Owners see every tab and the edit form.
-    for (const tab of ["/org/members", "/org/invitations", "/org/api-keys", "/org/limits"]) {
+    for (const tab of ["/org/members", "/org/invitations", "/org/api-keys", "/org/webhooks", "/org/limits"]) {
       expect(page).toContain(`href="${tab}"`);
     }
     expect(page).toContain('action="/org"');
@@ -114,6 +114,7 @@ describe("creating an organisation", () => {
     expect(page).toContain("New Name Ltd");
     expect(page).not.toContain('action="/org"');
     expect(page).not.toContain('href="/org/api-keys"');
+    expect(page).not.toContain('href="/org/webhooks"');
     expect(page).not.toContain('href="/org/invitations"');
     const refused = await webPage("/org", {
       cookies: [viewer.cookie, orgCookie(org.id)],

@@ -32,7 +32,7 @@ export const ROLE_LABELS: Record<MemberRole, string> = {
 
 export const ROLE_HINTS: Record<MemberRole, string> = {
   owner: "Everything, including owners and the API keys' spending limits",
-  admin: "Members, invitations, API keys and spending limits",
+  admin: "Members, invitations, API keys, webhooks and spending limits",
   buyer: "Fills the cart and checks out",
   seller: "Manages listings and incoming orders",
   approver: "Approves checkouts held above a spending limit",
@@ -113,6 +113,7 @@ export function OrgShell(props: { org: Membership; path: string; title?: string;
   ];
   if (can(org, "invitations:manage")) tabs.push(["/org/invitations", "Invitations"]);
   if (can(org, "api-keys:manage")) tabs.push(["/org/api-keys", "API keys"]);
+  if (can(org, "webhooks:manage")) tabs.push(["/org/webhooks", "Webhooks"]);
   if (can(org, "limits:read")) tabs.push(["/org/limits", "Spending limits"]);
   return (
     <div class="org-page">
