@@ -15,10 +15,17 @@ interface RoutedFetchInit extends RequestInit {
   localEndpoint?: string;
 }
 
+/** What the outbox's appends start with (services/events.ts, services/email/outbox.ts). */
+const OUTBOX_APPEND = /insert into (events|email_outbox) \(/;
+
 function meteredFetch(input: string, init: RoutedFetchInit = {}): Promise<Response> {
   const { dbMeter, localEndpoint, ...rest } = init;
   const target = localEndpoint ?? input;
-  return dbMeter ? dbMeter.measure(() => fetch(target, rest)) : fetch(target, rest);
+  if (!dbMeter) return fetch(target, rest);
+  // A request that sent an outbox append is one the relay runs after (middleware/request-context.ts).
+  if (!dbMeter.outboxWritten && typeof rest.body === "string" && OUTBOX_APPEND.test(rest.body))
+    dbMeter.outboxWritten = true;
+  return dbMeter.measure(() => fetch(target, rest));
 }
 
 // Immutable for the isolate's life: set once, before the first query.

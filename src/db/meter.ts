@@ -5,6 +5,8 @@
 export class DbMeter {
   roundTrips = 0;
   ms = 0;
+  /** Whether a statement sent appends to the outbox (`events`, `email_outbox`): the relay then runs. */
+  outboxWritten = false;
 
   async measure<T>(trip: () => Promise<T>): Promise<T> {
     this.roundTrips += 1;

@@ -6,10 +6,9 @@ import { createLogger, type Logger } from "../lib/logger.ts";
 import { relayOutbox } from "../services/delivery/relay.ts";
 import type { AppEnv } from "../types.ts";
 
-const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 /**
- * The outbox relay's fast path: once a write has answered, its events and emails go to the delivery
+ * The outbox relay's fast path: once a write that appended to the outbox has answered (the meter saw the
+ * append go out; a rolled-back batch answers 4xx/5xx and is skipped), its events and emails go to the delivery
  * queue in `waitUntil`, off the request's path and on a client of its own (the request's round-trip count
  * and Server-Timing do not include it). A failure only leaves the rows to the cron sweep.
  */
@@ -49,7 +48,7 @@ export function requestContext(now: () => number = Date.now): MiddlewareHandler<
       c.set("config", config);
       c.set("db", createDb(config, meter));
       await next();
-      if (config.OUTBOX_RELAY === "on" && !READS.has(c.req.method) && c.res.status < 400) {
+      if (config.OUTBOX_RELAY === "on" && meter.outboxWritten && c.res.status < 400) {
         relayAfterResponse(c, config, logger);
       }
     } finally {

@@ -512,29 +512,40 @@ describe("the outbox", () => {
     expect(await received(hook.name)).toHaveLength(1);
   });
 
-  it("adds no database round trip to a write's request", async () => {
-    // Writes answer with the same Server-Timing round trips whether or not the relay runs after them.
-    const { variantId } = await (await import("../support/orders.ts")).product(seller);
-    const put = (quantity: number) =>
-      api(`/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`, {
-        method: "PUT",
-        token: buyer.owner.token,
-        body: { quantity },
-      });
-    const trips = (res: Response) => /"(\d+) round trips"/.exec(res.headers.get("server-timing") ?? "")?.[1];
-    const off = await put(10);
+  it("adds no database round trip to a write's request, and relays its events after the response", async () => {
+    // A checkout answers with the same Server-Timing round trips whether or not the relay runs after it.
+    const { product, putLine, checkoutBody, cartEtag } = await import("../support/orders.ts");
     const { call } = await import("../support/app.ts");
-    const on = await call(
-      `/v1/orgs/${buyer.orgId}/cart/lines/${variantId}`,
-      {
-        method: "PUT",
-        headers: { authorization: `Bearer ${buyer.owner.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ quantity: 15 }),
-      },
-      { env: { OUTBOX_RELAY: "on" } },
-    );
-    expect(on.status).toBe(off.status);
-    expect(trips(on)).toBe(trips(off));
+    const trips = (res: Response) => /"(\d+) round trips"/.exec(res.headers.get("server-timing") ?? "")?.[1];
+    const place = async (relay: "on" | "off") => {
+      const { variantId } = await product(seller);
+      await putLine(buyer, variantId, 20);
+      return call(
+        `/v1/orgs/${buyer.orgId}/checkout`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${buyer.owner.token}`,
+            "content-type": "application/json",
+            "idempotency-key": crypto.randomUUID(),
+            "if-match": (await cartEtag(buyer)) ?? "",
+          },
+          body: JSON.stringify(checkoutBody),
+        },
+        { env: { OUTBOX_RELAY: relay } },
+      );
+    };
+    const off = await place("off");
+    const on = await place("on");
+    expect([off.status, on.status]).toEqual([201, 201]);
+    expect(trips(off)).toBe("1");
     expect(trips(on)).toBe("1");
+    // `call` waited for the request's waitUntil work: the relay enqueued the checkout's events.
+    const group = await json<{ id: string }>(on);
+    const events = (await sql().query("select enqueued_at from events where entity_id = $1", [group.id])) as {
+      enqueued_at: string | null;
+    }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((event) => event.enqueued_at !== null)).toBe(true);
   });
 });

@@ -178,10 +178,6 @@ function variants(template: EmailTemplate, value: string): [string, Record<strin
 }
 
 /** The fields of a template that hold a URL (its schema refuses plain words there). */
-function urlVariants(template: EmailTemplate, url: string) {
-  const words = new Set(variants(template, "plain words").map(([field]) => field));
-  return variants(template, url).filter(([field]) => !words.has(field));
-}
 
 describe("every catalogue entry", () => {
   it("has a template that renders its realistic sample", () => {
@@ -250,23 +246,38 @@ describe("hostile values", () => {
     expect(email.subject).toBe(`New order from "><img src=x onerror=alert(1)> — EUR 1,234.00`);
   });
 
-  it.each(templateNames)("%s: a javascript: or data: URL never becomes a link nor shows", (template) => {
-    const urls = [
-      "javascript:alert(document.cookie)",
-      "JavaScript:alert(1)",
-      "data:text/html,<script>alert(1)</script>",
-    ];
-    for (const url of urls) {
-      const cases = urlVariants(template, url);
-      expect(cases.length).toBeGreaterThan(0);
-      for (const [field, data] of cases) {
-        const email = render(template, data as EmailData<typeof template>);
-        expectSafeHtml(email.html);
-        expect(email.html.toLowerCase(), field).not.toContain(url.slice(0, 11).toLowerCase());
-        expect(email.text.toLowerCase(), field).not.toContain(url.slice(0, 11).toLowerCase());
+  it.each(templateNames)(
+    "%s: a javascript: or data: URL is refused, or never becomes a link nor shows",
+    (template) => {
+      const urls = [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+      ];
+      const sample = samples[template].data as Record<string, unknown>;
+      // (A webhook endpoint's URL is shown as text, never a link: its own test below.)
+      const linkFields = Object.keys(sample).filter(
+        (key) => key !== "endpointUrl" && String(sample[key]).startsWith("http"),
+      );
+      expect(linkFields.length).toBeGreaterThan(0);
+      for (const url of urls) {
+        for (const field of linkFields) {
+          const data = { ...sample, [field]: url } as EmailData<typeof template>;
+          let email: ReturnType<typeof render>;
+          try {
+            email = render(template, data);
+          } catch (error) {
+            // The catalogue takes http(s) links only: such a row fails (the sender records a failed attempt).
+            expect(String(error), field).toContain(field);
+            continue;
+          }
+          expectSafeHtml(email.html);
+          expect(email.html.toLowerCase(), field).not.toContain(url.slice(0, 11).toLowerCase());
+          expect(email.text.toLowerCase(), field).not.toContain(url.slice(0, 11).toLowerCase());
+        }
       }
-    }
-  });
+    },
+  );
 
   it("keeps a quote in a URL inside its href", () => {
     const url = `${site}/orders/1?x="><script>alert(1)</script>`;
