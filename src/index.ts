@@ -7,6 +7,7 @@ import { consumeDeadLetters, consumeDeliveries } from "./services/delivery/consu
 import type { DeliveryMessage } from "./services/delivery/messages.ts";
 import { SWEEP_CRON, sweepOutbox, sweepStrandedDeliveries } from "./services/delivery/relay.ts";
 import { remindDueInvoices } from "./services/delivery/reminders.ts";
+import { forgetOldDeliveryRecords } from "./services/delivery/retention.ts";
 import { emailProvider } from "./services/email/provider.ts";
 import { passwordParams } from "./services/identity/password.ts";
 import { policyFromConfig } from "./services/identity/sessions.ts";
@@ -50,6 +51,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
   const forgotten = await forgetOldIdempotencyKeys(ctx, IDEMPOTENCY_HOURS);
   const negotiations = await expireNegotiations(ctx);
   const invoicesReminded = await remindDueInvoices(ctx.db, config.PUBLIC_URL);
+  const forgottenRecords = await forgetOldDeliveryRecords(ctx.db);
   createLogger({ cron: controller.cron }, config.LOG_LEVEL).info("housekeeping done", {
     abandonedUploadsDeleted: deleted,
     completedUploadKeysSwept: swept,
@@ -57,6 +59,7 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     idempotencyKeysForgotten: forgotten,
     ...negotiations,
     invoicesReminded,
+    forgottenRecords: JSON.stringify(forgottenRecords),
     dbRoundTrips: meter.roundTrips,
   });
 }

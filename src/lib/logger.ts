@@ -30,11 +30,13 @@ export function createLogger(base: LogFields, minimum: Level = "info"): Logger {
 
 /**
  * Masks credentials that may hide in free text (error messages): connection-string passwords, session
- * tokens, API keys, bearer values. A last line of defence; callers still pass facts, not secrets.
+ * tokens, API keys, webhook signing secrets, emailed link tokens, bearer values. A last line of defence; callers still pass facts, not secrets.
  */
 export function redactSecrets(text: string): string {
   return text
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, "$1***@")
     .replace(/\b(ses|mk)_[\w-]+(\.[\w-]+)?/g, "$1_***")
+    .replace(/\bwhsec_[\w+/=-]+/g, "whsec_***")
+    .replace(/([?&]token=)[\w-]+/g, "$1***")
     .replace(/(bearer\s+)\S+/gi, "$1***");
 }

@@ -119,3 +119,41 @@ describe("the minute sweep", () => {
     expect(messages.map((message) => message.template)).toEqual(["invitation"]);
   });
 });
+
+describe("retention", () => {
+  it("forgets finished delivery records after 30 days and used tokens after a day, keeping the rest", async () => {
+    const { forgetOldDeliveryRecords } = await import("../../src/services/delivery/retention.ts");
+    const { testDb } = await import("../support/delivery.ts");
+    const owner = await (await import("../support/identity.ts")).signUp();
+    const old = "now() - interval '31 days'";
+    const rows = (await sql().query(
+      `insert into email_outbox (to_email, template, data, status, created_at) values
+        ($1, 'password_reset', '{}', 'sent', ${old}), ($1, 'password_reset', '{}', 'pending', ${old}),
+        ($1, 'password_reset', '{}', 'sent', now())
+       returning id, status, created_at < now() - interval '1 day' as old`,
+      [owner.email],
+    )) as { id: string; status: string; old: boolean }[];
+    await sql().query(
+      `insert into account_tokens (user_id, purpose, token_hash, expires_at, used_at) values
+        ($1, 'password_reset', $2, now() - interval '2 days', null),
+        ($1, 'password_reset', $3, now() + interval '1 hour', null)`,
+      [owner.id, crypto.randomUUID(), crypto.randomUUID()],
+    );
+    await forgetOldDeliveryRecords(testDb());
+    const left = (await sql().query("select id from email_outbox where id = any($1::uuid[])", [
+      rows.map((row) => row.id),
+    ])) as { id: string }[];
+    // The old sent email is gone; the old one still pending (never sent) and the recent one stay.
+    expect(left.map((row) => row.id).sort()).toEqual(
+      rows
+        .filter((row) => !(row.old && row.status === "sent"))
+        .map((row) => row.id)
+        .sort(),
+    );
+    const tokens = (await sql().query(
+      "select expires_at > now() as live from account_tokens where user_id = $1 and purpose = 'password_reset'",
+      [owner.id],
+    )) as { live: boolean }[];
+    expect(tokens.map((token) => token.live)).toEqual([true]);
+  });
+});

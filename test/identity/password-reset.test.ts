@@ -251,4 +251,18 @@ describe("setting a new password with the link", () => {
     expect(cross.status).toBe(403);
     expect(await json(cross)).toMatchObject({ status: 403 });
   });
+
+  it("is undone by no link asked for before a password change", async () => {
+    const user = await signUp();
+    expect((await requestReset(user.email, { ip: randomIp() })).status).toBe(202);
+    const token = await emailToken(user.email, "password_reset");
+    const change = await api("/v1/me/password", {
+      token: user.token,
+      body: { currentPassword: PASSWORD, newPassword: "the owner's own new passphrase" },
+    });
+    expect(change.status).toBe(200);
+    const stale = await confirm(token);
+    expect(stale.status).toBe(410);
+    expect((await login(user.email, "the owner's own new passphrase")).status).toBe(200);
+  });
 });

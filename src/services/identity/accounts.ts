@@ -283,7 +283,13 @@ export async function changePassword(
       ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
     )
     .step("revoked", revokeSessionRows(ctx.db, principal.userId, now))
-    .add(insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key))
+    .add(
+      insertSessionRow(ctx.db, session),
+      clearAttempts(ctx.db, key),
+      // A reset link asked for before the change would otherwise still undo it.
+      ctx.db.execute(sql`update account_tokens set used_at = ${now}
+        where user_id = ${principal.userId} and purpose = 'password_reset' and used_at is null`),
+    )
     .commit();
   await forgetSessions(
     ctx.kv,

@@ -252,7 +252,7 @@ function AccountPage(props: {
                 type="password"
                 autocomplete="new-password"
                 required
-                hint="At least 12 characters; a passphrase of a few words works well."
+                hint="At least 8 characters, 12 or more recommended; a passphrase of a few words works well."
                 errors={props.errors}
               />
               <Field
