@@ -6,9 +6,9 @@ export const DELIVERY_LOG_DAYS = 30;
 
 /**
  * Forgets what no one needs any more, in one statement (hourly cron): webhook deliveries (with their
- * attempts) and sent or dead emails older than {@link DELIVERY_LOG_DAYS} days, events older than that
- * which every endpoint has finished with, account tokens a day past their expiry or use, email-throttle
- * entries older than a day, and the dev mailbox's week-old mail. At most 5,000 rows of each a run.
+ * attempts) finished and sent or dead emails older than {@link DELIVERY_LOG_DAYS} days, account tokens a
+ * day past their expiry or use, email-throttle entries older than a day, and the dev mailbox's week-old
+ * mail. At most 5,000 rows of each a run. (Events stay: they are the organisations' history.)
  */
 export async function forgetOldDeliveryRecords(db: Db): Promise<Record<string, number>> {
   const cutoff = sql`now() - make_interval(days => ${DELIVERY_LOG_DAYS})`;
