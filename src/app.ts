@@ -48,7 +48,19 @@ Paths below are under \`/v1/orgs/{orgId}\`.
    The order is placed exactly like a checkout (spending limits and approval, stock reserved, one round trip)
    at the quoted prices; the RFQ is awarded and its other quotes close. A superseded, expired, withdrawn,
    declined or countered version is 409 with a \`reason\`.
-5. After delivery and completion, the buyer reviews the seller: \`PUT …/orders/{orderId}/review\`.`;
+5. After delivery and completion, the buyer reviews the seller: \`PUT …/orders/{orderId}/review\`.
+
+## Receiving events (webhooks)
+1. An owner or admin adds an endpoint: \`POST …/webhooks\` with an https \`url\` and the \`eventTypes\` to
+   receive (the webhooks section lists them). The answer carries the signing secret, once.
+2. Each event of the organisation is POSTed as JSON with Standard Webhooks headers: verify
+   \`webhook-signature\` with any Standard Webhooks library and deduplicate by \`webhook-id\`.
+3. Answer 2xx within 10 s. Failures are retried for about a day; \`…/webhooks/{id}/deliveries\` shows every
+   attempt and \`…/redeliveries\` sends one again.
+
+## Accounts
+Sign-up answers 202 and emails a verification link; checkout, quote acceptance, invitations, listing
+submission and API keys wait for a verified address. Forgotten passwords: \`POST /v1/auth/password-reset\`.`;
 
 export function openApiInfo(publicUrl: string) {
   return {
