@@ -232,7 +232,9 @@ export const getWebhookDelivery = createRoute({
     200: jsonResponse(
       deliverySchema
         .extend({
-          payload: z.unknown(),
+          payload: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).openapi({
+            description: "The event's payload, as its type's schema in the webhooks section describes it",
+          }),
           attemptLog: z.array(
             z.object({
               attempt: z.number().int(),

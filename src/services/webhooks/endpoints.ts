@@ -430,7 +430,8 @@ export async function getDelivery(
   if (!row?.delivery) throw new ApiError("not_found", "Delivery not found.");
   return {
     ...deliveryView(row.delivery),
-    payload: row.delivery.payload,
+    /** The event's flat payload (src/contracts/events.ts: scalars only). */
+    payload: row.delivery.payload as Record<string, string | number | boolean | null>,
     attemptLog: (row.attempts ?? []).map((attempt) => ({
       ...attempt,
       startedAt: new Date(attempt.startedAt).toISOString(),
