@@ -264,6 +264,14 @@ describe("delivery", () => {
 
     const log = await deliveriesOf(seller.orgId, seller.owner.token, sellerHook.endpoint.id);
     expect(log).toHaveLength(1);
+    const listed = await json<{ endpoints: { id: string; last24h: Record<string, number> }[] }>(
+      await api(`/v1/orgs/${seller.orgId}/webhooks`, { token: seller.owner.token }),
+    );
+    expect(listed.endpoints.find((item) => item.id === sellerHook.endpoint.id)?.last24h).toEqual({
+      delivered: 1,
+      failing: 0,
+      dead: 0,
+    });
     expect(log[0]).toMatchObject({
       status: "delivered",
       attempts: 1,

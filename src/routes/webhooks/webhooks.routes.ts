@@ -36,6 +36,13 @@ const endpointSchema = z
       .openapi({
         description: "Secrets that sign deliveries now (two during a rotation's overlap); never their values",
       }),
+    last24h: z
+      .object({
+        delivered: z.number().int(),
+        failing: z.number().int().openapi({ description: "Pending or failed, to be retried" }),
+        dead: z.number().int().openapi({ description: "Every attempt failed" }),
+      })
+      .openapi({ description: "Deliveries of the last 24 hours by outcome" }),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -120,18 +127,7 @@ export const getWebhook = createRoute({
   summary: "One webhook endpoint with its last 24 hours of deliveries in figures",
   request: { params: endpointParams },
   responses: {
-    200: jsonResponse(
-      endpointSchema
-        .extend({
-          last24h: z.object({
-            delivered: z.number().int(),
-            failing: z.number().int(),
-            dead: z.number().int(),
-          }),
-        })
-        .openapi("WebhookEndpointDetail"),
-      "The endpoint",
-    ),
+    200: jsonResponse(endpointSchema, "The endpoint"),
     ...problemResponses(400, 401, 403, 404, 503),
   },
 });

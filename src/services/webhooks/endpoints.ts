@@ -32,6 +32,8 @@ export interface EndpointView {
   failingSince: string | null;
   consecutiveFailures: number;
   secrets: { createdAt: string; expiresAt: string | null }[];
+  /** Deliveries of the last 24 hours by outcome. */
+  last24h: { delivered: number; failing: number; dead: number };
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -47,6 +49,7 @@ type EndpointRow = {
   failing_since: string | null;
   consecutive_failures: number;
   secrets: { createdAt: string; expiresAt: string | null }[] | null;
+  recent: { delivered: number; failing: number; dead: number } | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -68,6 +71,7 @@ function endpointView(row: EndpointRow): EndpointView {
       createdAt: new Date(secret.createdAt).toISOString(),
       expiresAt: iso(secret.expiresAt),
     })),
+    last24h: row.recent ?? { delivered: 0, failing: 0, dead: 0 },
     version: row.version,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -78,7 +82,12 @@ function endpointView(row: EndpointRow): EndpointView {
 const endpointColumns = sql`w.id, w.url, w.description, w.event_types, w.enabled, w.disabled_reason,
   w.failing_since, w.consecutive_failures, w.version, w.created_at, w.updated_at,
   (select json_agg(json_build_object('createdAt', s.created_at, 'expiresAt', s.expires_at) order by s.created_at desc)
-    from webhook_secrets s where s.endpoint_id = w.id and (s.expires_at is null or s.expires_at > now())) as secrets`;
+    from webhook_secrets s where s.endpoint_id = w.id and (s.expires_at is null or s.expires_at > now())) as secrets,
+  (select json_build_object(
+      'delivered', count(*) filter (where d.status = 'delivered'),
+      'failing', count(*) filter (where d.status in ('pending', 'failed')),
+      'dead', count(*) filter (where d.status = 'dead'))
+    from webhook_deliveries d where d.endpoint_id = w.id and d.created_at > now() - interval '24 hours') as recent`;
 
 function checkUrl(config: Config, url: string): void {
   const problem = webhookUrlProblem(url, config.WEBHOOK_ALLOW_LOOPBACK === "on");
@@ -161,23 +170,14 @@ export async function listEndpoints(ctx: ServiceContext, principal: UserPrincipa
 
 /** One endpoint with its delivery figures of the last 24 hours (owners and admins). One round trip. */
 export async function getEndpoint(ctx: ServiceContext, principal: UserPrincipal, orgId: string, id: string) {
-  const { rows } = await ctx.db.execute<{
-    role: string | null;
-    endpoint: EndpointRow | null;
-    recent: { delivered: number; failing: number; dead: number } | null;
-  }>(sql`
+  const { rows } = await ctx.db.execute<{ role: string | null; endpoint: EndpointRow | null }>(sql`
     select ${memberRoleSql(orgId, principal.userId)} as role,
       (select row_to_json(e) from (select ${endpointColumns} from webhook_endpoints w
-        where w.id = ${id} and w.org_id = ${orgId}) e) as endpoint,
-      (select json_build_object(
-          'delivered', count(*) filter (where status = 'delivered'),
-          'failing', count(*) filter (where status in ('pending', 'failed')),
-          'dead', count(*) filter (where status = 'dead'))
-        from webhook_deliveries where endpoint_id = ${id} and created_at > now() - interval '24 hours') as recent`);
+        where w.id = ${id} and w.org_id = ${orgId}) e) as endpoint`);
   const row = rows[0];
   assertRole(row?.role, "webhooks:manage", "manage webhooks");
   if (!row?.endpoint) throw new ApiError("not_found", notFound);
-  return { ...endpointView(row.endpoint), last24h: row.recent ?? { delivered: 0, failing: 0, dead: 0 } };
+  return endpointView(row.endpoint);
 }
 
 /**

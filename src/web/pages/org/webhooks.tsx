@@ -99,6 +99,9 @@ function EndpointsTable(props: { endpoints: EndpointView[]; facts: PageFacts }) 
               Events
             </th>
             <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Last 24 h
+            </th>
             <th scope="col">Created</th>
           </tr>
         </thead>
@@ -125,6 +128,15 @@ function EndpointsTable(props: { endpoints: EndpointView[]; facts: PageFacts }) 
                     </a>
                   </div>
                 </div>
+              </td>
+              <td data-label="Last 24 h" class="num small">
+                <div>{facts.fmt.number(endpoint.last24h.delivered)} delivered</div>
+                {endpoint.last24h.failing > 0 && (
+                  <div class="text-bad">{facts.fmt.number(endpoint.last24h.failing)} retrying</div>
+                )}
+                {endpoint.last24h.dead > 0 && (
+                  <div class="text-bad">{facts.fmt.number(endpoint.last24h.dead)} gave up</div>
+                )}
               </td>
               <td data-label="Created">
                 <time datetime={endpoint.createdAt} title={facts.fmt.dateTime(endpoint.createdAt)}>
