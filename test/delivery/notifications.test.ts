@@ -22,7 +22,7 @@ describe("notification emails", () => {
 
     const [mail] = await waitForMail(seller.owner.email, "order_placed");
     expect(mail?.subject).toContain("Notify Buyer");
-    expect(mail?.body).toContain(`/seller/orders/${order.id}`);
+    expect(mail?.body).toContain(`/org/open?org=${seller.orgId}&next=/seller/orders/${order.id}`);
     expect(mail?.html).toContain(`/seller/orders/${order.id}`);
     expect(await waitForMail(handler.email, "order_placed")).toHaveLength(1);
     expect((await mailbox(viewer.email)).filter((item) => item.template === "order_placed")).toHaveLength(0);
@@ -44,7 +44,7 @@ describe("notification emails", () => {
     expect((await move(seller.orgId, order.id, seller.owner.token, { action: "accept" })).status).toBe(200);
     const [accepted] = await waitForMail(buyer.owner.email, "order_status");
     expect(accepted?.subject).toMatch(/accepted/i);
-    expect(accepted?.body).toContain(`/orders/${order.id}`);
+    expect(accepted?.body).toContain(`/org/open?org=${buyer.orgId}&next=/orders/${order.id}`);
     expect(
       (await mailbox(seller.owner.email)).filter((item) => item.template === "order_status"),
     ).toHaveLength(0);

@@ -215,6 +215,29 @@ describe("organisation switcher", () => {
     expect(forged).toMatch(/class="menu-org">First Buyer Ltd</);
     expect(first.id).not.toBe(theirs.id);
   });
+
+  it("follows an email's link to the organisation it is about, only one the visitor belongs to", async () => {
+    const user = await signUp({ name: "Linked Lena" });
+    await createOrg(user, "buyer", "Lena Buyer Ltd");
+    const second = await createOrg(user, "seller", "Lena Seller BV");
+    const stranger = await signUp();
+    const theirs = await createOrg(stranger, "buyer", "Not Lena's GmbH");
+
+    const open = (org: string, next: string, cookie?: string) =>
+      get(`/org/open?org=${org}&next=${encodeURIComponent(next)}`, cookie ? { cookie } : {});
+    const mine = await open(second.id, "/org", user.cookie);
+    expect(mine.status).toBe(303);
+    expect(mine.headers.get("location")).toBe("/org");
+    expect(setCookies(mine).org).toBe(`__Host-org=${second.id}`);
+    const foreign = await open(theirs.id, "/org", user.cookie);
+    expect(foreign.headers.get("location")).toBe("/org");
+    expect(setCookies(foreign).org).toBeUndefined();
+    const offsite = await open(second.id, "//evil.example/x", user.cookie);
+    expect(offsite.headers.get("location")).toBe("/");
+    const anonymous = await open(second.id, "/org");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toMatch(/^\/signin\?next=%2Forg%2Fopen/);
+  });
 });
 
 describe("formats follow Accept-Language", () => {

@@ -41,7 +41,7 @@ export async function fanOutEvents(
           data: sql`jsonb_build_object('orderId', o.id, 'buyerName', b.name, 'sellerName', s.name,
           'amountMinor', o.subtotal_minor, 'currency', o.currency,
           'lineCount', (select count(*) from order_lines l where l.order_id = o.id),
-          'url', ${publicUrl}::text || '/seller/orders/' || o.id)`,
+          'url', ${publicUrl}::text || '/org/open?org=' || o.seller_org_id || '&next=/seller/orders/' || o.id)`,
           from: sql`events ev join orders o on o.id = ev.entity_id and o.seller_org_id = ev.org_id
           join organizations b on b.id = o.buyer_org_id join organizations s on s.id = o.seller_org_id
           join memberships m on m.org_id = ev.org_id and m.role in ('owner', 'admin', 'seller')
@@ -59,7 +59,7 @@ export async function fanOutEvents(
           template: "order_status",
           to: sql`u.email_normalized`,
           data: sql`jsonb_build_object('orderId', o.id, 'sellerName', s.name, 'status', o.status::text,
-          'url', ${publicUrl}::text || '/orders/' || o.id)`,
+          'url', ${publicUrl}::text || '/org/open?org=' || o.buyer_org_id || '&next=/orders/' || o.id)`,
           from: sql`events ev join orders o on o.id = ev.entity_id and o.buyer_org_id = ev.org_id
           join order_groups g on g.id = o.group_id join organizations s on s.id = o.seller_org_id
           join users u on u.id = g.placed_by
@@ -79,7 +79,7 @@ export async function fanOutEvents(
           data: sql`jsonb_build_object('groupId', g.id, 'purchaserName', coalesce(p.name, 'An API key'),
           'orgName', org.name, 'amountMinor', g.total_minor, 'currency', g.currency,
           'holdUntil', to_char(g.approval_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-          'url', ${publicUrl}::text || '/approvals')`,
+          'url', ${publicUrl}::text || '/org/open?org=' || g.buyer_org_id || '&next=/approvals')`,
           from: sql`events ev join order_groups g on g.id = ev.entity_id and g.buyer_org_id = ev.org_id
           join organizations org on org.id = g.buyer_org_id left join users p on p.id = g.placed_by
           join memberships m on m.org_id = ev.org_id and m.role in ('owner', 'admin', 'approver')

@@ -182,7 +182,7 @@ export async function buryDelivery(db: Db, deliveryId: string, publicUrl: string
       data: sql`jsonb_build_object('orgName', o.name, 'endpointUrl', w.url,
         'failingSince', to_char(w.failing_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
         'lastError', (select last_error from webhook_deliveries where id = ${deliveryId}),
-        'url', ${publicUrl}::text || '/org/webhooks')`,
+        'url', ${publicUrl}::text || '/org/open?org=' || w.org_id || '&next=/org/webhooks/' || w.id)`,
       from: sql`w join organizations o on o.id = w.org_id
         join memberships m on m.org_id = w.org_id and m.role = 'owner' join users u on u.id = m.user_id`,
       dedupeKey: sql`'webhook-disabled:' || w.id || ':' || extract(epoch from w.failing_since)::bigint || ':' || u.id`,

@@ -207,6 +207,20 @@ authPages.post("/signout", async (c) => {
   return redirectWith(c, "/", "signed-out");
 });
 
+/**
+ * Links in emails (`/org/open?org=…&next=…`): act for the organisation the email is about, when the
+ * visitor belongs to it, then go on to the page. A person in several organisations lands on the right one;
+ * anyone else just goes on (the page itself decides what they may see). Changes nothing but that choice.
+ */
+authPages.get("/org/open", async (c) => {
+  const principal = await requireVisitor(c);
+  const orgId = c.req.query("org") ?? "";
+  const me = await getMe(serviceContext(c), principal);
+  if (me.memberships.some((m) => m.orgId === orgId)) setPreferredOrg(c, orgId);
+  c.header("Cache-Control", "no-store");
+  return c.redirect(safeNext(c.req.query("next")), 303);
+});
+
 /** The account switcher: remembers the organisation to act for (only one the visitor belongs to). */
 authPages.post("/org/switch", async (c) => {
   const principal = await requireVisitor(c);
