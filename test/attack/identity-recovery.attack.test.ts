@@ -229,6 +229,44 @@ describe("a password change racing a password reset", () => {
     expect((await login(user.email, "the thief's own passphrase")).status).toBe(401);
     expect((await login(user.email, NEW_PASSWORD)).status).toBe(200);
   });
+  it("never leaves the change's new session readable in KV after a reset revoked it", async () => {
+    const user = await signUp();
+    const atPut = gate();
+    const kv = env.SESSIONS;
+    const slowKv = new Proxy(kv, {
+      get(target, property) {
+        if (property === "put") {
+          return async (...args: Parameters<KVNamespace["put"]>) => {
+            await atPut.wait();
+            return target.put(...args);
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const changing = call(
+      "/v1/me/password",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({ currentPassword: PASSWORD, newPassword: "the thief's own passphrase" }),
+      },
+      { env: { SESSIONS: slowKv } },
+    );
+    // The change committed; the owner resets before the change's new session reaches KV.
+    await atPut.reached;
+    await resetThroughEmail(user.email);
+    atPut.open();
+    const change = await changing;
+    if (change.status === 200) {
+      const { session } = await json<{ session: { token: string } }>(change);
+      expect((await api("/v1/me", { token: session.token })).status).toBe(401);
+    } else {
+      expect(change.status).toBe(401);
+    }
+    expect((await login(user.email, NEW_PASSWORD)).status).toBe(200);
+  });
 });
 
 describe("what a reset sends to the database", () => {

@@ -144,6 +144,25 @@ export async function signup(
 const INVALID_LOGIN = "Email or password is incorrect.";
 
 /**
+ * Commits a batch that writes `session`'s row, its KV entry stored first: a revocation that follows the
+ * commit (a reset, say) then deletes the entry too, where an entry stored after that delete would keep a
+ * revoked session readable. Nobody has the token before the commit; a failed commit forgets the entry.
+ */
+async function commitWithSession<R>(
+  kv: KVNamespace,
+  session: IssuedSession,
+  batch: { commit(): Promise<R> },
+): Promise<R> {
+  await storeSession(kv, session);
+  try {
+    return await batch.commit();
+  } catch (error) {
+    await forgetSessions(kv, [session.id]).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * First in a batch that acts on a checked password (sign-in, password change): the account's hash is still
  * the one the password was checked against, with the user's row locked until the batch commits. A reset or
  * change that committed in between fails it (that password is no longer the account's, and a session
@@ -225,15 +244,7 @@ export async function login(
     const passwordHash = await hashPassword(input.password, ctx.passwordParams);
     signIn.add(ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)));
   }
-  // KV first: a reset that revokes the row once it is committed then deletes this entry too (stored after
-  // that delete, it would keep a revoked session readable). Until the commit nobody has the token.
-  await storeSession(ctx.kv, session);
-  try {
-    await signIn.commit();
-  } catch (error) {
-    await forgetSessions(ctx.kv, [session.id]).catch(() => undefined);
-    throw error;
-  }
+  await commitWithSession(ctx.kv, session, signIn);
   const trusted = cookie && row.device === cookie.deviceId ? cookie.deviceId : undefined;
   return {
     device: await issueDevice(input.device.secret, row.id, ctx.now, trusted),
@@ -308,7 +319,7 @@ export async function changePassword(
 
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.newPassword, ctx.passwordParams);
-  const { revoked } = await write(ctx.db, "change the password", {
+  const change = write(ctx.db, "change the password", {
     password_changed: () =>
       new ApiError("unauthorized", "The password of this account has just been changed; sign in again."),
   })
@@ -324,12 +335,11 @@ export async function changePassword(
       // A reset link asked for before the change would otherwise still undo it.
       ctx.db.execute(sql`update account_tokens set used_at = ${now}
         where user_id = ${principal.userId} and purpose = 'password_reset' and used_at is null`),
-    )
-    .commit();
+    );
+  const { revoked } = await commitWithSession(ctx.kv, session, change);
   await forgetSessions(
     ctx.kv,
     revoked.map((r) => r.id),
   );
-  await storeSession(ctx.kv, session);
   return session;
 }
