@@ -1,6 +1,11 @@
 /**
  * Attack tests for issue 13's account recovery and email verification: enumeration, tokens, sessions,
- * the verification gate, throttles and inputs. Each test states the secure behaviour.
+ * the verification gate, throttles and inputs. Each test states the secure behaviour. Confirmed breaks
+ * fixed here: a sign-in or password change that checked the old password outliving a reset that committed
+ * meanwhile (and a new session stored in KV after the reset deleted it), and the reset sending a SHA-256 of
+ * the new password to Postgres. Two confirmed breaks are left to a design decision, pinned as `it.fails`:
+ * sign-up then sign-in tells a free address from a taken one, and verifying someone else's sign-up leaves
+ * its maker a way in.
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -289,7 +294,7 @@ describe("what a reset sends to the database", () => {
       status = (await confirmReset(token, password)).status;
     });
     expect(status).toBe(204);
-    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies).toHaveLength(password.includes("@") ? 2 : 1);
     for (const body of bodies) for (const form of forms) expect(body).not.toContain(form);
     expect((await login(user.email, password)).status).toBe(200);
   });
@@ -401,8 +406,8 @@ describe("links: single use, exact lifetimes, one purpose", () => {
     const t0 = Date.now();
     expect((await at(t0, "/v1/auth/password-reset", { email: user.email })).status).toBe(202);
     const token = await emailToken(user.email, "password_reset");
-    const confirmAt = (now: number) =>
-      at(now, "/v1/auth/password-reset/confirm", { token, password: NEW_PASSWORD });
+    const confirmAt = (now: number, password = NEW_PASSWORD) =>
+      at(now, "/v1/auth/password-reset/confirm", { token, password });
     const pageAt = (now: number) =>
       call(`/reset-password?token=${token}`, {}, { app: createApp({ now: () => now }) });
     expect((await pageAt(t0 + 30 * MINUTE)).status).toBe(410);
@@ -410,6 +415,10 @@ describe("links: single use, exact lifetimes, one purpose", () => {
     const late = await confirmAt(t0 + 30 * MINUTE);
     expect(late.status).toBe(410);
     expect((await json<{ detail: string }>(late)).detail).toContain("expired");
+    // A password with an "@" is checked against the address first (its own round trip): the same answer.
+    const lateAt = await confirmAt(t0 + 30 * MINUTE, "reach me @ the harbour office");
+    expect(lateAt.status).toBe(410);
+    expect((await json<{ detail: string }>(lateAt)).detail).toContain("expired");
     expect((await confirmAt(t0 + 30 * MINUTE - 1)).status).toBe(204);
   });
 
@@ -420,6 +429,23 @@ describe("links: single use, exact lifetimes, one purpose", () => {
     const token = await emailToken(email, "email_verification");
     expect((await at(t0 + 24 * HOUR, "/v1/auth/verify-email", { token })).status).toBe(410);
     expect((await at(t0 + 24 * HOUR - 1, "/v1/auth/verify-email", { token })).status).toBe(200);
+  });
+
+  it("lets exactly one of two different open links of an account set the password at once", async () => {
+    const user = await signUp();
+    expect((await requestReset(user.email)).status).toBe(202);
+    const first = await emailToken(user.email, "password_reset");
+    expect((await requestReset(user.email)).status).toBe(202);
+    const second = await emailToken(user.email, "password_reset");
+    const [a, b] = await Promise.all([
+      confirmReset(first, "first passphrase set"),
+      confirmReset(second, "second passphrase set"),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([204, 410]);
+    const winner = a.status === 204 ? "first passphrase set" : "second passphrase set";
+    const loser = a.status === 204 ? "second passphrase set" : "first passphrase set";
+    expect((await login(user.email, loser)).status).toBe(401);
+    expect((await login(user.email, winner)).status).toBe(200);
   });
 
   it("never opens one purpose's link on the other purpose's page", async () => {
