@@ -180,18 +180,18 @@ async function holdLock(query: string, params: unknown[]) {
   };
 }
 
-/** Waits until a statement of this test database whose text contains `text` waits for a lock. */
-async function waitingForLock(text: string) {
+/** Waits until `count` statements of this test database whose text contains `text` wait for a lock. */
+async function waitingForLock(text: string, count = 1) {
   for (let n = 0; n < 200; n++) {
     const { waiting } = await one<{ waiting: number }>(
       `select count(*)::int as waiting from pg_stat_activity
        where datname = current_database() and wait_event_type = 'Lock' and strpos(query, $1) > 0`,
       [text],
     );
-    if (waiting > 0) return;
+    if (waiting >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`no statement with "${text}" ever waited for a lock`);
+  throw new Error(`fewer than ${count} statements with "${text}" ever waited for a lock`);
 }
 
 describe("a password change racing a password reset", () => {
@@ -431,21 +431,51 @@ describe("links: single use, exact lifetimes, one purpose", () => {
     expect((await at(t0 + 24 * HOUR - 1, "/v1/auth/verify-email", { token })).status).toBe(200);
   });
 
-  it("lets exactly one of two different open links of an account set the password at once", async () => {
+  it("lets exactly one of two different open links of an account set the password at once (no deadlock)", async () => {
     const user = await signUp();
     expect((await requestReset(user.email)).status).toBe(202);
     const first = await emailToken(user.email, "password_reset");
     expect((await requestReset(user.email)).status).toBe(202);
     const second = await emailToken(user.email, "password_reset");
-    const [a, b] = await Promise.all([
-      confirmReset(first, "first passphrase set"),
-      confirmReset(second, "second passphrase set"),
+    // Both confirmations start while the account's row is busy, then run into each other.
+    const lock = await holdLock("select 1 from users where id = $1 for no key update", [user.id]);
+    const a = confirmReset(first, "first passphrase set");
+    await waitingForLock("users");
+    const b = confirmReset(second, "second passphrase set");
+    await waitingForLock("users", 2);
+    await lock.release();
+    const statuses = [(await a).status, (await b).status];
+    expect(statuses).toEqual([204, 410]);
+    expect((await login(user.email, "second passphrase set")).status).toBe(401);
+    expect((await login(user.email, "first passphrase set")).status).toBe(200);
+  });
+
+  it("queues a reset and a verification of one account at once (no deadlock); no session row outlives the reset", async () => {
+    const user = await register();
+    const { id } = await one<{ id: string }>("select id from users where email_normalized = $1", [
+      user.email,
     ]);
-    expect([a.status, b.status].sort()).toEqual([204, 410]);
-    const winner = a.status === 204 ? "first passphrase set" : "second passphrase set";
-    const loser = a.status === 204 ? "second passphrase set" : "first passphrase set";
-    expect((await login(user.email, loser)).status).toBe(401);
-    expect((await login(user.email, winner)).status).toBe(200);
+    expect((await requestReset(user.email)).status).toBe(202);
+    const reset = await emailToken(user.email, "password_reset");
+    const verification = await emailToken(user.email, "email_verification");
+    const lock = await holdLock("select 1 from users where id = $1 for no key update", [id]);
+    const confirming = confirmReset(reset);
+    await waitingForLock("users");
+    const verifying = api("/v1/auth/verify-email", {
+      body: { token: verification },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    await waitingForLock("users", 2);
+    await lock.release();
+    const [confirmed, verified] = await Promise.all([confirming, verifying]);
+    expect(confirmed.status).toBe(204);
+    // The reset went first and used up the account's other links.
+    expect(verified.status).toBe(410);
+    const open = await one<{ n: number }>(
+      "select count(*)::int as n from sessions where user_id = $1 and revoked_at is null",
+      [id],
+    );
+    expect(open.n).toBe(0);
   });
 
   it("never opens one purpose's link on the other purpose's page", async () => {

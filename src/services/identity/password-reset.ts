@@ -12,6 +12,7 @@ import { write } from "../write.ts";
 import {
   insertTokenSql,
   lockEmailAddress,
+  lockTokenAccount,
   logEmailsSql,
   newAccountToken,
   previewToken,
@@ -95,6 +96,7 @@ export async function resetPassword(
     account_token: (detail) => tokenProblem("password_reset", detail),
   })
     .add(
+      lockTokenAccount(ctx.db, hash),
       useTokenStatement(ctx.db, "password_reset", hash, at),
       ctx.db.execute(sql`update users set password_hash = ${passwordHash}, updated_at = ${at},
           email_verified_at = coalesce(email_verified_at, ${at})
