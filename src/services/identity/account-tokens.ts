@@ -93,8 +93,8 @@ type TokenState = "missing" | "used" | "expired";
 /**
  * One statement that uses the token (of `purpose`) if it is unused and unexpired, or aborts the batch
  * with the guard `account_token` and the reason (`missing`, `used`, `expired`). Concurrent uses queue on
- * the token's row: exactly one wins, the others find it used. Later statements of the batch find the
- * token's user with {@link tokenUserSql}.
+ * the token's row (and first on its account's, {@link lockTokenAccount}): exactly one wins, the others
+ * find it used. Later statements of the batch find the token's user with {@link tokenUserSql}.
  */
 export function useTokenStatement(db: Db, purpose: TokenPurpose, hash: string, at: SQL) {
   // Read over the statement's snapshot: a use that committed while this one waited for the row still
@@ -106,6 +106,16 @@ export function useTokenStatement(db: Db, purpose: TokenPurpose, hash: string, a
       where token_hash = ${hash} and purpose = ${purpose} and used_at is null and expires_at > ${at}
       returning user_id)
     select ${check("account_token", sql`exists (select 1 from used)`, sql`jsonb_build_object('state', ${state})`)}`);
+}
+
+/**
+ * Locks the account a token (by hash) belongs to: the first statement of every batch that uses a token.
+ * Such a batch goes on to write the account's row and its other tokens, so two of them at once (two links
+ * of one account, a reset and a verification) would each hold their own token's row while waiting for the
+ * other's (a deadlock); taking the account first makes them queue.
+ */
+export function lockTokenAccount(db: Db, hash: string) {
+  return db.execute(sql`select 1 from users where id = ${tokenUserSql(hash)} for no key update`);
 }
 
 /** The user whose token (by hash) this batch used, as SQL. */

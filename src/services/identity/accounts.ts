@@ -1,4 +1,6 @@
 import { eq, sql } from "drizzle-orm";
+import { check } from "../../db/atomic.ts";
+import type { Db } from "../../db/client.ts";
 import { users } from "../../db/schema/index.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
@@ -142,6 +144,41 @@ export async function signup(
 const INVALID_LOGIN = "Email or password is incorrect.";
 
 /**
+ * Commits a batch that writes `session`'s row, its KV entry stored first: a revocation that follows the
+ * commit (a reset, say) then deletes the entry too, where an entry stored after that delete would keep a
+ * revoked session readable. Nobody has the token before the commit; a failed commit forgets the entry.
+ */
+async function commitWithSession<R>(
+  kv: KVNamespace,
+  session: IssuedSession,
+  batch: { commit(): Promise<R> },
+): Promise<R> {
+  await storeSession(kv, session);
+  try {
+    return await batch.commit();
+  } catch (error) {
+    await forgetSessions(kv, [session.id]).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * First in a batch that acts on a checked password (sign-in, password change): the account's hash is still
+ * the one the password was checked against, with the user's row locked until the batch commits. A reset or
+ * change that committed in between fails it (that password is no longer the account's, and a session
+ * written now would outlive the revocation); one that comes later waits for this batch, then revokes
+ * what it wrote.
+ */
+function passwordUnchangedGuard(db: Db, userId: string, checkedHash: string) {
+  return db.execute(
+    sql`select ${check(
+      "password_changed",
+      sql`exists (select 1 from users where id = ${userId} and password_hash = ${checkedHash} for no key update)`,
+    )}`,
+  );
+}
+
+/**
  * Signs in. One round trip claims the password check (see {@link claimAttempt}) and reads the user, before
  * any hashing; a correct password then takes a second (the session, and the counter cleared). A wrong
  * password and an unknown email get the same answer after the same work (a decoy hash check) and the same
@@ -196,13 +233,18 @@ export async function login(
   if (!verdict.ok || !row?.id) throw new ApiError("unauthorized", INVALID_LOGIN);
 
   const session = await newSession(row.id, input.userAgent, ctx.now, ctx.sessionPolicy);
-  const signIn = write(ctx.db, "sign in").add(insertSessionRow(ctx.db, session), clearAttempts(ctx.db, key));
+  const signIn = write(ctx.db, "sign in", {
+    password_changed: () => new ApiError("unauthorized", INVALID_LOGIN),
+  }).add(
+    passwordUnchangedGuard(ctx.db, row.id, row.password_hash ?? ""),
+    insertSessionRow(ctx.db, session),
+    clearAttempts(ctx.db, key),
+  );
   if (verdict.needsRehash) {
     const passwordHash = await hashPassword(input.password, ctx.passwordParams);
     signIn.add(ctx.db.update(users).set({ passwordHash }).where(eq(users.id, row.id)));
   }
-  await signIn.commit();
-  await storeSession(ctx.kv, session);
+  await commitWithSession(ctx.kv, session, signIn);
   const trusted = cookie && row.device === cookie.deviceId ? cookie.deviceId : undefined;
   return {
     device: await issueDevice(input.device.secret, row.id, ctx.now, trusted),
@@ -277,9 +319,13 @@ export async function changePassword(
 
   const session = await newSession(principal.userId, input.userAgent, ctx.now, ctx.sessionPolicy);
   const passwordHash = await hashPassword(input.newPassword, ctx.passwordParams);
-  const { revoked } = await write(ctx.db, "change the password")
+  const change = write(ctx.db, "change the password", {
+    password_changed: () =>
+      new ApiError("unauthorized", "The password of this account has just been changed; sign in again."),
+  })
     .add(
       principalGuard(ctx.db, principal, now),
+      passwordUnchangedGuard(ctx.db, principal.userId, user.password_hash),
       ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, principal.userId)),
     )
     .step("revoked", revokeSessionRows(ctx.db, principal.userId, now))
@@ -289,12 +335,11 @@ export async function changePassword(
       // A reset link asked for before the change would otherwise still undo it.
       ctx.db.execute(sql`update account_tokens set used_at = ${now}
         where user_id = ${principal.userId} and purpose = 'password_reset' and used_at is null`),
-    )
-    .commit();
+    );
+  const { revoked } = await commitWithSession(ctx.kv, session, change);
   await forgetSessions(
     ctx.kv,
     revoked.map((r) => r.id),
   );
-  await storeSession(ctx.kv, session);
   return session;
 }

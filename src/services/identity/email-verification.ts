@@ -14,6 +14,7 @@ import {
   emailLimitWait,
   insertTokenSql,
   lockEmailAddress,
+  lockTokenAccount,
   logEmailsSql,
   newAccountToken,
   tokenHash,
@@ -49,7 +50,7 @@ export async function verifyEmail(
   const { verified } = await write(ctx.db, "verify the email address", {
     account_token: (detail) => tokenProblem("email_verification", detail),
   })
-    .add(useTokenStatement(ctx.db, "email_verification", hash, at))
+    .add(lockTokenAccount(ctx.db, hash), useTokenStatement(ctx.db, "email_verification", hash, at))
     .one(
       "verified",
       ctx.db.execute<{ id: string; email: string; name: string; created_at: string }>(sql`

@@ -5,8 +5,6 @@
  * session of the account.
  */
 import { sql } from "drizzle-orm";
-import { check } from "../../db/atomic.ts";
-import { sha256Hex } from "../../lib/crypto.ts";
 import { ApiError } from "../../lib/problem.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendEmails } from "../email/outbox.ts";
@@ -14,8 +12,10 @@ import { write } from "../write.ts";
 import {
   insertTokenSql,
   lockEmailAddress,
+  lockTokenAccount,
   logEmailsSql,
   newAccountToken,
+  previewToken,
   RESET_TOKEN_MINUTES,
   resetPageUrl,
   tokenHash,
@@ -63,7 +63,8 @@ export async function requestPasswordReset(
 }
 
 /**
- * Sets a new password with a reset link's token, in one round trip: the token is used (single use; a
+ * Sets a new password with a reset link's token, in one round trip (two for a password with an "@",
+ * see below): the token is used (single use; a
  * used, expired or unknown one is 410/400 and changes nothing), the password stored, every other open
  * token of the account (reset and verification links) used up, every session revoked (Postgres, then KV)
  * and the account's failed sign-in counts cleared (the new password has not been guessed at). Opening the
@@ -81,23 +82,22 @@ export async function resetPassword(
   const at = sql`${now.toISOString()}::timestamptz`;
   const hash = await tokenHash(input.token);
   const user = tokenUserSql(hash);
-  // "Not your email address" needs the account's address: compared in SQL as hashes, so the password
-  // itself never travels to the database.
-  const passwordAsEmail = await sha256Hex(input.password.trim().toLowerCase());
+  // "Not your email address" needs the account's address, which only the token names. A password
+  // without an "@" cannot be an address; one with it is compared here, after a read of the address (one
+  // more round trip, for those only): no form of the password (not even a hash) goes to the database.
+  if (input.password.includes("@")) {
+    const preview = await previewToken(ctx.db, "password_reset", input.token, ctx.now);
+    if (preview.state !== "ok") throw tokenProblem("password_reset", { state: preview.state });
+    const emailProblem = passwordProblem(input.password, preview.email ?? undefined);
+    if (emailProblem) throw weakPassword(emailProblem);
+  }
   const passwordHash = await hashPassword(input.password, ctx.passwordParams);
   const { revoked } = await write(ctx.db, "reset the password", {
     account_token: (detail) => tokenProblem("password_reset", detail),
-    password_is_email: () => weakPassword("must not be your email address"),
   })
     .add(
+      lockTokenAccount(ctx.db, hash),
       useTokenStatement(ctx.db, "password_reset", hash, at),
-      ctx.db.execute(
-        sql`select ${check(
-          "password_is_email",
-          sql`(select encode(sha256(convert_to(email_normalized, 'UTF8')), 'hex') from users where id = ${user})
-          <> ${passwordAsEmail}`,
-        )}`,
-      ),
       ctx.db.execute(sql`update users set password_hash = ${passwordHash}, updated_at = ${at},
           email_verified_at = coalesce(email_verified_at, ${at})
         where id = ${user}`),
