@@ -17,7 +17,9 @@ export const createInvitation = createRoute({
   tags,
   security: authenticated,
   summary: "Invite someone by email (owners, admins; only owners invite owners)",
-  description: "The single-use token (valid 7 days) is sent only by email (the outbox).",
+  description:
+    "The single-use token (valid 7 days) is sent only by email (the outbox). Only a person whose own " +
+    "address is verified may send one (403 `urn:problem:email_unverified`).",
   middleware: requireUser(),
   request: {
     params: z.object({ orgId: uuidParam("orgId") }),

@@ -12,7 +12,8 @@ const meSchema = z
     emailVerified: z.boolean().openapi({
       description:
         "Whether the address is verified (the emailed link). Until it is, checkout, quote acceptance, " +
-        "invitations, listing submission and API keys answer 403 `urn:problem:email_unverified`.",
+        "sending or accepting invitations, listing submission and API keys answer 403 " +
+        "`urn:problem:email_unverified`.",
     }),
     platformAdmin: z.boolean().openapi({ description: "Moderates listings and manages categories." }),
     unreadMessages: z

@@ -7,7 +7,7 @@ import type { ServiceContext } from "../context.ts";
 import { appendEmails } from "../email/outbox.ts";
 import { write } from "../write.ts";
 import { normalizeEmail } from "./accounts.ts";
-import { assertRole, memberRoleSql, orgRoleGuard } from "./org-access.ts";
+import { assertRole, memberRoleSql, orgRoleGuard, unverifiedEmail } from "./org-access.ts";
 import { rolesFor } from "./permissions.ts";
 import { type MemberRole, type Principal, principalGuard, verifiedEmailGuard } from "./principal.ts";
 
@@ -25,7 +25,10 @@ export interface InvitationView {
 
 /**
  * Invites an email address into an organisation (owners and admins; only owners invite owners). The
- * single-use token goes only into the email (the outbox row, same batch); Postgres keeps its SHA-256.
+ * single-use token goes only into the email (the outbox row, same batch); Postgres keeps its SHA-256. Only
+ * a verified address sends one (403 `email_unverified`, a guard in the same batch): the email names an
+ * organisation and an inviter the sender chose, so an unproven account could otherwise make the platform
+ * mail anyone anything under those names.
  */
 export async function createInvitation(
   ctx: ServiceContext,
@@ -41,12 +44,14 @@ export async function createInvitation(
   const pageUrl = `${input.acceptBaseUrl}/invitations/accept?token=${token}`;
   const acceptUrl = `${input.acceptBaseUrl}/v1/invitations/${token}/accept`;
   await write(ctx.db, "invite members", {
+    email_unverified: () => unverifiedEmail("send invitations"),
     owner_only: () => new ApiError("forbidden", "Only an owner may invite owners."),
     already_member: () => new ApiError("conflict", "This person is already a member."),
   })
     .add(
       principalGuard(ctx.db, principal, new Date(ctx.now)),
       orgRoleGuard(ctx.db, orgId, principal.userId, "invitations:manage"),
+      verifiedEmailGuard(ctx.db, principal),
       guard(
         ctx.db,
         "owner_only",
