@@ -49,13 +49,11 @@ async function approvalsJourney(javaScript: boolean) {
   await member.page.getByRole("link", { name: "Create an account" }).click();
   await arrive(member, /^\/signup$/);
   const memberName = `Milo Member ${suffix}`;
-  await fillSignUpForm(member, {
-    name: memberName,
-    email: inviteeEmail,
-    password: "a sturdy journey passphrase",
-  });
-  // The emailed verification link signs the colleague in and leads back to the invitation.
-  await verifyWithEmailedLink(member, base, inviteeEmail);
+  const memberAccount = { name: memberName, email: inviteeEmail, password: "a sturdy journey passphrase" };
+  await fillSignUpForm(member, memberAccount);
+  // The emailed verification link, confirmed with the password, signs the colleague in and leads back to
+  // the invitation.
+  await verifyWithEmailedLink(member, base, memberAccount);
   await arrive(member, /^\/invitations\/accept$/);
   await member.page.getByRole("button", { name: `Join ${orgName}` }).click();
   await arrive(member, /^\/org$/);

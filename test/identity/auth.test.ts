@@ -35,7 +35,7 @@ describe("signup", () => {
     expect(roundTrips(res)).toBe(1);
     expect(res.headers.get("set-cookie")).toBeNull();
     const verified = await api("/v1/auth/verify-email", {
-      body: { token: await emailToken(email, "email_verification") },
+      body: { token: await emailToken(email, "email_verification"), password: PASSWORD },
       headers: { "cf-connecting-ip": randomIp() },
     });
     expect(verified.status).toBe(200);

@@ -28,12 +28,30 @@ const HOUR = 3_600_000;
 const signup = (email: string, password = PASSWORD, name = "Someone") =>
   api("/v1/auth/signup", { body: { email, password, name }, headers: { "cf-connecting-ip": randomIp() } });
 
-const verify = (token: string, options: { cookie?: string; origin?: string } = {}) =>
+const verify = (
+  token: string,
+  options: { cookie?: string; origin?: string; password?: string; ip?: string } = {},
+) =>
   api("/v1/auth/verify-email", {
-    body: { token },
+    body: { token, password: options.password ?? PASSWORD },
     cookie: options.cookie,
-    headers: { "cf-connecting-ip": randomIp(), ...(options.origin ? { origin: options.origin } : {}) },
+    headers: {
+      "cf-connecting-ip": options.ip ?? randomIp(),
+      ...(options.origin ? { origin: options.origin } : {}),
+    },
   });
+
+/** The same request through an app whose clock is `now`. */
+const verifyAt = (now: number, token: string, password = PASSWORD) =>
+  call(
+    "/v1/auth/verify-email",
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
+      body: JSON.stringify({ token, password }),
+    },
+    { app: createApp({ now: () => now }) },
+  );
 
 const resend = (user: Pick<TestUser, "token">) =>
   api("/v1/auth/verify-email/resend", { method: "POST", token: user.token });
@@ -117,11 +135,12 @@ describe("sign-up never tells whether an address is taken", () => {
 });
 
 describe("verifying the address", () => {
-  it("verifies and signs in like login, in one round trip", async () => {
+  it("verifies with the account's password and signs in like login, in two round trips", async () => {
     const user = await register({ name: "Vera Verified" });
     const res = await verify(await emailToken(user.email, "email_verification"));
     expect(res.status).toBe(200);
-    expect(roundTrips(res)).toBe(1);
+    // The password check needs the hash (read with the claim), then the write.
+    expect(roundTrips(res)).toBe(2);
     const body = await json<{ user: { email: string; name: string }; session: { token: string } }>(res);
     expect(body.user).toMatchObject({ email: user.email, name: "Vera Verified" });
     const cookies = res.headers.getSetCookie();
@@ -145,15 +164,7 @@ describe("verifying the address", () => {
   it("expires after 24 hours with 410, and the account stays unverified", async () => {
     const user = await signUpUnverified();
     const token = await emailToken(user.email, "email_verification");
-    const late = await call(
-      "/v1/auth/verify-email",
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
-        body: JSON.stringify({ token }),
-      },
-      { app: createApp({ now: () => Date.now() + 24 * HOUR + 60_000 }) },
-    );
+    const late = await verifyAt(Date.now() + 24 * HOUR + 60_000, token);
     expect(late.status).toBe(410);
     expect((await problem(late)).detail).toBe(
       "This verification link has expired; sign in and ask for a new one.",
@@ -186,6 +197,82 @@ describe("verifying the address", () => {
     const token = await emailToken(user.email, "email_verification");
     expect((await verify(token, { origin: "https://evil.example" })).status).toBe(403);
     expect((await verify(token)).status).toBe(200);
+  });
+
+  it("refuses a wrong password with 401 in one round trip, leaving the link unused and nothing verified", async () => {
+    const user = await signUpUnverified();
+    const token = await emailToken(user.email, "email_verification");
+    const wrong = await verify(token, { password: "not the password chosen" });
+    expect(wrong.status).toBe(401);
+    expect(roundTrips(wrong)).toBe(1);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const body = await problem(wrong);
+    expect(body.detail).toContain("The password is incorrect.");
+    expect(body.detail).not.toContain(user.email);
+    expect(await me(user)).toMatchObject({ emailVerified: false });
+    const stored = await one<{ used: boolean }>(
+      "select used_at is not null as used from account_tokens where user_id = $1",
+      [user.id],
+    );
+    expect(stored.used).toBe(false);
+    expect((await verify(token)).status).toBe(200);
+  });
+
+  it("answers a link that cannot be used before looking at the password, and counts nothing for it", async () => {
+    const user = await signUp();
+    const used = await emailToken(user.email, "email_verification");
+    for (const password of [PASSWORD, "not the password chosen"]) {
+      expect((await verify(used, { password })).status).toBe(410);
+      expect((await verify("z".repeat(43), { password })).status).toBe(400);
+    }
+    const counted = await one<{ n: number }>(
+      "select count(*)::int as n from login_failures where email_normalized = $1",
+      [user.email],
+    );
+    expect(counted.n).toBe(0);
+  });
+
+  it("backs off wrong passwords like sign-in: the sixth at once is 429, and sign-in waits too", async () => {
+    const user = await signUpUnverified();
+    const token = await emailToken(user.email, "email_verification");
+    const t0 = Date.now();
+    for (let n = 0; n < 5; n++)
+      expect((await verifyAt(t0, token, `wrong guess number ${n}`)).status).toBe(401);
+    const limited = await verifyAt(t0, token, PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const login = await call(
+      "/v1/auth/login",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
+        body: JSON.stringify({ email: user.email, password: PASSWORD }),
+      },
+      { app: createApp({ now: () => t0 }) },
+    );
+    expect(login.status).toBe(429);
+    // Once the wait is over, the right password verifies (and clears the count).
+    expect((await verifyAt(t0 + 2_000, token, PASSWORD)).status).toBe(200);
+    const counted = await one<{ n: number }>(
+      "select count(*)::int as n from login_failures where email_normalized = $1",
+      [user.email],
+    );
+    expect(counted.n).toBe(0);
+  });
+
+  it("ends every other session of the account (Postgres and KV) and keeps only the new one", async () => {
+    const user = await signUpUnverified();
+    const other = await logIn(user);
+    const res = await verify(await emailToken(user.email, "email_verification"));
+    expect(res.status).toBe(200);
+    const fresh = await json<{ session: { id: string; token: string } }>(res);
+    for (const old of [user, other]) expect((await api("/v1/me", { token: old.token })).status).toBe(401);
+    expect(await me(fresh.session)).toMatchObject({ emailVerified: true });
+    const live = await sql().query(
+      "select id from sessions where user_id = $1 and revoked_at is null order by id",
+      [user.id],
+    );
+    expect(live).toEqual([{ id: fresh.session.id }]);
   });
 
   it("verifies only the account the link was sent to, whoever is signed in", async () => {
@@ -291,8 +378,9 @@ describe("what waits for a verified address", () => {
     const cart = await api(`/v1/orgs/${buyer.orgId}/cart`, { token: user.token });
     expect((await json<{ sellers: unknown[] }>(cart)).sellers).toHaveLength(1);
 
-    await verifyEmail(user);
-    expect((await checkout(buyer)).status).toBe(201);
+    // Verifying ends the session the buyer signed in with: the new one checks out.
+    const verified = await verifyEmail(user);
+    expect((await checkout({ ...buyer, owner: verified })).status).toBe(201);
   });
 
   it("lets no unverified buyer accept a quote, until the address is verified", async () => {
@@ -305,8 +393,8 @@ describe("what waits for a verified address", () => {
       quoteBody([{ title: "M8 x 40 hex bolts, A4", quantity: 5000, unitPriceMinor: 390 }]),
     );
     await expectUnverifiedProblem(await acceptQuote(buyer, quote.id, 1), "accept quotes");
-    await verifyEmail(user);
-    expect((await acceptQuote(buyer, quote.id, 1)).status).toBe(201);
+    const verified = await verifyEmail(user);
+    expect((await acceptQuote({ ...buyer, owner: verified }, quote.id, 1)).status).toBe(201);
   });
 
   it("lets nobody join an organisation with an address they have not proved", async () => {
@@ -322,16 +410,49 @@ describe("what waits for a verified address", () => {
       ).status,
     ).toBe(201);
     // Someone without access to the invited inbox signs up with its address and signs in with a password.
-    const squatter = await signUpUnverified({ email: invited });
+    const squatter = await signUpUnverified({ email: invited, password: "the squatter's passphrase" });
     const token = await invitationToken(invited);
     const refused = await api(`/v1/invitations/${token}/accept`, { method: "POST", token: squatter.token });
     await expectUnverifiedProblem(refused, "accept invitations");
     expect((await api(`/v1/orgs/${org.id}`, { token: squatter.token })).status).toBe(404);
 
-    // The person who reads that inbox verifies it and joins.
-    const verified = await verifyEmail(squatter);
-    const accepted = await api(`/v1/invitations/${token}/accept`, { method: "POST", token: verified.token });
+    // The person who reads that inbox cannot confirm the link without the squatter's password: they reset
+    // it (which verifies the address and signs the squatter out), sign in and join.
+    const link = await emailToken(invited, "email_verification");
+    expect((await verify(link, { password: PASSWORD })).status).toBe(401);
+    await api("/v1/auth/password-reset", {
+      body: { email: invited },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    const reset = await api("/v1/auth/password-reset/confirm", {
+      body: { token: await emailToken(invited, "password_reset"), password: "the inbox owner's passphrase" },
+      headers: { "cf-connecting-ip": randomIp() },
+    });
+    expect(reset.status).toBe(204);
+    expect((await api("/v1/me", { token: squatter.token })).status).toBe(401);
+    const owner2 = await logIn({ ...squatter, password: "the inbox owner's passphrase" });
+    const accepted = await api(`/v1/invitations/${token}/accept`, { method: "POST", token: owner2.token });
     expect(accepted.status).toBe(200);
+  });
+
+  it("lets no unverified owner make the platform email invitations, until verified (one round trip)", async () => {
+    const user = await signUpUnverified();
+    const org = await createOrg(user, "buyer", "Totally Real Bank");
+    const target = uniqueEmail("target");
+    const invite = (token: string) =>
+      api(`/v1/orgs/${org.id}/invitations`, { token, body: { email: target, role: "owner" } });
+    const refused = await invite(user.token);
+    await expectUnverifiedProblem(refused, "send invitations");
+    expect(roundTrips(refused)).toBe(1);
+    const stored = await one<{ n: number }>("select count(*)::int as n from invitations where org_id = $1", [
+      org.id,
+    ]);
+    expect(stored.n).toBe(0);
+    expect(await emailsTo(target)).toHaveLength(0);
+
+    const verified = await verifyEmail(user);
+    expect((await invite(verified.token)).status).toBe(201);
+    expect(await emailsTo(target, "invitation")).toHaveLength(1);
   });
 
   it("lets an unverified seller draft listings but not submit them for review, until verified", async () => {
@@ -340,23 +461,23 @@ describe("what waits for a verified address", () => {
     const seller = { owner: user, orgId: org.id };
     const { createListing } = await import("../support/catalog.ts");
     const listing = await createListing(seller);
-    const submit = () =>
-      api(`/v1/orgs/${org.id}/listings/${listing.id}/submit`, { method: "POST", token: user.token });
-    await expectUnverifiedProblem(await submit(), "submit listings for review");
-    await verifyEmail(user);
-    expect((await submit()).status).toBe(200);
+    const submit = (token: string) =>
+      api(`/v1/orgs/${org.id}/listings/${listing.id}/submit`, { method: "POST", token });
+    await expectUnverifiedProblem(await submit(user.token), "submit listings for review");
+    const verified = await verifyEmail(user);
+    expect((await submit(verified.token)).status).toBe(200);
   });
 
   it("lets only verified people create API keys; a key then checks out without a person to verify", async () => {
     const { buyer, user } = await unverifiedBuyer();
-    const create = () =>
+    const create = (token: string) =>
       api(`/v1/orgs/${buyer.orgId}/api-keys`, {
-        token: user.token,
+        token,
         body: { name: "erp", scopes: ["orders:read", "orders:write"] },
       });
-    await expectUnverifiedProblem(await create(), "create API keys");
-    await verifyEmail(user);
-    const created = await create();
+    await expectUnverifiedProblem(await create(user.token), "create API keys");
+    const verified = await verifyEmail(user);
+    const created = await create(verified.token);
     expect(created.status).toBe(201);
     const key = (await json<{ key: string }>(created)).key;
     await api(`/v1/orgs/${buyer.orgId}/spending-limits/api-keys`, {
@@ -364,7 +485,8 @@ describe("what waits for a verified address", () => {
       token: (await logIn(user)).token,
       body: { limits: [{ currency: "EUR", perOrderMinor: 10_000_000 }] },
     });
-    expect((await checkout(buyer, undefined, undefined, key)).status).toBe(201);
+    // The owner's session (which reads the cart's ETag) is the one verification signed in.
+    expect((await checkout({ ...buyer, owner: verified }, undefined, undefined, key)).status).toBe(201);
   });
 
   it("keeps the 404 for outsiders ahead of the unverified address", async () => {

@@ -69,12 +69,15 @@ export async function register(
   return { email, password, ip };
 }
 
-/** Opens the newest verification link emailed to the address, as its page's button does: verified and signed in. */
+/**
+ * Opens the newest verification link emailed to the address and confirms it with the account's password,
+ * as its page's button does: verified and signed in (every other session of the account ends).
+ */
 export async function verifyEmail(
   user: Pick<TestUser, "email" | "password" | "ip">,
 ): Promise<TestUser & { res: Response }> {
   const res = await api("/v1/auth/verify-email", {
-    body: { token: await emailToken(user.email, "email_verification") },
+    body: { token: await emailToken(user.email, "email_verification"), password: user.password },
     headers: { "cf-connecting-ip": user.ip },
   });
   if (res.status !== 200) throw new Error(`verify-email failed: ${res.status} ${await res.text()}`);

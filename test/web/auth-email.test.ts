@@ -125,7 +125,7 @@ describe("forgotten password pages", () => {
 });
 
 describe("email verification pages", () => {
-  it("confirms with a button (looking does not use the link), signs in and goes where sign-up was headed", async () => {
+  it("confirms with the password and a button (looking does not use the link), signs in and goes where sign-up was headed", async () => {
     const user = await register({ name: "Page Person" });
     const link = await emailLink(user.email, "email_verification");
     const token = link.searchParams.get("token") ?? "";
@@ -136,11 +136,23 @@ describe("email verification pages", () => {
       expect(html).toContain(user.email);
       expect(html).toContain('action="/verify-email"');
       expect(html).toContain('<input type="hidden" name="next" value="/orders"/>');
+      // A labelled password field above the button, and the way out for whoever does not know it.
+      const input = /<input[^>]*name="password"[^>]*>/.exec(html)?.[0] ?? "";
+      expect(input).toContain('type="password"');
+      expect(input).toContain('id="f-password"');
+      expect(input).toContain('autocomplete="current-password"');
+      expect(html).toContain('<label for="f-password">Password</label>');
+      expect(html.indexOf(input)).toBeLessThan(html.indexOf("Confirm and sign in"));
+      expect(html).toMatch(/<a href="\/forgot-password">Forgot your password\? Reset it instead<\/a>/);
     }
-    const cross = await form("/verify-email", { token, next: "/orders" }, { origin: "https://evil.example" });
+    const cross = await form(
+      "/verify-email",
+      { token, next: "/orders", password: PASSWORD },
+      { origin: "https://evil.example" },
+    );
     expect(cross.status).toBe(403);
 
-    const done = await form("/verify-email", { token, next: "/orders" });
+    const done = await form("/verify-email", { token, next: "/orders", password: PASSWORD });
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/orders?notice=email-verified");
     const { session, device } = setCookies(done);
@@ -153,20 +165,46 @@ describe("email verification pages", () => {
     const used = await get(`/verify-email?token=${token}`);
     expect(used.status).toBe(410);
     expect(await used.text()).toContain("This link has been used");
-    expect((await form("/verify-email", { token })).status).toBe(410);
+    expect((await form("/verify-email", { token, password: PASSWORD })).status).toBe(410);
+  });
+
+  it("shows the form again after a wrong or missing password, with the link still unused", async () => {
+    const user = await register();
+    const token = await emailToken(user.email, "email_verification");
+    const ip = randomIp();
+    const empty = await form("/verify-email", { token, next: "/orders" }, { ip });
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toMatch(/id="f-password-error"/);
+
+    const wrong = await form(
+      "/verify-email",
+      { token, next: "/orders", password: "not the one chosen" },
+      { ip },
+    );
+    expect(wrong.status).toBe(401);
+    expect(setCookies(wrong).session).toBeUndefined();
+    const html = await wrong.text();
+    expect(html).toContain("The password is incorrect.");
+    expect(html).toContain(user.email);
+    expect(html).toContain('<input type="hidden" name="next" value="/orders"/>');
+    expect(html).toContain('href="/forgot-password"');
+
+    const done = await form("/verify-email", { token, next: "/orders", password: PASSWORD }, { ip });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/orders?notice=email-verified");
   });
 
   it("never sends anyone to another site after verifying", async () => {
     const user = await register();
     const token = await emailToken(user.email, "email_verification");
-    const done = await form("/verify-email", { token, next: "//evil.example/x" });
+    const done = await form("/verify-email", { token, next: "//evil.example/x", password: PASSWORD });
     expect(done.headers.get("location")).toBe("/?notice=email-verified");
   });
 
   it("says when a link is not one of ours", async () => {
     expect((await get("/verify-email?token=nope")).status).toBe(404);
     expect((await get(`/verify-email?token=${"q".repeat(43)}`)).status).toBe(404);
-    expect((await form("/verify-email", { token: "q".repeat(43) })).status).toBe(400);
+    expect((await form("/verify-email", { token: "q".repeat(43), password: PASSWORD })).status).toBe(400);
   });
 
   it("carries an invitation through sign-up: the emailed link leads back to it", async () => {

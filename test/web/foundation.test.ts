@@ -74,6 +74,7 @@ describe("sign-up, sign-in and sign-out pages", () => {
     const verified = await form("/verify-email", {
       token: link.searchParams.get("token") ?? "",
       next: link.searchParams.get("next") ?? "",
+      password: PASSWORD,
     });
     expect(verified.status).toBe(303);
     expect(verified.headers.get("location")).toBe("/org/new?notice=email-verified");

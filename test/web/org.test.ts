@@ -8,10 +8,12 @@ import {
   logIn,
   PASSWORD,
   signUp,
+  signUpUnverified,
   type TestUser,
   uniqueEmail,
+  verifyEmail,
 } from "../support/identity.ts";
-import { emailLink } from "../support/mail.ts";
+import { emailLink, emailsTo } from "../support/mail.ts";
 import { orgCookie, setCookie, webPage } from "../support/web.ts";
 
 async function membersOf(orgId: string, user: TestUser) {
@@ -275,6 +277,29 @@ describe("invitations", () => {
     const post = await webPage("/invitations/accept", { cookies: [other.cookie], form: { token } });
     expect(post.status).toBe(403);
     expect((await membersOf(org.id, owner)).some((m) => m.userId === other.id)).toBe(false);
+  });
+
+  it("an owner whose address is not verified is told to verify it first, and nothing is sent", async () => {
+    const owner = await signUpUnverified();
+    const org = await createOrg(owner, "buyer", "Unproven Inviters");
+    const email = uniqueEmail("spammed");
+    const res = await webPage("/org/invitations", {
+      cookies: [owner.cookie, orgCookie(org.id)],
+      form: { orgId: org.id, email, role: "buyer" },
+    });
+    expect(res.status).toBe(403);
+    const html = await res.text();
+    expect(html).toContain("Verify your email address before you send invitations");
+    expect(html).toContain(`value="${email}"`);
+    expect(await emailsTo(email)).toHaveLength(0);
+
+    const verified = await verifyEmail(owner);
+    const sent = await webPage("/org/invitations", {
+      cookies: [verified.cookie, orgCookie(org.id)],
+      form: { orgId: org.id, email, role: "buyer" },
+    });
+    expect(sent.status).toBe(303);
+    expect(await emailsTo(email, "invitation")).toHaveLength(1);
   });
 
   it("a pending invitation is revoked from the list", async () => {

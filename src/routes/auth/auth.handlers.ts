@@ -50,10 +50,12 @@ export const signupHandler: AppRouteHandler<typeof signup> = async (c) => {
 };
 
 export const verifyEmailHandler: AppRouteHandler<typeof verifyEmail> = async (c) => {
+  // It checks the account's password: limited per IP like sign-in.
+  await limitPerIp(c, "verify-email");
   const { user, session, device } = await verifyEmailService(serviceContext(c), {
-    token: c.req.valid("json").token,
+    ...c.req.valid("json"),
     userAgent: userAgent(c),
-    deviceSecret: c.var.config.DEVICE_COOKIE_SECRET,
+    device: deviceInput(c),
   });
   setSessionCookie(c, session);
   setDeviceCookie(c, device);

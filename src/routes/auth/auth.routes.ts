@@ -107,9 +107,9 @@ export const signup = createRoute({
   description:
     "Answers 202 with the same body whether or not the address already has an account, and signs nobody " +
     "in: a new address gets an unverified account and an email with a verification link (24 hours; " +
-    "`POST /v1/auth/verify-email` verifies and signs in); a taken one gets an email to its owner instead, " +
+    "`POST /v1/auth/verify-email` verifies, with the password, and signs in); a taken one gets an email to its owner instead, " +
     "and nothing changes. Until the address is verified the account may sign in, browse and fill a cart, " +
-    "but not check out, accept quotes or invitations, submit listings or create API keys (403 " +
+    "but not check out, accept quotes, send or accept invitations, submit listings or create API keys (403 " +
     "`urn:problem:email_unverified`). Limited per IP.",
   middleware: [refuseCrossSite()] as const,
   request: {
@@ -127,16 +127,21 @@ export const verifyEmail = createRoute({
   method: "post",
   path: "/v1/auth/verify-email",
   tags: ["Auth"],
-  summary: "Verify an email address with its link's token, and sign in",
+  summary: "Verify an email address with its link's token and the account's password, and sign in",
   description:
-    "The token works once. Marks the address verified and signs its account in, like login: sets " +
-    "`__Host-session` and `__Host-device` and returns the bearer token once. 400 for a token that is not " +
-    "valid, 410 for one already used or expired (sign in and ask for a new link).",
+    "The link proves the inbox, not who chose the password (anyone may sign up with any address), so " +
+    "confirming also takes the account's password. The token works once. Marks the address verified, ends " +
+    "every other session of the account, and signs it in like login: sets `__Host-session` and " +
+    "`__Host-device` and returns the bearer token once. 400 for a token that is not valid, 410 for one " +
+    "already used or expired (sign in and ask for a new link); 401 for a wrong password, which leaves the " +
+    "link unused and counts towards the account's sign-in backoff (429 with Retry-After; also limited per " +
+    "IP). Whoever does not know the password (someone else signed up with their address) resets it " +
+    "instead (`POST /v1/auth/password-reset`): that verifies the address and ends every session.",
   middleware: [refuseCrossSite()] as const,
-  request: { body: jsonBody(z.strictObject({ token: accountToken })) },
+  request: { body: jsonBody(z.strictObject({ token: accountToken, password })) },
   responses: {
     200: jsonResponse(signedIn, "Verified and signed in"),
-    ...problemResponses(400, 403, 410, 413, 415, 429, 503),
+    ...problemResponses(400, 401, 403, 410, 413, 415, 429, 503),
   },
 });
 

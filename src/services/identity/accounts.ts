@@ -148,7 +148,7 @@ const INVALID_LOGIN = "Email or password is incorrect.";
  * commit (a reset, say) then deletes the entry too, where an entry stored after that delete would keep a
  * revoked session readable. Nobody has the token before the commit; a failed commit forgets the entry.
  */
-async function commitWithSession<R>(
+export async function commitWithSession<R>(
   kv: KVNamespace,
   session: IssuedSession,
   batch: { commit(): Promise<R> },
@@ -163,13 +163,13 @@ async function commitWithSession<R>(
 }
 
 /**
- * First in a batch that acts on a checked password (sign-in, password change): the account's hash is still
+ * First in a batch that acts on a checked password (sign-in, password change, email verification): the account's hash is still
  * the one the password was checked against, with the user's row locked until the batch commits. A reset or
  * change that committed in between fails it (that password is no longer the account's, and a session
  * written now would outlive the revocation); one that comes later waits for this batch, then revokes
  * what it wrote.
  */
-function passwordUnchangedGuard(db: Db, userId: string, checkedHash: string) {
+export function passwordUnchangedGuard(db: Db, userId: string, checkedHash: string) {
   return db.execute(
     sql`select ${check(
       "password_changed",

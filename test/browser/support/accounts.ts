@@ -104,10 +104,10 @@ export async function signUpFreshAccount(
   const signup = await post(base, "/v1/auth/signup", { email, password, name });
   if (signup.status !== 202)
     throw new Error(`/v1/auth/signup answered ${signup.status}: ${await signup.text()}`);
-  // Verified through the emailed link (the dev mailbox), which signs in.
+  // Verified through the emailed link (the dev mailbox) and the password, which signs in.
   const link = await emailedLink(base, email, "email_verification", /\/verify-email\?token=/);
   const token = link.searchParams.get("token") ?? "";
-  const cookies = await authenticate(base, "/v1/auth/verify-email", { token }, 200);
+  const cookies = await authenticate(base, "/v1/auth/verify-email", { token, password }, 200);
   return { email, password, name, cookies };
 }
 

@@ -83,7 +83,7 @@ export async function signUpWithForm(tab: TestPage, base: string, name: string):
   const { page } = tab;
   await visit(tab, base, "/signup");
   await fillSignUpForm(tab, account);
-  await verifyWithEmailedLink(tab, base, account.email);
+  await verifyWithEmailedLink(tab, base, account);
   await arrive(tab, /^\/org\/new$/);
   await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(name);
   return account;
@@ -100,12 +100,18 @@ export async function fillSignUpForm(tab: TestPage, account: WebAccount): Promis
 }
 
 /**
- * Opens the verification link emailed to `email` (from the dev mailbox) and confirms it: the visitor is
- * then signed in and verified, on the page sign-up was headed to (the caller waits for it).
+ * Opens the verification link emailed to the account's address (from the dev mailbox) and confirms it with
+ * the password it signed up with: the visitor is then signed in and verified, on the page sign-up was
+ * headed to (the caller waits for it).
  */
-export async function verifyWithEmailedLink(tab: TestPage, base: string, email: string): Promise<void> {
-  const link = await emailedLink(base, email, "email_verification", /\/verify-email\?token=/);
+export async function verifyWithEmailedLink(
+  tab: TestPage,
+  base: string,
+  account: Pick<WebAccount, "email" | "password">,
+): Promise<void> {
+  const link = await emailedLink(base, account.email, "email_verification", /\/verify-email\?token=/);
   await visit(tab, base, link.pathname + link.search);
+  await tab.page.getByLabel("Password").fill(account.password);
   await tab.page.getByRole("button", { name: "Confirm and sign in" }).click();
 }
 
