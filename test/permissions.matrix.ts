@@ -49,6 +49,7 @@ listWebhooks             owner admin - - - -                        key:-
 markInvoicePaid          owner admin - seller - -                   key:orders:write
 markThreadRead           owner admin buyer seller viewer approver   key:orders:read
 messageAttachmentUrl     owner admin buyer seller viewer approver   key:orders:read
+pingWebhook              owner admin - - - -                        key:-
 postMessage              owner admin buyer seller - -               key:orders:write
 putReview                owner admin buyer - - -                    key:orders:write
 redeliverWebhook         owner admin - - - -                        key:-

@@ -94,6 +94,7 @@ const requests: Record<string, () => Request> = {
     method: "GET",
     path: `/v1/orgs/${orgId}/webhooks/${random()}/deliveries/${random()}`,
   }),
+  pingWebhook: () => ({ method: "POST", path: `/v1/orgs/${orgId}/webhooks/${random()}/pings` }),
   redeliverWebhook: () => ({
     method: "POST",
     path: `/v1/orgs/${orgId}/webhooks/${random()}/deliveries/${random()}/redeliveries`,

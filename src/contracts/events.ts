@@ -16,7 +16,15 @@ const quoteMove = z.object({ rfqId: z.uuid(), action: z.string(), version: z.num
 const messagePosted = z.object({ threadId: z.uuid(), senderOrgId: z.uuid() });
 const reviewFigures = z.object({ orderId: z.uuid(), rating: z.number().int() });
 
-type Entity = "order_group" | "order" | "invoice" | "rfq" | "quote" | "message" | "review";
+type Entity =
+  | "order_group"
+  | "order"
+  | "invoice"
+  | "rfq"
+  | "quote"
+  | "message"
+  | "review"
+  | "webhook_endpoint";
 interface EventSpec {
   version: number;
   entity: Entity;
@@ -167,10 +175,23 @@ export const eventCatalogue = {
     description: "The seller replied to the buyer's review.",
     payload: reviewFigures,
   },
+  "webhook.ping": {
+    version: 1,
+    entity: "webhook_endpoint",
+    audience: "the one endpoint it was asked for",
+    description:
+      "A test delivery asked for from the endpoint's page or `POST …/webhooks/{endpointId}/pings`: sent to that endpoint only, subscribed or not.",
+    payload: z.object({ endpointId: z.uuid(), requestedBy: z.uuid() }),
+  },
 } as const satisfies Record<string, EventSpec>;
 
 export type EventType = keyof typeof eventCatalogue;
 export const eventTypes = Object.keys(eventCatalogue) as EventType[];
+/** The types an endpoint subscribes to (a ping goes to the endpoint it was asked for, whatever it takes). */
+export type SubscribableEventType = Exclude<EventType, "webhook.ping">;
+export const subscribableEventTypes = eventTypes.filter(
+  (type): type is SubscribableEventType => type !== "webhook.ping",
+);
 
 /** An event as stored and as webhook delivery will send it. */
 export const eventEnvelope = (type: EventType) =>

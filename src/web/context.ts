@@ -183,6 +183,7 @@ export const NOTICES = {
   "webhook-enabled": "Webhook endpoint enabled: new events are delivered to it again.",
   "webhook-disabled": "Webhook endpoint disabled: no events are sent to it until it is enabled.",
   "webhook-deleted": "Webhook endpoint deleted with its delivery log.",
+  "webhook-ping-queued": "Test event queued: it arrives within seconds and shows in the log below.",
   "webhook-redelivery-queued": "Redelivery queued: the event is sent again within seconds.",
   "limits-saved": "Spending limits saved.",
   "password-changed": "Password changed. Other sessions have been signed out.",

@@ -520,6 +520,56 @@ describe("the outbox", () => {
     expect(await received(hook.name)).toHaveLength(1);
   });
 
+  it("pings one endpoint only, through the real queue, signed and logged; not a disabled one", async () => {
+    const hook = await addEndpoint(seller.orgId, seller.owner.token, ["order.placed"], "ping");
+    const other = await addEndpoint(seller.orgId, seller.owner.token, ["order.placed"], "not-pinged");
+    await receive(hook.name, { secrets: [hook.endpoint.secret] });
+    await receive(other.name, { secrets: [other.endpoint.secret] });
+    const path = `/v1/orgs/${seller.orgId}/webhooks/${hook.endpoint.id}/pings`;
+    const res = await api(path, { token: seller.owner.token, method: "POST" });
+    expect(res.status).toBe(202);
+    const ping = await json<{ deliveryId: string; eventId: string }>(res);
+    // Sent to the real queue binding: the Worker's own queue() consumer delivers it.
+    let hits = await received(hook.name);
+    for (let wait = 0; wait < 100 && hits.length === 0; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      hits = await received(hook.name);
+    }
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.verifiedWith).toBe(0);
+    expect(hits[0]?.id).toBe(ping.eventId);
+    expect(JSON.parse(hits[0]?.body ?? "{}")).toMatchObject({
+      type: "webhook.ping",
+      orgId: seller.orgId,
+      entityType: "webhook_endpoint",
+      entityId: hook.endpoint.id,
+      payload: { endpointId: hook.endpoint.id, requestedBy: seller.owner.id },
+    });
+    // Never fanned out to the organisation's other endpoints, whoever relays the outbox.
+    await pump();
+    expect(await received(other.name)).toHaveLength(0);
+    const [logged] = await deliveriesOf(seller.orgId, seller.owner.token, hook.endpoint.id);
+    expect(logged).toMatchObject({ id: ping.deliveryId, eventType: "webhook.ping" });
+
+    const stranger = await newSeller("Ping Stranger");
+    const sideways = await api(`/v1/orgs/${stranger.orgId}/webhooks/${hook.endpoint.id}/pings`, {
+      token: stranger.owner.token,
+      method: "POST",
+    });
+    expect(sideways.status).toBe(404);
+    await api(`/v1/orgs/${seller.orgId}/webhooks/${hook.endpoint.id}`, {
+      token: seller.owner.token,
+      method: "PATCH",
+      body: { enabled: false },
+    });
+    expect((await api(path, { token: seller.owner.token, method: "POST" })).status).toBe(409);
+    const subscribe = await api(`/v1/orgs/${seller.orgId}/webhooks`, {
+      token: seller.owner.token,
+      body: { url: "https://hooks.example.com/p", eventTypes: ["webhook.ping"] },
+    });
+    expect(subscribe.status).toBe(400);
+  });
+
   it("adds no database round trip to a write's request, and relays its events after the response", async () => {
     // A checkout answers with the same Server-Timing round trips whether or not the relay runs after it.
     const { product, putLine, checkoutBody, cartEtag } = await import("../support/orders.ts");

@@ -337,6 +337,22 @@ describe("an endpoint's page", () => {
     expect((await webPage(path, { cookies: who.cookies })).status).toBe(404);
   });
 
+  it("sends a test event from the endpoint's page, which logs it", async () => {
+    const who = await owned();
+    const { endpoint } = await addThroughForm(who);
+    const path = `/org/webhooks/${endpoint.id}`;
+    const page = await (await webPage(path, { cookies: who.cookies })).text();
+    expect(page).toContain(`action="${path}/ping"`);
+    const sent = await webPage(`${path}/ping`, { cookies: who.cookies, form: { orgId: who.orgId } });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`${path}?notice=webhook-ping-queued`);
+    const after = await (
+      await webPage(`${path}?notice=webhook-ping-queued`, { cookies: who.cookies })
+    ).text();
+    expect(after).toContain("Test event queued");
+    expect(after).toContain("webhook.ping");
+  });
+
   it("another organisation's owner gets 404 for its pages and posts (IDOR)", async () => {
     const victim = await owned();
     const { endpoint } = await addThroughForm(victim);
@@ -354,6 +370,7 @@ describe("an endpoint's page", () => {
         [`${path}/secret`, { overlapHours: "0" }],
         [`${path}/delete`, {}],
         [`${path}/deliveries/${crypto.randomUUID()}/redeliver`, {}],
+        [`${path}/ping`, {}],
       ];
       for (const [target, fields] of posts) {
         const res = await webPage(target, { cookies: mallory.cookies, form: { orgId, ...fields } });

@@ -91,3 +91,9 @@ export const redeliverWebhookHandler: AppRouteHandler<typeof routes.redeliverWeb
   await webhooks.redeliver(serviceContext(c), c.env.DELIVERY, userOf(c), orgId, endpointId, deliveryId);
   return c.body(null, 202);
 };
+
+export const pingWebhookHandler: AppRouteHandler<typeof routes.pingWebhook> = async (c) => {
+  const { orgId, endpointId } = c.req.valid("param");
+  const ping = await webhooks.pingEndpoint(serviceContext(c), c.env.DELIVERY, userOf(c), orgId, endpointId);
+  return c.json(ping, 202);
+};

@@ -11,4 +11,5 @@ export const webhooksRouter = createRouter()
   .openapi(routes.rotateWebhookSecret, handlers.rotateWebhookSecretHandler)
   .openapi(routes.listWebhookDeliveries, handlers.listWebhookDeliveriesHandler)
   .openapi(routes.getWebhookDelivery, handlers.getWebhookDeliveryHandler)
-  .openapi(routes.redeliverWebhook, handlers.redeliverWebhookHandler);
+  .openapi(routes.redeliverWebhook, handlers.redeliverWebhookHandler)
+  .openapi(routes.pingWebhook, handlers.pingWebhookHandler);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eventTypes } from "../../contracts/events.ts";
+import { subscribableEventTypes as eventTypes } from "../../contracts/events.ts";
 import { problemResponses } from "../../http/problem.ts";
 import { requireUser } from "../../middleware/auth.ts";
 import { MAX_ENDPOINTS, MAX_ROTATION_OVERLAP_HOURS } from "../../services/webhooks/endpoints.ts";
@@ -258,6 +258,24 @@ export const redeliverWebhook = createRoute({
   request: { params: deliveryParams },
   responses: {
     202: { description: "Queued" },
+    ...problemResponses(400, 401, 403, 404, 409, 503),
+  },
+});
+
+export const pingWebhook = createRoute({
+  ...common,
+  operationId: "pingWebhook",
+  method: "post",
+  path: "/v1/orgs/{orgId}/webhooks/{endpointId}/pings",
+  summary: "Send a test event (`webhook.ping`) to this endpoint only",
+  description:
+    "Checks a receiver end to end: the ping is signed and retried like any delivery and shows in the delivery log. Refused while the endpoint is disabled.",
+  request: { params: endpointParams },
+  responses: {
+    202: jsonResponse(
+      z.object({ deliveryId: z.uuid(), eventId: z.uuid() }).openapi("WebhookPing"),
+      "Queued; follow it in the delivery log",
+    ),
     ...problemResponses(400, 401, 403, 404, 409, 503),
   },
 });

@@ -1,5 +1,9 @@
 import { sql } from "drizzle-orm";
-import { type EventType, eventCatalogue } from "../../contracts/events.ts";
+import {
+  type SubscribableEventType as EventType,
+  eventCatalogue,
+  subscribableEventTypes,
+} from "../../contracts/events.ts";
 import { guard, textArray } from "../../db/atomic.ts";
 import type { Config } from "../../env.ts";
 import { ApiError } from "../../lib/problem.ts";
@@ -100,7 +104,7 @@ function checkUrl(config: Config, url: string): void {
 
 function uniqueTypes(types: readonly EventType[]): EventType[] {
   for (const type of types) {
-    if (!(type in eventCatalogue)) {
+    if (!subscribableEventTypes.includes(type)) {
       throw new ApiError("validation_failed", `Unknown event type ${type}.`, {
         errors: [{ field: "body.eventTypes", message: `unknown event type ${type}` }],
       });
@@ -483,4 +487,55 @@ export async function redeliver(
       headers: { "Retry-After": "5" },
     });
   }
+}
+
+/**
+ * A test delivery to one endpoint (owners and admins): a `webhook.ping` event and its delivery, written
+ * together (the event already marked enqueued: it is not fanned out to the organisation's other
+ * endpoints), then the delivery is queued. One round trip. Should the enqueue fail, the delivery is
+ * pending and the minute sweep sends it.
+ */
+export async function pingEndpoint(
+  ctx: ServiceContext,
+  queue: DeliveryQueue,
+  principal: UserPrincipal,
+  orgId: string,
+  endpointId: string,
+): Promise<{ deliveryId: string; eventId: string }> {
+  const { version, entity } = eventCatalogue["webhook.ping"];
+  const { ping } = await write(ctx.db, "manage webhooks", {
+    endpoint_disabled: () =>
+      new ApiError("conflict", "The endpoint is disabled; enable it before pinging it."),
+  })
+    .add(
+      principalGuard(ctx.db, principal, new Date(ctx.now)),
+      orgRoleGuard(ctx.db, orgId, principal.userId, "webhooks:manage"),
+      guard(
+        ctx.db,
+        "endpoint_disabled",
+        sql`not exists (select 1 from webhook_endpoints where id = ${endpointId} and org_id = ${orgId} and not enabled)`,
+      ),
+    )
+    .one(
+      "ping",
+      ctx.db.execute<{ delivery_id: string; event_id: string }>(sql`
+        with ev as (
+          insert into events (type, version, org_id, entity_type, entity_id, payload, created_at, enqueued_at)
+          select 'webhook.ping', ${version}, w.org_id, ${entity}, w.id,
+            jsonb_build_object('endpointId', w.id, 'requestedBy', ${principal.userId}::uuid), now(), now()
+          from webhook_endpoints w where w.id = ${endpointId} and w.org_id = ${orgId}
+          returning id, entity_id)
+        insert into webhook_deliveries (endpoint_id, event_id)
+        select entity_id, id from ev
+        returning id as delivery_id, event_id`),
+      (result) => result.rows[0],
+      notFound,
+    )
+    .commit();
+  try {
+    await enqueue(queue, [{ kind: "webhook", id: ping.delivery_id }]);
+  } catch {
+    // Pending and never attempted: the minute sweep enqueues it (services/delivery/relay.ts).
+  }
+  return { deliveryId: ping.delivery_id, eventId: ping.event_id };
 }

@@ -11,6 +11,7 @@ import {
   type EndpointView,
   getEndpoint,
   listDeliveries,
+  pingEndpoint,
   rotateSecret,
   updateEndpoint,
 } from "../../../services/webhooks/endpoints.ts";
@@ -165,6 +166,15 @@ function StatePanel(props: {
           </time>
         </dd>
       </dl>
+      {endpoint.enabled && (
+        <form method="post" action={`/org/webhooks/${endpoint.id}/ping`} data-once>
+          <OrgIdField orgId={props.orgId} />
+          <button class="btn btn-small" type="submit">
+            Send a test event
+          </button>
+          <p class="small muted">A signed webhook.ping to this endpoint only; it shows in the log below.</p>
+        </form>
+      )}
     </section>
   );
 }
@@ -509,6 +519,21 @@ webhookEndpointPages.post("/org/webhooks/:endpointId/enabled", async (c) => {
   );
   if (saved instanceof Response) return saved;
   return redirectWith(c, `/org/webhooks/${id}`, enabled ? "webhook-enabled" : "webhook-disabled");
+});
+
+webhookEndpointPages.post("/org/webhooks/:endpointId/ping", async (c) => {
+  const principal = await requireVisitor(c);
+  const id = endpointIdOf(c);
+  const orgId = formOrgId(await readForm(c));
+  const sent = await attempt(
+    () => pingEndpoint(serviceContext(c), c.env.DELIVERY, principal, orgId, id),
+    (problem) => {
+      if (isAccessProblem(problem.status)) throw accessError(problem);
+      return endpointPage(c, principal, id, { orgId, problem });
+    },
+  );
+  if (sent instanceof Response) return sent;
+  return redirectWith(c, `/org/webhooks/${id}`, "webhook-ping-queued");
 });
 
 webhookEndpointPages.post("/org/webhooks/:endpointId/secret", async (c) => {

@@ -3,7 +3,11 @@
  * about, enabled), reading and checking it with the API's own schema, status badges, and the signing
  * secret shown once with how to verify it.
  */
-import { type EventType, eventCatalogue, eventTypes } from "../../../contracts/events.ts";
+import {
+  type SubscribableEventType as EventType,
+  eventCatalogue,
+  subscribableEventTypes as eventTypes,
+} from "../../../contracts/events.ts";
 import { createWebhook } from "../../../routes/webhooks/webhooks.routes.ts";
 import type { DeliveryView, EndpointView } from "../../../services/webhooks/endpoints.ts";
 import type { FieldErrors } from "../../components.tsx";
