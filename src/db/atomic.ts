@@ -10,6 +10,14 @@ export function textArray(values: readonly string[]): SQL {
   )}]::text[]`;
 }
 
+/** A Postgres `uuid[]` of the given ids, each a bound parameter: for `= any(...)` and `unnest` in SQL. */
+export function uuidArray(ids: readonly string[]): SQL {
+  return sql`array[${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )}]::uuid[]`;
+}
+
 /** SQLSTATE raised by the `app_guard()` function (see drizzle/0000_*.sql). */
 export const GUARD_SQLSTATE = "GD001";
 

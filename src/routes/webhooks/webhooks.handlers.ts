@@ -1,5 +1,6 @@
 import { ApiError } from "../../lib/problem.ts";
 import { userOf } from "../../middleware/auth.ts";
+import { versionFromIfMatch } from "../../services/catalog/views.ts";
 import * as webhooks from "../../services/webhooks/endpoints.ts";
 import type { AppRouteHandler } from "../../types.ts";
 import { serviceContext } from "../context.ts";
@@ -31,13 +32,9 @@ export const getWebhookHandler: AppRouteHandler<typeof routes.getWebhook> = asyn
 export const updateWebhookHandler: AppRouteHandler<typeof routes.updateWebhook> = async (c) => {
   const { orgId, endpointId } = c.req.valid("param");
   const header = c.req.valid("header")["if-match"];
-  let version: number | undefined;
-  if (header !== undefined) {
-    const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-    if (!match?.[1])
-      throw new ApiError("precondition_failed", "If-Match does not name a version of this endpoint.");
-    version = Number(match[1]);
-  }
+  const version = header === undefined ? undefined : versionFromIfMatch(header);
+  if (header !== undefined && version === undefined)
+    throw new ApiError("precondition_failed", "If-Match does not name a version of this endpoint.");
   const endpoint = await webhooks.updateEndpoint(
     serviceContext(c),
     c.var.config,

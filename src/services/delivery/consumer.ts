@@ -4,7 +4,7 @@ import type { Logger } from "../../lib/logger.ts";
 import type { EmailProvider } from "../email/provider.ts";
 import { markEmailDead, sendOutboxEmail } from "../email/sender.ts";
 import { fanOutEvents, markEmailsEnqueued } from "./fanout.ts";
-import { type DeliveryMessage, type DeliveryQueue, MAX_ATTEMPTS, retryDelaySeconds } from "./messages.ts";
+import { type DeliveryMessage, type DeliveryQueue, retryDelaySeconds } from "./messages.ts";
 import { enqueue, relayOutbox } from "./relay.ts";
 import { attemptWebhook, buryDelivery } from "./webhook-attempt.ts";
 
@@ -23,7 +23,7 @@ type Delivery = Message<DeliveryMessage>;
 /** A retry after this message's attempt, or, after the last, a plain retry the platform dead-letters. */
 function retryLater(message: Delivery): void {
   const delay = retryDelaySeconds(message.attempts);
-  if (delay === null || message.attempts >= MAX_ATTEMPTS) message.retry();
+  if (delay === null) message.retry();
   else message.retry({ delaySeconds: delay });
 }
 
@@ -77,8 +77,7 @@ async function deliverOne(message: Delivery, deps: ConsumerDeps): Promise<void> 
       return retryLater(message);
     }
     if (body?.kind === "webhook") {
-      const last = message.attempts >= MAX_ATTEMPTS;
-      const outcome = await attemptWebhook(deps, body.id, last ? null : retryDelaySeconds(message.attempts));
+      const outcome = await attemptWebhook(deps, body.id, retryDelaySeconds(message.attempts));
       if (outcome.result !== "failed" || !outcome.retry) return message.ack();
       return retryLater(message);
     }

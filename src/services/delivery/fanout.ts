@@ -1,9 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
-import { textArray } from "../../db/atomic.ts";
+import { textArray, uuidArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
+import { isoTime } from "../../db/json.ts";
 import { appendEmails } from "../email/outbox.ts";
 import type { DeliveryMessage } from "./messages.ts";
-import { uuidArray } from "./relay.ts";
 
 /** Order statuses whose event tells the buyer by email (the buyer's own moves do not). */
 const BUYER_NOTIFIED = ["order.accepted", "order.rejected", "order.shipped", "order.expired"];
@@ -78,7 +78,7 @@ export async function fanOutEvents(
           to: sql`u.email_normalized`,
           data: sql`jsonb_build_object('groupId', g.id, 'purchaserName', coalesce(p.name, 'An API key'),
           'orgName', org.name, 'amountMinor', g.total_minor, 'currency', g.currency,
-          'holdUntil', to_char(g.approval_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+          'holdUntil', ${isoTime(sql`g.approval_expires_at`)},
           'url', ${publicUrl}::text || '/org/open?org=' || g.buyer_org_id || '&next=/approvals')`,
           from: sql`events ev join order_groups g on g.id = ev.entity_id and g.buyer_org_id = ev.org_id
           join organizations org on org.id = g.buyer_org_id left join users p on p.id = g.placed_by

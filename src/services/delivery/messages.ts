@@ -13,7 +13,7 @@ export type DeliveryMessage =
 /**
  * Delays before each retry, in seconds (the Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
  * 10 h): 8 attempts over about 27 hours. wrangler.toml's `max_retries` for the delivery queue must equal
- * {@link MAX_RETRIES} (test/delivery/retry.test.ts reads it); after the last attempt the platform moves the
+ * {@link MAX_RETRIES} (test/node/queue-config.test.ts checks it); after the last attempt the platform moves the
  * message to the dead-letter queue.
  */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;

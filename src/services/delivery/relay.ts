@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { uuidArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import type { DeliveryMessage, DeliveryQueue } from "./messages.ts";
 
@@ -75,11 +76,6 @@ export async function enqueue(queue: DeliveryQueue, messages: DeliveryMessage[])
   for (let start = 0; start < messages.length; start += 100) {
     await queue.sendBatch(messages.slice(start, start + 100).map((body) => ({ body, contentType: "json" })));
   }
-}
-
-/** A Postgres uuid[] parameter (a JSON array: the driver would otherwise send a JS array as text). */
-export function uuidArray(ids: readonly string[]) {
-  return sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
+import { isoTime } from "../../db/json.ts";
 import { appendEmails } from "../email/outbox.ts";
 
 /** How long before its due date an open invoice is reminded of. */
@@ -25,7 +26,7 @@ export async function remindDueInvoices(db: Db, publicUrl: string): Promise<numb
       to: sql`u.email_normalized`,
       data: sql`jsonb_build_object('invoiceId', due.id, 'sellerName', s.name, 'buyerName', b.name,
         'amountMinor', due.amount_minor, 'currency', due.currency,
-        'dueAt', to_char(due.due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        'dueAt', ${isoTime(sql`due.due_at`)},
         'url', ${publicUrl}::text || '/org/open?org=' || due.buyer_org_id || '&next=/invoices/' || due.id)`,
       from: sql`due join organizations s on s.id = due.seller_org_id join organizations b on b.id = due.buyer_org_id
         join memberships m on m.org_id = due.buyer_org_id and m.role in ('owner', 'admin')

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
+import { isoTime } from "../../db/json.ts";
 import type { Config } from "../../env.ts";
 import { appendEmails } from "../email/outbox.ts";
 import { openSecret, signatureHeaders } from "../webhooks/signing.ts";
@@ -180,7 +181,7 @@ export async function buryDelivery(db: Db, deliveryId: string, publicUrl: string
       template: "webhook_disabled",
       to: sql`u.email_normalized`,
       data: sql`jsonb_build_object('orgName', o.name, 'endpointUrl', w.url,
-        'failingSince', to_char(w.failing_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        'failingSince', ${isoTime(sql`w.failing_since`)},
         'lastError', (select last_error from webhook_deliveries where id = ${deliveryId}),
         'url', ${publicUrl}::text || '/org/open?org=' || w.org_id || '&next=/org/webhooks/' || w.id)`,
       from: sql`w join organizations o on o.id = w.org_id

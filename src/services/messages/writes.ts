@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { ModeratedMessage, PostedMessage } from "../../contracts/messages.ts";
-import { check, guard } from "../../db/atomic.ts";
+import { check, guard, uuidArray } from "../../db/atomic.ts";
 import type { Db } from "../../db/client.ts";
 import { isoTime } from "../../db/json.ts";
 import { ApiError } from "../../lib/problem.ts";
@@ -58,13 +58,6 @@ function rateLimited(detail: Record<string, unknown> | null, limit: string) {
   return new ApiError("rate_limited", `Too many messages: at most ${limit}. Try again in ${wait} s.`, {
     headers: { "Retry-After": String(wait) },
   });
-}
-
-function uuidArray(ids: readonly string[]): SQL {
-  return sql`array[${sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  )}]::uuid[]`;
 }
 
 /**

@@ -444,6 +444,30 @@ export async function getDelivery(
 }
 
 /**
+ * A write that sends to one endpoint (owners and admins): the caller's session and role, and the endpoint
+ * not disabled (409: "enable it before `doing`"); a missing endpoint is the caller's own 404.
+ */
+function enabledEndpointWrite(
+  ctx: ServiceContext,
+  principal: UserPrincipal,
+  orgId: string,
+  endpointId: string,
+  doing: string,
+) {
+  return write(ctx.db, "manage webhooks", {
+    endpoint_disabled: () => new ApiError("conflict", `The endpoint is disabled; enable it before ${doing}.`),
+  }).add(
+    principalGuard(ctx.db, principal, new Date(ctx.now)),
+    orgRoleGuard(ctx.db, orgId, principal.userId, "webhooks:manage"),
+    guard(
+      ctx.db,
+      "endpoint_disabled",
+      sql`not exists (select 1 from webhook_endpoints where id = ${endpointId} and org_id = ${orgId} and not enabled)`,
+    ),
+  );
+}
+
+/**
  * Sends a delivery again, whatever its state (owners and admins), with a fresh retry schedule: it becomes
  * pending and goes on the queue. Refused while the endpoint is disabled (enable it first). One round trip
  * and one enqueue.
@@ -456,19 +480,7 @@ export async function redeliver(
   endpointId: string,
   deliveryId: string,
 ) {
-  const { delivery } = await write(ctx.db, "manage webhooks", {
-    endpoint_disabled: () =>
-      new ApiError("conflict", "The endpoint is disabled; enable it before redelivering."),
-  })
-    .add(
-      principalGuard(ctx.db, principal, new Date(ctx.now)),
-      orgRoleGuard(ctx.db, orgId, principal.userId, "webhooks:manage"),
-      guard(
-        ctx.db,
-        "endpoint_disabled",
-        sql`not exists (select 1 from webhook_endpoints where id = ${endpointId} and org_id = ${orgId} and not enabled)`,
-      ),
-    )
+  const { delivery } = await enabledEndpointWrite(ctx, principal, orgId, endpointId, "redelivering")
     .one(
       "delivery",
       ctx.db.execute<{ id: string }>(sql`
@@ -503,19 +515,7 @@ export async function pingEndpoint(
   endpointId: string,
 ): Promise<{ deliveryId: string; eventId: string }> {
   const { version, entity } = eventCatalogue["webhook.ping"];
-  const { ping } = await write(ctx.db, "manage webhooks", {
-    endpoint_disabled: () =>
-      new ApiError("conflict", "The endpoint is disabled; enable it before pinging it."),
-  })
-    .add(
-      principalGuard(ctx.db, principal, new Date(ctx.now)),
-      orgRoleGuard(ctx.db, orgId, principal.userId, "webhooks:manage"),
-      guard(
-        ctx.db,
-        "endpoint_disabled",
-        sql`not exists (select 1 from webhook_endpoints where id = ${endpointId} and org_id = ${orgId} and not enabled)`,
-      ),
-    )
+  const { ping } = await enabledEndpointWrite(ctx, principal, orgId, endpointId, "pinging it")
     .one(
       "ping",
       ctx.db.execute<{ delivery_id: string; event_id: string }>(sql`
